@@ -1,0 +1,155 @@
+"""Facet counts with disjunctive semantics (DESIGN.md, "Pages and URLs").
+
+A facet's counts are computed with every *other* active filter applied, so each count says how
+many results a click on that value gives: values of one facet combine with OR, facets with AND.
+Counts are exact, one GROUP BY query per facet.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+
+from .filters import filter_without
+from .querystrings import with_value_toggled
+
+# Facets show their top values first; the rest fold under "show more".
+VISIBLE_OPTIONS = 8
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Facet:
+    param: str
+    title: str
+    options: list = field(default_factory=list)
+
+    @property
+    def top(self):
+        return self.options[:VISIBLE_OPTIONS]
+
+    @property
+    def more(self):
+        return self.options[VISIBLE_OPTIONS:]
+
+    @property
+    def has_selection(self):
+        return any(option.selected for option in self.options)
+
+
+class RelatedFacet:
+    """Counts per related object (speaker, ministry) reached through foreign keys."""
+
+    def __init__(self, param, title, path, label_field="name"):
+        self.param, self.title, self.path, self.label_field = param, title, path, label_field
+
+    def counts(self, queryset):
+        slug, label = f"{self.path}__slug", f"{self.path}__{self.label_field}"
+        rows = (
+            queryset.order_by()
+            .filter(**{f"{self.path}__isnull": False})
+            .values(slug, label)
+            .annotate(n=Count("pk"))
+        )
+        return [(row[slug], row[label], row["n"]) for row in rows]
+
+    def label(self, value):
+        return getattr(value, self.label_field)
+
+    def value(self, cleaned):
+        return cleaned.slug
+
+
+class ManyToManyFacet(RelatedFacet):
+    """Counts per tag (topic, entity) through the many-to-many table: one row per pair."""
+
+    def counts(self, queryset):
+        field = queryset.model._meta.get_field(self.path)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        slug, label = f"{target}__slug", f"{target}__{self.label_field}"
+        rows = (
+            through.objects.filter(**{f"{source}__in": queryset.order_by().values("pk")})
+            .values(slug, label)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return [(row[slug], row[label], row["n"]) for row in rows]
+
+
+class ChoiceFacet:
+    """Counts per value of a field with fixed choices (kind, language)."""
+
+    def __init__(self, param, title, path, choices):
+        self.param, self.title, self.path = param, title, path
+        self.labels = dict(choices)
+
+    def counts(self, queryset):
+        rows = queryset.order_by().values(self.path).annotate(n=Count("pk"))
+        return [(row[self.path], self.labels.get(row[self.path], row[self.path]), row["n"]) for row in rows]
+
+    def label(self, value):
+        return self.labels.get(value, value)
+
+    def value(self, cleaned):
+        return cleaned
+
+
+class YearFacet:
+    """Counts per calendar year of a date field; newest year first."""
+
+    sort_by_value = True
+
+    def __init__(self, param, title, path):
+        self.param, self.title, self.path = param, title, path
+
+    def counts(self, queryset):
+        rows = (
+            queryset.order_by()
+            .annotate(facet_year=ExtractYear(self.path))
+            .values("facet_year")
+            .annotate(n=Count("pk"))
+        )
+        return [(row["facet_year"], str(row["facet_year"]), row["n"]) for row in rows]
+
+    def label(self, value):
+        return str(value)
+
+    def value(self, cleaned):
+        return cleaned
+
+
+def build_facets(filterset, specs, params):
+    """One Facet per spec, options sorted by count (years by year), selected values kept."""
+    cleaned = filterset.form.cleaned_data
+    facets = []
+    for spec in specs:
+        counted = spec.counts(filter_without(filterset, excluded=spec.param))
+        selected = {str(spec.value(v)): spec.label(v) for v in cleaned.get(spec.param) or []}
+        seen = {str(value) for value, _, _ in counted}
+        # A selected value with no results must stay visible, or it could not be removed.
+        counted += [(value, label, 0) for value, label in selected.items() if value not in seen]
+        if getattr(spec, "sort_by_value", False):
+            counted.sort(key=lambda row: int(row[0]), reverse=True)
+        else:
+            counted.sort(key=lambda row: (-row[2], str(row[1]).lower()))
+        options = [
+            Option(
+                value=str(value),
+                label=label,
+                count=count,
+                selected=str(value) in selected,
+                url=with_value_toggled(params, spec.param, value),
+            )
+            for value, label, count in counted
+        ]
+        facets.append(Facet(spec.param, spec.title, options))
+    return facets

@@ -1,0 +1,137 @@
+"""The one definition of every filter on remarks and briefings.
+
+The HTML lists, their facet counts (and later exports, feeds and the API) all filter through
+these FilterSets. Several values of one filter combine with OR; filters combine with AND.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
+from .search.base import MAX_QUERY_LENGTH
+
+# Remarks before the first modern foreign ministry, or far in the future, are typing errors.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+class YearsField(forms.Field):
+    """Repeated `year=2019&year=2020` values, each a plausible year."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        years = []
+        for raw in values:
+            try:
+                year = int(raw)
+            except (TypeError, ValueError):
+                raise forms.ValidationError(f"“{raw}” is not a year.", code="invalid")
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise forms.ValidationError(
+                    f"{year} is outside {MIN_YEAR}–{MAX_YEAR}.", code="out_of_range"
+                )
+            years.append(year)
+        return sorted(set(years))
+
+
+class YearsFilter(django_filters.Filter):
+    field_class = YearsField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        # Date ranges rather than EXTRACT(year) so the date index serves the query.
+        condition = Q()
+        for year in value:
+            condition |= Q(
+                **{
+                    f"{self.field_name}__gte": datetime.date(year, 1, 1),
+                    f"{self.field_name}__lte": datetime.date(year, 12, 31),
+                }
+            )
+        return qs.filter(condition)
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Repeated slugs (`topic=taiwan&topic=trade`), any of which may match."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        # Foreign keys cannot duplicate rows; many-to-many filters use EXISTS below.
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class ManyToManySlugsFilter(SlugsFilter):
+    """Any of the values through a many-to-many table, as EXISTS so no row is repeated."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        field = qs.model._meta.get_field(self.field_name)
+        through = field.remote_field.through
+        source = field.m2m_field_name()
+        target = field.m2m_reverse_field_name()
+        matches = through.objects.filter(**{source: OuterRef("pk"), f"{target}__in": value})
+        return qs.filter(Exists(matches))
+
+
+class RemarkFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        max_length=MAX_QUERY_LENGTH,
+        label="Search",
+    )
+    topic = ManyToManySlugsFilter(field_name="topics", queryset=Topic.objects.all())
+    spokesperson = SlugsFilter(field_name="speaker", queryset=Spokesperson.objects.all())
+    ministry = SlugsFilter(field_name="briefing__ministry", queryset=Ministry.objects.all())
+    mentions = ManyToManySlugsFilter(field_name="entities", queryset=Entity.objects.all())
+    kind = django_filters.MultipleChoiceFilter(choices=Remark.Kind.choices, distinct=False)
+    lang = django_filters.MultipleChoiceFilter(
+        field_name="briefing__language", choices=Briefing.Language.choices, distinct=False
+    )
+    year = YearsFilter(field_name="briefing__date")
+    date_from = django_filters.DateFilter(field_name="briefing__date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="briefing__date", lookup_expr="lte")
+
+    class Meta:
+        model = Remark
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+
+class BriefingFilter(django_filters.FilterSet):
+    spokesperson = SlugsFilter(field_name="spokesperson", queryset=Spokesperson.objects.all())
+    ministry = SlugsFilter(field_name="ministry", queryset=Ministry.objects.all())
+    kind = django_filters.MultipleChoiceFilter(choices=Briefing.Kind.choices, distinct=False)
+    lang = django_filters.MultipleChoiceFilter(
+        field_name="language", choices=Briefing.Language.choices, distinct=False
+    )
+    year = YearsFilter(field_name="date")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Briefing
+        fields = []
+
+
+def filter_without(filterset, excluded=None):
+    """The filterset's queryset with every valid filter applied except `excluded`.
+
+    Facet counts need the results "as if this facet were not set"; reusing the cleaned data
+    validates the parameters once instead of once per facet.
+    """
+    queryset = filterset.queryset.all()
+    for name, value in filterset.form.cleaned_data.items():
+        if name != excluded:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset

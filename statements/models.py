@@ -1,0 +1,366 @@
+"""What foreign ministries say, modelled the way researchers cite it.
+
+A Briefing is one event (a press conference, a remarks session, a statement) as published in one
+language; a Remark is the unit a researcher cites: an opening announcement, or one question with
+the spokesperson's answer. Visibility has one rule, kept in the QuerySets below: a remark is public
+exactly when its briefing is published.
+"""
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Ministry(models.Model):
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="Full official name, e.g. “Ministry of Foreign Affairs of the People's Republic of China”.",
+    )
+    short_name = models.CharField(
+        max_length=60, help_text="Short form shown in lists and facets, e.g. “PRC MFA”."
+    )
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in URLs and filters.")
+    country = models.CharField(max_length=100, help_text="The state the ministry speaks for.")
+    website = models.URLField(blank=True, help_text="Home page of the ministry's press releases.")
+
+    class Meta:
+        ordering = ["short_name"]
+        verbose_name_plural = "ministries"
+
+    def __str__(self):
+        return self.short_name
+
+    def get_absolute_url(self):
+        return reverse("remark_list") + f"?ministry={self.slug}"
+
+
+class Spokesperson(models.Model):
+    ministry = models.ForeignKey(
+        Ministry, on_delete=models.PROTECT, related_name="spokespersons"
+    )
+    name = models.CharField(max_length=120, help_text="Name in Latin script, e.g. “Wang Wenbin”.")
+    native_name = models.CharField(
+        max_length=120, blank=True, help_text="Name in the native script, e.g. “汪文斌”."
+    )
+    native_language = models.CharField(
+        max_length=10, default="zh", help_text="BCP 47 code of the native name, for screen readers."
+    )
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in URLs and filters.")
+    term_start = models.DateField(null=True, blank=True, help_text="First day as spokesperson.")
+    term_end = models.DateField(
+        null=True, blank=True, help_text="Last day as spokesperson; empty while in office."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "spokespersons"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True)
+                | Q(term_start__isnull=True)
+                | Q(term_end__gte=models.F("term_start")),
+                name="spokesperson_term_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("spokesperson_detail", args=[self.slug])
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in URLs and filters.")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="Broader topic this one belongs to, if any.",
+    )
+    description = models.TextField(blank=True, help_text="One or two sentences for researchers.")
+    keywords = models.TextField(
+        blank=True,
+        help_text="Words and phrases, one per line (English or Chinese), that suggest this topic "
+        "when a transcript is imported.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("topic_detail", args=[self.slug])
+
+    @property
+    def keyword_list(self):
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
+
+
+class Entity(models.Model):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country or territory"
+        ORGANISATION = "organisation", "Organisation"
+
+    name = models.CharField(max_length=160, unique=True, help_text="Usual English name.")
+    slug = models.SlugField(max_length=160, unique=True, help_text="Used in URLs and filters.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COUNTRY)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names, one per line: abbreviations, long forms, Chinese names "
+        "(US, U.S., United States of America, 美国).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("entity_detail", args=[self.slug])
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class BriefingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Briefing.Status.PUBLISHED)
+
+
+class Briefing(models.Model):
+    class Kind(models.TextChoices):
+        PRESS_CONFERENCE = "press_conference", "Regular press conference"
+        ONLINE_BRIEFING = "online_briefing", "Online briefing"
+        REMARKS = "remarks", "Remarks"
+        STATEMENT = "statement", "Statement"
+        INTERVIEW = "interview", "Interview"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        CHINESE = "zh", "Chinese"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    ministry = models.ForeignKey(Ministry, on_delete=models.PROTECT, related_name="briefings")
+    date = models.DateField(help_text="The day the briefing was held (not the day it was posted).")
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.PRESS_CONFERENCE
+    )
+    language = models.CharField(
+        max_length=5,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text="Language of this transcript.",
+    )
+    title = models.CharField(max_length=300, help_text="Title as published by the source.")
+    spokesperson = models.ForeignKey(
+        Spokesperson,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="briefings",
+        help_text="The spokesperson who hosted the briefing.",
+    )
+    source_name = models.CharField(
+        max_length=200, blank=True, help_text="Publisher of the transcript, e.g. “Xinhua”."
+    )
+    source_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="Where the transcript was published. One source URL identifies one briefing.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Only published briefings and their remarks are visible to the public.",
+    )
+    original_text = models.TextField(
+        blank=True, help_text="The transcript as received, kept unchanged for provenance."
+    )
+    translation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The same briefing in the other language. The link is kept on both sides.",
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BriefingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        permissions = [("publish_briefing", "Can publish and unpublish briefings")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_url"],
+                condition=~Q(source_url=""),
+                name="briefing_source_url_unique",
+                violation_error_message="Another briefing already has this source URL.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(translation=models.F("id")),
+                name="briefing_not_its_own_translation",
+            ),
+        ]
+        indexes = [
+            # /briefings/ and the home page: published briefings, newest first.
+            models.Index(fields=["status", "-date"], name="briefing_status_date_idx"),
+            # date range and year filters on /remarks/ join through the briefing's date.
+            models.Index(fields=["date"], name="briefing_date_idx"),
+            # lang and kind facets on /briefings/.
+            models.Index(fields=["language"], name="briefing_language_idx"),
+            models.Index(fields=["kind"], name="briefing_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("briefing_detail", args=[self.pk])
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def publish(self):
+        self.status = self.Status.PUBLISHED
+        self.published_at = self.published_at or timezone.now()
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            previous_partner = (
+                Briefing.objects.filter(pk=self.pk).values_list("translation", flat=True).first()
+                if self.pk
+                else None
+            )
+            super().save(*args, **kwargs)
+            self._mirror_translation(previous_partner)
+
+    def _mirror_translation(self, previous_partner):
+        """Keep the translation link symmetric: A ↔ B, never A → B → C."""
+        others = Briefing.objects.exclude(pk=self.pk)
+        if previous_partner and previous_partner != self.translation_id:
+            others.filter(pk=previous_partner, translation=self.pk).update(translation=None)
+        if self.translation_id:
+            # Whoever pointed at our new partner, or at us, loses that link.
+            others.filter(translation=self.translation_id).update(translation=None)
+            others.filter(translation=self.pk).exclude(pk=self.translation_id).update(
+                translation=None
+            )
+            others.filter(pk=self.translation_id).update(translation=self.pk)
+
+
+class RemarkQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(briefing__status=Briefing.Status.PUBLISHED)
+
+    def search(self, query):
+        from statements.search import search_backend
+
+        return search_backend().filter(self, query)
+
+    def for_listing(self):
+        """Everything a result list shows, fetched in a fixed number of queries."""
+        return self.select_related(
+            "briefing__ministry", "briefing__spokesperson", "speaker"
+        ).prefetch_related("topics", "entities")
+
+
+class Remark(models.Model):
+    class Kind(models.TextChoices):
+        ANNOUNCEMENT = "announcement", "Announcement"
+        QUESTION_AND_ANSWER = "qa", "Question and answer"
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="remarks")
+    position = models.PositiveIntegerField(
+        help_text="Order within the briefing: 1 is the first remark."
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.QUESTION_AND_ANSWER,
+        help_text="An opening announcement, or a question and its answer.",
+    )
+    question = models.TextField(
+        blank=True, help_text="The question as asked; empty for announcements."
+    )
+    outlet = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The asking outlet when the transcript names it (Reuters, AFP, CCTV).",
+    )
+    answer = models.TextField(
+        help_text="The spokesperson's words: the announcement, or the answer to the question."
+    )
+    speaker = models.ForeignKey(
+        Spokesperson,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="remarks",
+        help_text="Who spoke. Left empty, it is the briefing's host.",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="remarks")
+    entities = models.ManyToManyField(
+        Entity,
+        blank=True,
+        related_name="remarks",
+        verbose_name="mentions",
+        help_text="Countries and organisations the remark mentions.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RemarkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["briefing", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "position"],
+                name="remark_position_unique_in_briefing",
+                violation_error_message="Two remarks of one briefing cannot share a position.",
+            ),
+        ]
+        indexes = [
+            # The kind facet and filter on /remarks/.
+            models.Index(fields=["kind"], name="remark_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.briefing.date:%Y-%m-%d} #{self.position}: {self.excerpt}"
+
+    def get_absolute_url(self):
+        return reverse("remark_detail", args=[self.pk])
+
+    @property
+    def excerpt(self):
+        text = " ".join(self.answer.split())
+        return text if len(text) <= 160 else text[:157].rsplit(" ", 1)[0] + "…"
+
+    @property
+    def language(self):
+        return self.briefing.language
+
+    def save(self, *args, **kwargs):
+        if self.speaker_id is None and self.kind and self.briefing_id:
+            self.speaker_id = self.briefing.spokesperson_id
+        super().save(*args, **kwargs)

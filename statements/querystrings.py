@@ -1,0 +1,48 @@
+"""Links that change one parameter of the current URL and keep every other.
+
+Facet links, removable filter chips and pagination all build on the request's QueryDict, so
+every state stays shareable. Changing a filter drops `page`: page 7 of the old result set means
+nothing in the new one.
+"""
+
+from django.http import QueryDict
+
+
+def _encode(params):
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def with_value_toggled(params: QueryDict, key, value):
+    """Add `value` to the repeated parameter `key`, or remove it if it is already there."""
+    params = params.copy()
+    params.pop("page", None)
+    values = params.getlist(key)
+    value = str(value)
+    params.setlist(key, [v for v in values if v != value] if value in values else values + [value])
+    return _encode(params)
+
+
+def without(params: QueryDict, key, value=None):
+    """Drop parameter `key` entirely, or only one of its values."""
+    params = params.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(key, None)
+    else:
+        params.setlist(key, [v for v in params.getlist(key) if v != str(value)])
+    return _encode(params)
+
+
+def with_page(params: QueryDict, number):
+    params = params.copy()
+    params["page"] = str(number)
+    return _encode(params)
+
+
+def with_value(params: QueryDict, key, value):
+    """Set `key` to a single value (sort order, date range)."""
+    params = params.copy()
+    params.pop("page", None)
+    params[key] = str(value)
+    return _encode(params)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("remarks/", views.remark_list, name="remark_list"),
+    path("remarks/<int:pk>/", views.remark_detail, name="remark_detail"),
+    path("briefings/", views.briefing_list, name="briefing_list"),
+    path("briefings/<int:pk>/", views.briefing_detail, name="briefing_detail"),
+    path("topics/", views.topic_list, name="topic_list"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("spokespersons/", views.spokesperson_list, name="spokesperson_list"),
+    path("spokespersons/<slug:slug>/", views.spokesperson_detail, name="spokesperson_detail"),
+    path("entities/", views.entity_list, name="entity_list"),
+    path("entities/<slug:slug>/", views.entity_detail, name="entity_detail"),
+]

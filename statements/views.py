@@ -1,0 +1,297 @@
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+
+from . import querystrings
+from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets
+from .filters import BriefingFilter, RemarkFilter
+from .models import Briefing, Entity, Remark, Spokesperson, Topic
+
+REMARKS_PER_PAGE = 20
+BRIEFINGS_PER_PAGE = 25
+
+REMARK_FACETS = [
+    ManyToManyFacet("topic", "Topic", "topics"),
+    RelatedFacet("spokesperson", "Spokesperson", "speaker"),
+    ManyToManyFacet("mentions", "Mentions", "entities"),
+    RelatedFacet("ministry", "Ministry", "briefing__ministry", label_field="short_name"),
+    ChoiceFacet("kind", "Kind", "kind", Remark.Kind.choices),
+    ChoiceFacet("lang", "Language", "briefing__language", Briefing.Language.choices),
+    YearFacet("year", "Year", "briefing__date"),
+]
+
+BRIEFING_FACETS = [
+    RelatedFacet("spokesperson", "Spokesperson", "spokesperson"),
+    RelatedFacet("ministry", "Ministry", "ministry", label_field="short_name"),
+    ChoiceFacet("kind", "Kind", "kind", Briefing.Kind.choices),
+    ChoiceFacet("lang", "Language", "language", Briefing.Language.choices),
+    YearFacet("year", "Year", "date"),
+]
+
+# Sort orders offered on /remarks/; an unknown `sort` falls back to the first.
+REMARK_SORTS = {
+    "newest": ("Newest first", ("-briefing__date", "-briefing_id", "position")),
+    "oldest": ("Oldest first", ("briefing__date", "briefing_id", "position")),
+}
+
+
+def bad_request(request, errors):
+    """A 400 page that says which parameter was wrong, instead of a 500 or a silent guess."""
+    messages = [
+        (name, error) for name, field_errors in errors.items() for error in field_errors
+    ]
+    return render(
+        request, "statements/bad_request.html", {"errors": messages}, status=400
+    )
+
+
+def active_filters(filterset, params, facets):
+    """Removable chips for every active filter, labelled as a person would read them."""
+    titles = {facet.param: facet.title for facet in facets}
+    chips = []
+    for facet in facets:
+        for option in facet.options:
+            if option.selected:
+                chips.append(
+                    (f"{titles[facet.param]}: {option.label}",
+                     querystrings.without(params, facet.param, option.value))
+                )
+    cleaned = filterset.form.cleaned_data
+    if cleaned.get("q"):
+        chips.insert(0, (f"Search: {cleaned['q']}", querystrings.without(params, "q")))
+    for name, label in (("date_from", "From"), ("date_to", "To")):
+        if cleaned.get(name):
+            chips.append((f"{label}: {cleaned[name]:%Y-%m-%d}", querystrings.without(params, name)))
+    return chips
+
+
+def paginate(request, queryset, per_page):
+    # get_page() turns a malformed or out-of-range `page` into the nearest real page.
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def home(request):
+    topics = top_level_topics_with_counts()
+    latest_briefings = (
+        Briefing.objects.published()
+        .select_related("ministry", "spokesperson")
+        .annotate(remark_count=Count("remarks"))[:8]
+    )
+    return render(
+        request,
+        "statements/home.html",
+        {
+            "topics": topics,
+            "latest_briefings": latest_briefings,
+            "remark_total": Remark.objects.published().count(),
+        },
+    )
+
+
+def remark_list(request):
+    params = request.GET
+    filterset = RemarkFilter(params, queryset=Remark.objects.published())
+    if not filterset.is_valid():
+        return bad_request(request, filterset.errors)
+
+    sort = params.get("sort") if params.get("sort") in REMARK_SORTS else "newest"
+    results = filterset.qs.order_by(*REMARK_SORTS[sort][1]).for_listing()
+    facets = build_facets(filterset, REMARK_FACETS, params)
+    page = paginate(request, results, REMARKS_PER_PAGE)
+    return render(
+        request,
+        "statements/remark_list.html",
+        {
+            "filterset": filterset,
+            "facets": facets,
+            "active_filters": active_filters(filterset, params, facets),
+            "page": page,
+            "sort": sort,
+            "sorts": [
+                (key, label, querystrings.with_value(params, "sort", key))
+                for key, (label, _) in REMARK_SORTS.items()
+            ],
+            "page_links": page_links(params, page),
+        },
+    )
+
+
+def page_links(params, page):
+    """Previous/next links that keep the filters."""
+    return {
+        "previous": querystrings.with_page(params, page.previous_page_number())
+        if page.has_previous()
+        else None,
+        "next": querystrings.with_page(params, page.next_page_number()) if page.has_next() else None,
+    }
+
+
+def remark_detail(request, pk):
+    remark = get_object_or_404(
+        Remark.objects.published()
+        .select_related("briefing__ministry", "briefing__spokesperson", "speaker")
+        .prefetch_related("topics", "entities"),
+        pk=pk,
+    )
+    # The whole briefing's order in one small query: place, neighbours and total.
+    sequence = list(remark.briefing.remarks.values_list("pk", flat=True))
+    index = sequence.index(remark.pk)
+    return render(
+        request,
+        "statements/remark_detail.html",
+        {
+            "remark": remark,
+            "briefing": remark.briefing,
+            "place": index + 1,
+            "total": len(sequence),
+            "previous_url": Remark(pk=sequence[index - 1]).get_absolute_url() if index > 0 else None,
+            "next_url": Remark(pk=sequence[index + 1]).get_absolute_url()
+            if index + 1 < len(sequence)
+            else None,
+            "permalink": request.build_absolute_uri(remark.get_absolute_url()),
+        },
+    )
+
+
+def briefing_list(request):
+    params = request.GET
+    filterset = BriefingFilter(params, queryset=Briefing.objects.published())
+    if not filterset.is_valid():
+        return bad_request(request, filterset.errors)
+    results = (
+        filterset.qs.select_related("ministry", "spokesperson")
+        .annotate(remark_count=Count("remarks"))
+        .order_by("-date", "-id")
+    )
+    facets = build_facets(filterset, BRIEFING_FACETS, params)
+    page = paginate(request, results, BRIEFINGS_PER_PAGE)
+    return render(
+        request,
+        "statements/briefing_list.html",
+        {
+            "filterset": filterset,
+            "facets": facets,
+            "active_filters": active_filters(filterset, params, facets),
+            "page": page,
+            "page_links": page_links(params, page),
+        },
+    )
+
+
+def briefing_detail(request, pk):
+    briefing = get_object_or_404(
+        Briefing.objects.published().select_related("ministry", "spokesperson", "translation"),
+        pk=pk,
+    )
+    remarks = briefing.remarks.select_related("speaker").prefetch_related("topics", "entities")
+    translation = briefing.translation
+    return render(
+        request,
+        "statements/briefing_detail.html",
+        {
+            "briefing": briefing,
+            "remarks": remarks,
+            "translation": translation if translation and translation.is_published else None,
+        },
+    )
+
+
+def published_counts(facet, queryset=None):
+    """{slug: count} of published remarks per value of a facet."""
+    queryset = Remark.objects.published() if queryset is None else queryset
+    return {value: count for value, _, count in facet.counts(queryset)}
+
+
+def top_values(facet, queryset, limit=10):
+    rows = sorted(facet.counts(queryset), key=lambda row: (-row[2], str(row[1]).lower()))
+    return rows[:limit]
+
+
+TOPIC_COUNTS = ManyToManyFacet("topic", "Topic", "topics")
+ENTITY_COUNTS = ManyToManyFacet("mentions", "Mentions", "entities")
+SPEAKER_COUNTS = RelatedFacet("spokesperson", "Spokesperson", "speaker")
+
+
+def top_level_topics_with_counts():
+    counts = published_counts(TOPIC_COUNTS)
+    topics = list(Topic.objects.all())
+    for topic in topics:
+        topic.remark_count = counts.get(topic.slug, 0)
+        topic.subtopics = [t for t in topics if t.parent_id == topic.pk]
+        for child in topic.subtopics:
+            child.remark_count = counts.get(child.slug, 0)
+    return [topic for topic in topics if topic.parent_id is None]
+
+
+def topic_list(request):
+    return render(request, "statements/topic_list.html", {"topics": top_level_topics_with_counts()})
+
+
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
+    remarks = Remark.objects.published().filter(topics=topic)
+    return render(
+        request,
+        "statements/topic_detail.html",
+        {
+            "topic": topic,
+            "subtopics": topic.children.all(),
+            "remark_count": remarks.count(),
+            "latest": remarks.order_by(*REMARK_SORTS["newest"][1]).for_listing()[:10],
+            "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
+            "top_entities": top_values(ENTITY_COUNTS, remarks),
+        },
+    )
+
+
+def spokesperson_list(request):
+    counts = published_counts(SPEAKER_COUNTS)
+    spokespersons = list(Spokesperson.objects.select_related("ministry"))
+    for spokesperson in spokespersons:
+        spokesperson.remark_count = counts.get(spokesperson.slug, 0)
+    return render(
+        request, "statements/spokesperson_list.html", {"spokespersons": spokespersons}
+    )
+
+
+def spokesperson_detail(request, slug):
+    spokesperson = get_object_or_404(Spokesperson.objects.select_related("ministry"), slug=slug)
+    remarks = Remark.objects.published().filter(speaker=spokesperson)
+    return render(
+        request,
+        "statements/spokesperson_detail.html",
+        {
+            "spokesperson": spokesperson,
+            "remark_count": remarks.count(),
+            "briefings": spokesperson.briefings.published().annotate(
+                remark_count=Count("remarks")
+            )[:10],
+            "latest": remarks.order_by(*REMARK_SORTS["newest"][1]).for_listing()[:10],
+            "top_topics": top_values(TOPIC_COUNTS, remarks),
+            "top_entities": top_values(ENTITY_COUNTS, remarks),
+        },
+    )
+
+
+def entity_list(request):
+    counts = published_counts(ENTITY_COUNTS)
+    entities = list(Entity.objects.all())
+    for entity in entities:
+        entity.remark_count = counts.get(entity.slug, 0)
+    return render(request, "statements/entity_list.html", {"entities": entities})
+
+
+def entity_detail(request, slug):
+    entity = get_object_or_404(Entity, slug=slug)
+    remarks = Remark.objects.published().filter(entities=entity)
+    return render(
+        request,
+        "statements/entity_detail.html",
+        {
+            "entity": entity,
+            "remark_count": remarks.count(),
+            "latest": remarks.order_by(*REMARK_SORTS["newest"][1]).for_listing()[:10],
+            "top_topics": top_values(TOPIC_COUNTS, remarks),
+            "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
+        },
+    )

@@ -1,0 +1,90 @@
+"""Small factories shared by the tests: a ministry, spokespersons, topics, entities, and
+briefings with remarks built in one call."""
+
+import datetime
+import itertools
+
+import pytest
+
+from statements.models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def ministry(db):
+    return Ministry.objects.create(
+        name="Ministry of Foreign Affairs of the People's Republic of China",
+        short_name="PRC MFA",
+        slug="prc-mfa",
+        country="China",
+    )
+
+
+@pytest.fixture
+def other_ministry(db):
+    return Ministry.objects.create(
+        name="United States Department of State", short_name="US DoS", slug="us-dos", country="United States"
+    )
+
+
+@pytest.fixture
+def wang(ministry):
+    return Spokesperson.objects.create(
+        ministry=ministry, name="Wang Wenbin", native_name="汪文斌", slug="wang-wenbin"
+    )
+
+
+@pytest.fixture
+def hua(ministry):
+    return Spokesperson.objects.create(
+        ministry=ministry, name="Hua Chunying", native_name="华春莹", slug="hua-chunying"
+    )
+
+
+@pytest.fixture
+def topics(db):
+    covid = Topic.objects.create(name="COVID-19 response", slug="covid-19-response")
+    return {
+        "covid": covid,
+        "who": Topic.objects.create(name="WHO cooperation", slug="who-cooperation", parent=covid),
+        "trade": Topic.objects.create(name="Trade", slug="trade", keywords="trade\n贸易"),
+        "taiwan": Topic.objects.create(name="Taiwan", slug="taiwan"),
+    }
+
+
+@pytest.fixture
+def entities(db):
+    return {
+        "us": Entity.objects.create(
+            name="United States", slug="united-states", aliases="US\nU.S.\n美国"
+        ),
+        "who": Entity.objects.create(
+            name="World Health Organization", slug="who", kind=Entity.Kind.ORGANISATION
+        ),
+    }
+
+
+@pytest.fixture
+def make_briefing(ministry):
+    """make_briefing(remarks=[{...}, ...], **briefing_fields) -> Briefing (published by default)."""
+
+    def make(remarks=(), **fields):
+        n = next(_counter)
+        fields.setdefault("ministry", ministry)
+        fields.setdefault("date", datetime.date(2020, 12, 18))
+        fields.setdefault("title", f"Regular Press Conference {n}")
+        fields.setdefault("status", Briefing.Status.PUBLISHED)
+        fields.setdefault("source_url", f"https://example.org/briefings/{n}.html")
+        briefing = Briefing.objects.create(**fields)
+        for position, spec in enumerate(remarks, start=1):
+            spec = dict(spec)
+            topics = spec.pop("topics", [])
+            entities = spec.pop("entities", [])
+            spec.setdefault("answer", f"Answer {n}.{position}")
+            remark = Remark.objects.create(briefing=briefing, position=position, **spec)
+            remark.topics.set(topics)
+            remark.entities.set(entities)
+        return briefing
+
+    return make

@@ -1,0 +1,179 @@
+"""Every public page renders what a researcher expects, in a fixed number of queries."""
+
+import datetime
+
+import pytest
+
+from statements.models import Briefing
+
+
+@pytest.fixture
+def corpus(make_briefing, wang, hua, topics, entities):
+    english = make_briefing(
+        spokesperson=wang,
+        date=datetime.date(2020, 12, 18),
+        title="Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on December 18, 2020",
+        source_name="Ministry of Foreign Affairs of the PRC",
+        language="en",
+        remarks=[
+            {"kind": "announcement", "answer": "State Councilor Wang Yi will visit France."},
+            {
+                "question": "Will the WHO expert team visit China?",
+                "outlet": "Reuters",
+                "answer": "China will continue to strengthen cooperation with the WHO.",
+                "topics": [topics["who"], topics["covid"]],
+                "entities": [entities["who"]],
+            },
+            {
+                "question": "The US may add 80 Chinese companies to its blacklist.",
+                "answer": "China firmly opposes this.",
+                "topics": [topics["trade"]],
+                "entities": [entities["us"]],
+            },
+        ],
+    )
+    chinese = make_briefing(
+        spokesperson=wang,
+        date=datetime.date(2020, 12, 18),
+        title="2020年12月18日外交部发言人汪文斌主持例行记者会",
+        language="zh",
+        translation=english,
+        remarks=[{"question": "世卫组织专家组何时访华？", "answer": "中方愿继续同世卫组织加强合作。", "topics": [topics["who"]]}],
+    )
+    make_briefing(
+        spokesperson=hua,
+        date=datetime.date(2018, 5, 30),
+        remarks=[{"question": "On Taiwan?", "answer": "There is only one China.", "topics": [topics["taiwan"]]}],
+    )
+    english.refresh_from_db()
+    return {"english": english, "chinese": chinese}
+
+
+def test_home_shows_search_topics_and_latest_briefings(client, corpus):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'role="search"' in response.content
+    assert "COVID-19 response" in response.text
+    assert corpus["english"].title in response.text.replace("&#x27;", "'")
+
+
+def test_remark_list_shows_results_and_count(client, corpus):
+    response = client.get("/remarks/")
+    assert response.status_code == 200
+    assert "5 remarks" in response.text
+    assert "China firmly opposes this." in response.text
+
+
+def test_remark_list_query_count_does_not_grow_with_results(client, corpus, make_briefing, topics, django_assert_max_num_queries):
+    # 1 count, 1 page, 2 prefetches (topics, entities), 7 facets, 1 slug validation.
+    with django_assert_max_num_queries(12):
+        client.get("/remarks/?topic=trade")
+    for _ in range(5):
+        make_briefing(remarks=[{"answer": "more trade", "topics": [topics["trade"]]}] * 3)
+    with django_assert_max_num_queries(12):
+        response = client.get("/remarks/?topic=trade")
+    assert "16 remarks" in response.text
+
+
+def test_remark_permalink_shows_quote_question_outlet_and_source(client, corpus):
+    remark = corpus["english"].remarks.get(position=2)
+    response = client.get(f"/remarks/{remark.pk}/")
+    assert response.status_code == 200
+    text = response.text
+    assert "China will continue to strengthen cooperation with the WHO." in text
+    assert "Will the WHO expert team visit China?" in text
+    assert "asked by Reuters" in text
+    assert "Wang Wenbin" in text and "汪文斌" in text
+    assert "Friday 18 December 2020" in text
+    assert "remark 2 of 3" in text
+    assert f'href="/briefings/{corpus["english"].pk}/#remark-{remark.pk}"' in text
+    assert 'rel="prev"' in text and 'rel="next"' in text
+    assert f'<meta property="og:url" content="http://testserver/remarks/{remark.pk}/">' in text
+    assert '<meta name="twitter:card" content="summary">' in text
+    assert 'property="og:description" content="“China will continue' in text
+    assert 'id="permalink"' in text and "Copy link" in text
+
+
+def test_remark_permalink_query_count(client, corpus, django_assert_num_queries):
+    remark = corpus["english"].remarks.get(position=2)
+    # remark with briefing, ministry and speakers; topics; entities; the briefing's order.
+    with django_assert_num_queries(4):
+        client.get(f"/remarks/{remark.pk}/")
+
+
+def test_first_remark_has_no_previous_link(client, corpus):
+    remark = corpus["english"].remarks.get(position=1)
+    response = client.get(f"/remarks/{remark.pk}/")
+    assert 'rel="prev"' not in response.text and 'rel="next"' in response.text
+
+
+def test_unknown_remark_is_404(client, corpus):
+    assert client.get("/remarks/999999/").status_code == 404
+
+
+def test_briefing_transcript_anchors_every_remark_and_links_translation(client, corpus, django_assert_num_queries):
+    briefing = corpus["english"]
+    with django_assert_num_queries(4):
+        response = client.get(f"/briefings/{briefing.pk}/")
+    assert response.status_code == 200
+    for remark in briefing.remarks.all():
+        assert f'id="remark-{remark.pk}"' in response.text
+    assert f'href="/briefings/{corpus["chinese"].pk}/"' in response.text
+    assert "中文原文" in response.text
+    assert "Reuters:" in response.text
+
+
+def test_translation_link_hidden_when_translation_is_a_draft(client, corpus):
+    Briefing.objects.filter(pk=corpus["chinese"].pk).update(status=Briefing.Status.DRAFT)
+    response = client.get(f"/briefings/{corpus['english'].pk}/")
+    assert f'/briefings/{corpus["chinese"].pk}/' not in response.text
+
+
+def test_briefing_list_with_facets(client, corpus, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = client.get("/briefings/?lang=en")
+    assert response.status_code == 200
+    assert "2 briefings" in response.text
+    assert "2020年12月18日" not in response.text
+
+
+def test_topic_pages(client, corpus, topics):
+    response = client.get("/topics/")
+    assert response.status_code == 200
+    assert "WHO cooperation" in response.text
+    response = client.get("/topics/who-cooperation/")
+    assert response.status_code == 200
+    assert "2 published remarks" in response.text
+    assert "COVID-19 response" in response.text  # parent in the breadcrumb
+    assert "中方愿继续同世卫组织加强合作。" in response.text
+
+
+def test_spokesperson_pages(client, corpus):
+    response = client.get("/spokespersons/")
+    assert response.status_code == 200
+    assert "Hua Chunying" in response.text and "华春莹" in response.text
+    response = client.get("/spokespersons/wang-wenbin/")
+    assert response.status_code == 200
+    assert "4 published remarks" in response.text
+    assert "Trade" in response.text  # among the top topics
+
+
+def test_entity_pages(client, corpus):
+    assert client.get("/entities/").status_code == 200
+    response = client.get("/entities/united-states/")
+    assert response.status_code == 200
+    assert "1 published remark" in response.text
+    assert "美国" in response.text
+
+
+@pytest.mark.parametrize("path", ["/topics/nope/", "/spokespersons/nope/", "/entities/nope/", "/briefings/424242/"])
+def test_unknown_slugs_and_ids_are_404(client, corpus, path):
+    assert client.get(path).status_code == 404
+
+
+def test_pages_declare_language_and_landmarks(client, corpus):
+    response = client.get(f"/briefings/{corpus['chinese'].pk}/")
+    assert '<html lang="en">' in response.text
+    assert 'lang="zh"' in response.text
+    for landmark in ("<header", "<main", "<nav", "<footer"):
+        assert landmark in response.text
