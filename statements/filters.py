@@ -67,6 +67,10 @@ class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
+    def filter(self, qs, value):
+        # The cleaned value holds model instances; match them by key, not by slug text.
+        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
+
 
 class ManyToManySlugsFilter(SlugsFilter):
     """Any of the values through a many-to-many table, as EXISTS so no row is repeated."""

@@ -8,6 +8,16 @@ nothing in the new one.
 from django.http import QueryDict
 
 
+def without_empty_values(params: QueryDict):
+    """The parameters minus blank values (`?topic=&year=`), which forms submit for empty fields."""
+    cleaned = QueryDict(mutable=True)
+    for key, values in params.lists():
+        kept = [value for value in values if value.strip()]
+        if kept:
+            cleaned.setlist(key, kept)
+    return cleaned
+
+
 def _encode(params):
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
@@ -46,3 +56,9 @@ def with_value(params: QueryDict, key, value):
     params.pop("page", None)
     params[key] = str(value)
     return _encode(params)
+
+
+def hidden_fields(params: QueryDict, *excluded):
+    """(name, value) pairs for hidden inputs, so a form that sets some parameters keeps the rest."""
+    skip = set(excluded) | {"page"}
+    return [(key, value) for key, values in params.lists() if key not in skip for value in values]

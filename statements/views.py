@@ -89,7 +89,7 @@ def home(request):
 
 
 def remark_list(request):
-    params = request.GET
+    params = querystrings.without_empty_values(request.GET)
     filterset = RemarkFilter(params, queryset=Remark.objects.published())
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
@@ -112,6 +112,8 @@ def remark_list(request):
                 for key, (label, _) in REMARK_SORTS.items()
             ],
             "page_links": page_links(params, page),
+            "search_hidden": querystrings.hidden_fields(params, "q"),
+            "dates_hidden": querystrings.hidden_fields(params, "date_from", "date_to"),
         },
     )
 
@@ -154,7 +156,7 @@ def remark_detail(request, pk):
 
 
 def briefing_list(request):
-    params = request.GET
+    params = querystrings.without_empty_values(request.GET)
     filterset = BriefingFilter(params, queryset=Briefing.objects.published())
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
@@ -174,6 +176,7 @@ def briefing_list(request):
             "active_filters": active_filters(filterset, params, facets),
             "page": page,
             "page_links": page_links(params, page),
+            "dates_hidden": querystrings.hidden_fields(params, "date_from", "date_to"),
         },
     )
 

@@ -1,0 +1,51 @@
+"""Malformed parameters get a clear 400 or are ignored; never a 500."""
+
+import pytest
+
+
+@pytest.fixture
+def some_data(make_briefing, wang, topics):
+    make_briefing(spokesperson=wang, remarks=[{"answer": "Words.", "topics": [topics["trade"]]}])
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("topic=no-such-topic", "no-such-topic"),
+        ("spokesperson=nobody", "nobody"),
+        ("mentions=atlantis", "atlantis"),
+        ("ministry=ministry-of-magic", "ministry-of-magic"),
+        ("kind=speech", "speech"),
+        ("lang=fr", "fr"),
+        ("year=twenty", "is not a year"),
+        ("year=99999", "outside"),
+        ("date_from=2020-13-45", "valid date"),
+        ("date_to=yesterday", "valid date"),
+        ("q=" + "x" * 600, "at most 500"),
+        ("q=%00", "Null characters"),
+    ],
+)
+def test_bad_filter_value_is_a_clear_400(client, some_data, query, message):
+    response = client.get(f"/remarks/?{query}")
+    assert response.status_code == 400
+    assert message in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=abc", "page=-1", "page=99999", "page=1e9", "sort=nonsense", "unknown=1", "q=", "q=%22", "q=-",
+     "topic=", "q=%ff%fe", "year=", "date_from="],
+)
+def test_harmless_oddities_are_ignored(client, some_data, query):
+    response = client.get(f"/remarks/?{query}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["lang=xx", "year=abc", "kind=zzz", "date_from=2020-02-30"])
+def test_briefing_list_bad_values_are_400(client, some_data, query):
+    assert client.get(f"/briefings/?{query}").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/remarks/abc/", "/remarks/99999999999999999999999/", "/briefings/-1/", "/topics/%ff/"])
+def test_odd_paths_are_404(client, some_data, path):
+    assert client.get(path).status_code == 404
