@@ -34,7 +34,8 @@ class TopicAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(remark_count=Count("remarks"))
+        # Aggregating drops Meta.ordering, so the order is restated for the autocomplete pages.
+        return super().get_queryset(request).annotate(remark_count=Count("remarks")).order_by("name")
 
     @admin.display(ordering="remark_count", description="Remarks")
     def remark_count(self, obj):
@@ -138,6 +139,7 @@ class BriefingAdmin(admin.ModelAdmin):
     list_filter = ["status", "language", "kind", "ministry", "spokesperson"]
     search_fields = ["title", "source_url", "source_name"]
     date_hierarchy = "date"
+    ordering = ["-date", "-id"]
     autocomplete_fields = ["spokesperson", "translation"]
     actions = ["publish", "unpublish"]
     readonly_fields = ["published_at", "created_at", "updated_at"]

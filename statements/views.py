@@ -75,7 +75,8 @@ def home(request):
     latest_briefings = (
         Briefing.objects.published()
         .select_related("ministry", "spokesperson")
-        .annotate(remark_count=Count("remarks"))[:8]
+        .annotate(remark_count=Count("remarks"))
+        .order_by("-date", "-id")[:8]
     )
     return render(
         request,
@@ -266,9 +267,9 @@ def spokesperson_detail(request, slug):
         {
             "spokesperson": spokesperson,
             "remark_count": remarks.count(),
-            "briefings": spokesperson.briefings.published().annotate(
-                remark_count=Count("remarks")
-            )[:10],
+            "briefings": spokesperson.briefings.published()
+            .annotate(remark_count=Count("remarks"))
+            .order_by("-date", "-id")[:10],
             "latest": remarks.order_by(*REMARK_SORTS["newest"][1]).for_listing()[:10],
             "top_topics": top_values(TOPIC_COUNTS, remarks),
             "top_entities": top_values(ENTITY_COUNTS, remarks),

@@ -1,0 +1,62 @@
+"""An editor logs in, adds a briefing with two remarks, publishes it and finds it on the site."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from statements.roles import setup_roles
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long editor passphrase"
+
+
+@pytest.fixture
+def editor(db):
+    setup_roles()
+    user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def choose_autocomplete(page, field_id, text):
+    page.locator(f"#{field_id} + .select2 .select2-selection").click()
+    page.locator(".select2-search__field").last.fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_editor_adds_publishes_and_finds_a_briefing(page, editor, ministry, wang, topics):
+    page.goto("/admin/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto("/admin/statements/briefing/add/")
+    page.locator("#id_ministry").select_option(label="PRC MFA")
+    page.locator("#id_date").fill("2021-03-01")
+    page.locator("#id_title").fill("Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on March 1, 2021")
+    choose_autocomplete(page, "id_spokesperson", "Wang Wenbin")
+    page.locator("#id_source_url").fill("https://www.fmprc.gov.cn/mfa_eng/t1857000.shtml")
+
+    page.locator("#id_remarks-0-position").fill("1")
+    page.locator("#id_remarks-0-question").fill("How does China view WHO cooperation?")
+    page.locator("#id_remarks-0-answer").fill("China will keep cooperating closely with the WHO.")
+    choose_autocomplete(page, "id_remarks-0-topics", "WHO cooperation")
+    page.locator("#id_remarks-1-position").fill("2")
+    page.locator("#id_remarks-1-question").fill("Any comment on trade talks?")
+    page.locator("#id_remarks-1-answer").fill("Trade talks should proceed on an equal footing.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    page.goto("/admin/statements/briefing/")
+    page.locator("input[name=_selected_action]").first.check()
+    page.locator("select[name=action]").select_option("publish")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".messagelist")).to_contain_text("Published 1 briefing")
+
+    page.goto("/briefings/")
+    page.get_by_role("link", name="Wang Wenbin's Regular Press Conference on March 1, 2021").click()
+    expect(page.locator("#main")).to_contain_text("China will keep cooperating closely with the WHO.")
+    page.get_by_role("link", name="Permalink").first.click()
+    expect(page.locator("blockquote")).to_contain_text("China will keep cooperating closely with the WHO.")
+    expect(page.locator("#main")).to_contain_text("WHO cooperation")
