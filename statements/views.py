@@ -268,6 +268,7 @@ def spokesperson_detail(request, slug):
             "spokesperson": spokesperson,
             "remark_count": remarks.count(),
             "briefings": spokesperson.briefings.published()
+            .select_related("ministry", "spokesperson")
             .annotate(remark_count=Count("remarks"))
             .order_by("-date", "-id")[:10],
             "latest": remarks.order_by(*REMARK_SORTS["newest"][1]).for_listing()[:10],

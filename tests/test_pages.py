@@ -177,3 +177,48 @@ def test_pages_declare_language_and_landmarks(client, corpus):
     assert 'lang="zh"' in response.text
     for landmark in ("<header", "<main", "<nav", "<footer"):
         assert landmark in response.text
+
+
+@pytest.mark.parametrize(
+    "path, limit",
+    [
+        ("/", 4),
+        ("/topics/", 2),
+        ("/topics/who-cooperation/", 8),
+        ("/spokespersons/", 2),
+        ("/spokespersons/wang-wenbin/", 8),
+        ("/entities/", 2),
+        ("/entities/who/", 7),
+    ],
+)
+def test_query_counts_stay_fixed_as_data_grows(client, corpus, make_briefing, wang, topics, entities, path, limit, django_assert_num_queries):
+    for _ in range(4):
+        make_briefing(spokesperson=wang, remarks=[{"answer": "more", "topics": [topics["who"]], "entities": [entities["who"]]}] * 3)
+    with django_assert_num_queries(limit):
+        assert client.get(path).status_code == 200
+
+
+def test_home_lists_newest_briefings_first(client, corpus):
+    text = client.get("/").text
+    assert text.index('datetime="2020-12-18"') < text.index('datetime="2018-05-30"')
+
+
+def test_search_form_keeps_the_active_filters(client, corpus):
+    response = client.get("/remarks/?topic=trade&lang=en&page=2")
+    assert '<input type="hidden" name="topic" value="trade">' in response.text
+    assert '<input type="hidden" name="lang" value="en">' in response.text
+    assert '<input type="hidden" name="page"' not in response.text
+
+
+def test_sort_oldest_first(client, corpus):
+    text = client.get("/remarks/?sort=oldest").text
+    assert text.index("There is only one China.") < text.index("China firmly opposes this.")
+    text = client.get("/remarks/").text
+    assert text.index("China firmly opposes this.") < text.index("There is only one China.")
+
+
+def test_search_finds_words_in_questions_and_answers(client, corpus):
+    assert "1 remark" in client.get("/remarks/?q=blacklist").text
+    assert "3 remarks" in client.get("/remarks/?q=china").text  # case-insensitive
+    assert "2 remarks" in client.get("/remarks/?q=China+-WHO").text
+    assert "1 remark" in client.get('/remarks/?q="firmly+opposes"').text
