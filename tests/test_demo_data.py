@@ -1,0 +1,62 @@
+"""The demo data `make run` loads is real, rich enough to click through, and loads idempotently."""
+
+import pytest
+from django.core.management import call_command
+
+from statements.models import Briefing, Remark, Spokesperson
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("loaddata", "fixtures/demo.json", verbosity=0)
+
+
+def test_demo_data_is_worth_clicking(demo):
+    assert Briefing.objects.published().count() >= 10
+    assert Remark.objects.published().count() >= 60
+    assert Spokesperson.objects.filter(remarks__isnull=False).distinct().count() >= 2
+    assert set(Briefing.objects.values_list("language", flat=True)) == {"en", "zh"}
+
+
+def test_translations_are_linked_both_ways(demo):
+    linked = Briefing.objects.filter(translation__isnull=False).select_related("translation")
+    assert linked.exists()
+    for briefing in linked:
+        assert briefing.translation.translation_id == briefing.pk
+        assert briefing.translation.language != briefing.language
+        assert briefing.translation.date == briefing.date
+
+
+def test_seed_reports_are_wang_wenbins_briefings_with_tagged_remarks(demo):
+    seeds = Briefing.objects.filter(spokesperson__slug="wang-wenbin")
+    assert {b.date.isoformat() for b in seeds} >= {"2020-12-18", "2023-01-09"}
+    tagged_topics = set(
+        Remark.objects.filter(briefing__in=seeds).values_list("topics__name", flat=True)
+    )
+    for topic in ["WHO cooperation", "COVID-19 origins tracing", "US sanctions on Chinese companies", "National security", "Trade"]:
+        assert topic in tagged_topics
+    mentioned = set(Remark.objects.filter(briefing__in=seeds).values_list("entities__name", flat=True))
+    assert "United States" in mentioned
+
+
+def test_no_markup_in_remark_text(demo):
+    for remark in Remark.objects.all():
+        for text in (remark.question, remark.answer):
+            assert "<" not in text and "&nbsp;" not in text and "&amp;" not in text
+            assert text == text.strip()
+
+
+def test_loading_twice_changes_nothing(demo):
+    counts = (Briefing.objects.count(), Remark.objects.count())
+    call_command("loaddata", "fixtures/demo.json", verbosity=0)
+    assert (Briefing.objects.count(), Remark.objects.count()) == counts
+
+
+def test_every_demo_page_renders(demo, client):
+    for path in ["/", "/remarks/", "/briefings/", "/topics/", "/spokespersons/", "/entities/"]:
+        assert client.get(path).status_code == 200
+    remark = Remark.objects.published().first()
+    assert client.get(remark.get_absolute_url()).status_code == 200
+    assert client.get(remark.briefing.get_absolute_url()).status_code == 200
