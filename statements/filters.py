@@ -86,6 +86,20 @@ class ManyToManySlugsFilter(SlugsFilter):
         return qs.filter(Exists(matches))
 
 
+class DateRangeForm(forms.Form):
+    """Refuses a range that ends before it starts instead of quietly showing nothing."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                f"The date range ends ({end:%Y-%m-%d}) before it starts ({start:%Y-%m-%d}).",
+                code="reversed_range",
+            )
+        return cleaned
+
+
 class RemarkFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
@@ -107,6 +121,7 @@ class RemarkFilter(django_filters.FilterSet):
     class Meta:
         model = Remark
         fields = []
+        form = DateRangeForm
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
@@ -126,6 +141,7 @@ class BriefingFilter(django_filters.FilterSet):
     class Meta:
         model = Briefing
         fields = []
+        form = DateRangeForm
 
 
 def filter_without(filterset, excluded=None):

@@ -38,7 +38,9 @@ REMARK_SORTS = {
 def bad_request(request, errors):
     """A 400 page that says which parameter was wrong, instead of a 500 or a silent guess."""
     messages = [
-        (name, error) for name, field_errors in errors.items() for error in field_errors
+        ("date range" if name == "__all__" else name, error)
+        for name, field_errors in errors.items()
+        for error in field_errors
     ]
     return render(
         request, "statements/bad_request.html", {"errors": messages}, status=400

@@ -23,6 +23,7 @@ def some_data(make_briefing, wang, topics):
         ("date_to=yesterday", "valid date"),
         ("q=" + "x" * 600, "at most 500"),
         ("q=%00", "Null characters"),
+        ("date_from=2021-01-01&date_to=2020-01-01", "ends (2020-01-01) before it starts"),
     ],
 )
 def test_bad_filter_value_is_a_clear_400(client, some_data, query, message):

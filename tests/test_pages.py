@@ -222,3 +222,21 @@ def test_search_finds_words_in_questions_and_answers(client, corpus):
     assert "3 remarks" in client.get("/remarks/?q=china").text  # case-insensitive
     assert "2 remarks" in client.get("/remarks/?q=China+-WHO").text
     assert "1 remark" in client.get('/remarks/?q="firmly+opposes"').text
+
+
+def test_year_and_date_range_filters(client, corpus):
+    assert "1 remark" in client.get("/remarks/?year=2018").text
+    assert "5 remarks" in client.get("/remarks/?year=2018&year=2020").text
+    assert "4 remarks" in client.get("/remarks/?date_from=2020-12-18&date_to=2020-12-18").text
+    assert "1 remark" in client.get("/remarks/?date_to=2019-01-01").text
+    response = client.get("/remarks/?date_from=2020-01-01")
+    assert "Remove filter From: 2020-01-01" in response.text
+
+
+def test_pagination_keeps_filters(client, corpus, make_briefing, topics):
+    make_briefing(remarks=[{"answer": f"Trade remark {i}", "topics": [topics["trade"]]} for i in range(25)])
+    response = client.get("/remarks/?topic=trade")
+    assert "Page 1 of 2" in response.text
+    assert 'href="?topic=trade&amp;page=2" rel="next"' in response.text
+    response = client.get("/remarks/?topic=trade&page=2")
+    assert "Page 2 of 2" in response.text
