@@ -84,7 +84,6 @@ class RemarkInlineFormSet(forms.BaseInlineFormSet):
                     "position", f"Position {position} is already used by another remark here."
                 )
             positions[position] = form
-        # Remarks not shown in this formset (none today, but a paginated inline would) keep theirs.
 
     def save(self, commit=True):
         if commit and self.instance.pk:
