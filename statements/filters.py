@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
-from .search.base import MAX_QUERY_LENGTH
+from .search.base import MAX_QUERY_LENGTH, SCOPES
 
 # Remarks before the first modern foreign ministry, or far in the future, are typing errors.
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -106,6 +106,9 @@ class RemarkFilter(django_filters.FilterSet):
         max_length=MAX_QUERY_LENGTH,
         label="Search",
     )
+    scope = django_filters.ChoiceFilter(
+        choices=list(SCOPES.items()), method="filter_scope", label="Search in", empty_label=None
+    )
     topic = ManyToManySlugsFilter(field_name="topics", queryset=Topic.objects.all())
     spokesperson = SlugsFilter(field_name="speaker", queryset=Spokesperson.objects.all())
     ministry = SlugsFilter(field_name="briefing__ministry", queryset=Ministry.objects.all())
@@ -124,7 +127,11 @@ class RemarkFilter(django_filters.FilterSet):
         form = DateRangeForm
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+        scope = self.form.cleaned_data.get("scope") or "all"
+        return queryset.search(value, scope) if value.strip() else queryset
+
+    def filter_scope(self, queryset, name, value):
+        return queryset  # read by filter_search: a scope means nothing without a query
 
 
 class BriefingFilter(django_filters.FilterSet):

@@ -272,10 +272,24 @@ class RemarkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(briefing__status=Briefing.Status.PUBLISHED)
 
-    def search(self, query):
-        from statements.search import search_backend
+    def search(self, query, scope="all"):
+        """Remarks matching a query in the search language of statements/search/base.py."""
+        from statements.search import parse_query, search_backend
 
-        return search_backend().filter(self, query)
+        return search_backend().filter(self, parse_query(query), scope)
+
+    def newest_first(self):
+        return self.order_by("-briefing__date", "-briefing_id", "position")
+
+    def oldest_first(self):
+        return self.order_by("briefing__date", "briefing_id", "position")
+
+    def by_relevance(self, query, scope="all"):
+        """Best matches first; ties newest first."""
+        from statements.search import parse_query, search_backend
+
+        ranked = search_backend().rank(self, parse_query(query), scope)
+        return ranked.order_by("-search_rank", "-briefing__date", "-briefing_id", "position")
 
     def for_listing(self):
         """Everything a result list shows, fetched in a fixed number of queries."""

@@ -6,6 +6,8 @@ from . import querystrings
 from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets
 from .filters import BriefingFilter, RemarkFilter
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
+from .search import SCOPES, parse_query
+from .search.base import highlight
 
 REMARKS_PER_PAGE = 20
 BRIEFINGS_PER_PAGE = 25
@@ -28,10 +30,11 @@ BRIEFING_FACETS = [
     YearFacet("year", "Year", "date"),
 ]
 
-# Sort orders offered on /remarks/; an unknown `sort` falls back to the first.
+# Sort orders offered on /remarks/: relevance only with a query, and then by default.
 REMARK_SORTS = {
-    "newest": ("Newest first", ("-briefing__date", "-briefing_id", "position")),
-    "oldest": ("Oldest first", ("briefing__date", "briefing_id", "position")),
+    "relevance": ("Relevance", lambda qs, query, scope: qs.by_relevance(query, scope)),
+    "newest": ("Newest first", lambda qs, query, scope: qs.newest_first()),
+    "oldest": ("Oldest first", lambda qs, query, scope: qs.oldest_first()),
 }
 
 
@@ -97,10 +100,18 @@ def remark_list(request):
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
 
-    sort = params.get("sort") if params.get("sort") in REMARK_SORTS else "newest"
-    results = filterset.qs.order_by(*REMARK_SORTS[sort][1]).for_listing()
+    cleaned = filterset.form.cleaned_data
+    query, scope = (cleaned.get("q") or "").strip(), cleaned.get("scope") or "all"
+    sorts = {k: v for k, v in REMARK_SORTS.items() if query or k != "relevance"}
+    sort = params.get("sort") if params.get("sort") in sorts else next(iter(sorts))
+    results = sorts[sort][1](filterset.qs, query, scope).for_listing()
     facets = build_facets(filterset, REMARK_FACETS, params)
     page = paginate(request, results, REMARKS_PER_PAGE)
+    if query:
+        terms = parse_query(query).positive_terms
+        for remark in page:
+            remark.question_html = highlight(remark.question, terms, 240)
+            remark.answer_html = highlight(remark.answer, terms)
     return render(
         request,
         "statements/remark_list.html",
@@ -112,10 +123,12 @@ def remark_list(request):
             "sort": sort,
             "sorts": [
                 (key, label, querystrings.with_value(params, "sort", key))
-                for key, (label, _) in REMARK_SORTS.items()
+                for key, (label, _) in sorts.items()
             ],
             "page_links": page_links(params, page),
-            "search_hidden": querystrings.hidden_fields(params, "q"),
+            "search_hidden": querystrings.hidden_fields(params, "q", "scope"),
+            "scopes": SCOPES.items(),
+            "scope": scope,
             "dates_hidden": querystrings.hidden_fields(params, "date_from", "date_to"),
         },
     )
@@ -243,7 +256,7 @@ def topic_detail(request, slug):
             "topic": topic,
             "subtopics": topic.children.all(),
             "remark_count": remarks.count(),
-            "latest": remarks.order_by(*REMARK_SORTS["newest"][1]).for_listing()[:10],
+            "latest": remarks.newest_first().for_listing()[:10],
             "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
             "top_entities": top_values(ENTITY_COUNTS, remarks),
         },
@@ -273,7 +286,7 @@ def spokesperson_detail(request, slug):
             .select_related("ministry", "spokesperson")
             .annotate(remark_count=Count("remarks"))
             .order_by("-date", "-id")[:10],
-            "latest": remarks.order_by(*REMARK_SORTS["newest"][1]).for_listing()[:10],
+            "latest": remarks.newest_first().for_listing()[:10],
             "top_topics": top_values(TOPIC_COUNTS, remarks),
             "top_entities": top_values(ENTITY_COUNTS, remarks),
         },
@@ -297,7 +310,7 @@ def entity_detail(request, slug):
         {
             "entity": entity,
             "remark_count": remarks.count(),
-            "latest": remarks.order_by(*REMARK_SORTS["newest"][1]).for_listing()[:10],
+            "latest": remarks.newest_first().for_listing()[:10],
             "top_topics": top_values(TOPIC_COUNTS, remarks),
             "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
         },

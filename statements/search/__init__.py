@@ -1,12 +1,47 @@
-"""Full-text search over remarks, behind one small interface.
+"""Full-text search over remarks, behind one small interface (see base.SearchBackend).
 
-`search_backend()` returns the backend for the default connection. Today one portable backend
-serves both databases (substring matching); vendor modules (PostgreSQL full-text search, SQLite
-FTS5) slot in here, chosen by `connection.vendor`, without the callers changing.
+`search_backend()` picks the module for the database in use; each vendor module is imported
+only inside its branch. Saving or deleting a remark updates the index in the same transaction,
+so every edit (admin, import, fixtures) is searchable at once.
 """
 
-from .base import ContainsSearch
+from django.db import connection
+
+from .base import SCOPES, parse_query
+
+__all__ = ["SCOPES", "parse_query", "search_backend", "connect_signals"]
+
+_backends = {}
 
 
 def search_backend():
-    return ContainsSearch()
+    vendor = connection.vendor
+    if vendor not in _backends:
+        if vendor == "postgresql":
+            from .postgres import PostgresSearch
+
+            _backends[vendor] = PostgresSearch()
+        elif vendor == "sqlite":
+            from .sqlite import SQLiteSearch
+
+            _backends[vendor] = SQLiteSearch()
+        else:
+            raise NotImplementedError(f"No search backend for {vendor}")
+    return _backends[vendor]
+
+
+def _index_saved_remark(sender, instance, **kwargs):
+    search_backend().index([instance])
+
+
+def _unindex_deleted_remark(sender, instance, **kwargs):
+    search_backend().unindex([instance.pk])
+
+
+def connect_signals():
+    from django.db.models.signals import post_delete, post_save
+
+    from statements.models import Remark
+
+    post_save.connect(_index_saved_remark, sender=Remark, dispatch_uid="search-index-remark")
+    post_delete.connect(_unindex_deleted_remark, sender=Remark, dispatch_uid="search-unindex-remark")

@@ -1,42 +1,341 @@
-import re
+"""What both search backends share: the query language, the text analyzer and highlighting.
 
-from django.db.models import Q
+Query language (the `q` parameter):
+    words            every word must match, stemmed ("vaccines" finds "vaccination")
+    "a phrase"       the words in this exact order, never loosened to separate words
+    a OR b           either side; OR binds the terms right next to it
+    -word, -"a b"    remarks containing it are left out
+
+Both databases index the same analyzed text: words lowercased and stemmed with the Snowball
+English stemmer (the algorithm PostgreSQL's `english` configuration uses), Chinese segmented
+into words with jieba. Analyzing in Python once, for both, keeps one behaviour on both vendors.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import BooleanField, Expression, F
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 MAX_QUERY_LENGTH = 500
+MAX_TERMS = 20
 
-# A term is a "quoted phrase" or a run of non-space characters, optionally preceded by "-".
-TERM_RE = re.compile(r'(-?)(?:"([^"]*)"|(\S+))')
+SCOPES = {
+    "all": "Questions and answers",
+    "answers": "Answers only",
+    "questions": "Questions only",
+}
+
+# Han ideographs (with extensions and compatibility forms): text that needs segmenting.
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+# A token is a run of letters and digits; underscores and punctuation separate tokens, as they
+# do for SQLite's unicode61 tokenizer, so both indexes see the same tokens.
+WORD_RE = re.compile(r"[^\W_]+")
+QUERY_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def normalize(text):
+    # NFKC folds full-width letters and digits (Ｃｈｉｎａ, ２０２０) into their usual forms.
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=50_000)
+def stem(word):
+    return _stemmer().stemWord(word)
+
+
+def segment(run, for_index):
+    """Words of a run of Chinese characters. The index also gets the shorter words inside long
+    ones (新冠疫苗 → 新冠, 疫苗, 新冠疫苗) so that a search for 疫苗 finds it."""
+    jieba = _jieba()
+    words = jieba.cut_for_search(run) if for_index else jieba.cut(run)
+    return [word for word in words if word.strip()]
+
+
+# Longer "words" are noise (URLs, base64) and would overflow PostgreSQL's lexeme limit.
+MAX_TOKEN_LENGTH = 60
+
+
+def analyze(text, for_index=True):
+    """The index tokens of a text: stemmed lowercase words, Chinese segmented into words."""
+    return [token for token in _tokens(text, for_index) if len(token) <= MAX_TOKEN_LENGTH]
+
+
+def _tokens(text, for_index):
+    tokens = []
+    for chunk in WORD_RE.findall(normalize(text)):
+        position = 0
+        for match in CJK_RUN_RE.finditer(chunk):
+            tokens.extend(stem(w) for w in WORD_RE.findall(chunk[position:match.start()]))
+            tokens.extend(segment(match.group(), for_index))
+            position = match.end()
+        tokens.extend(stem(w) for w in WORD_RE.findall(chunk[position:]))
+    return tokens
+
+
+def index_text(text):
+    """The analyzed text both indexes store: tokens separated by single spaces."""
+    return " ".join(analyze(text or "", for_index=True))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word or phrase of a query, already analyzed.
+
+    `tokens` are what the index must contain. `adjacent` says they must follow each other
+    (an English phrase). `exact` is the original text that must occur literally, ignoring case
+    and the punctuation between words: phrases and Chinese terms, whose index tokens alone
+    could also match looser text.
+    """
+
+    text: str
+    tokens: tuple
+    adjacent: bool
+    exact: str = ""
+
+    @property
+    def words(self):
+        return [w for w in WORD_RE.findall(normalize(self.exact))]
+
+
+@dataclass
+class ParsedQuery:
+    """An AND of clauses, each an OR of terms, minus the excluded terms."""
+
+    clauses: list = field(default_factory=list)
+    excluded: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.clauses)
+
+    @property
+    def positive_terms(self):
+        return [term for clause in self.clauses for term in clause]
+
+
+def make_term(text, phrase):
+    tokens = tuple(analyze(text, for_index=False))
+    if not tokens:
+        return None
+    has_cjk = bool(CJK_RE.search(text))
+    exact = text if (phrase and len(tokens) > 1) or has_cjk else ""
+    return Term(text=text, tokens=tokens, adjacent=phrase and not has_cjk, exact=exact)
 
 
 def parse_query(query):
-    """Split a query into (required, excluded) lists of terms, keeping phrases whole."""
-    required, excluded = [], []
-    for minus, phrase, word in TERM_RE.findall(query):
-        term = (phrase if phrase else word).strip().strip('"')
-        if not term:
+    """Parse the query language above. Punctuation-only terms are dropped; a query made only of
+    exclusions matches nothing rather than everything (there is nothing to look for)."""
+    clauses, excluded = [], []
+    pending_or = False
+    for minus, phrase, word in QUERY_TOKEN_RE.findall(query[:MAX_QUERY_LENGTH]):
+        is_phrase = bool(phrase) or (not word)
+        text = phrase if is_phrase else word
+        if not is_phrase and text == "OR":
+            pending_or = bool(clauses)
             continue
-        (excluded if minus else required).append(term)
-    return required, excluded
+        if not is_phrase and text.startswith("-") and len(text) > 1:
+            minus, text = "-", text[1:]
+        term = make_term(text, is_phrase)
+        if term is None:
+            pending_or = False
+            continue
+        if minus:
+            excluded.append(term)
+        elif pending_or and clauses:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        pending_or = False
+        if len(clauses) + len(excluded) >= MAX_TERMS:
+            break
+    return ParsedQuery(clauses=clauses, excluded=excluded)
 
 
-class ContainsSearch:
-    """Portable search: every term must occur in the question or the answer, case-insensitively.
+def exact_regex_python(term):
+    """A Python regex for the literal text of a term: its words in order, any punctuation or
+    space between them, word boundaries at Latin ends (Chinese has no spaces to bound)."""
+    parts = [re.escape(w) for w in term.words]
+    body = r"[\W_]*".join(parts)
+    if not CJK_RE.match(term.words[0]):
+        body = r"(?<![^\W_])" + body
+    if not CJK_RE.search(term.words[-1][-1]):
+        body = body + r"(?![^\W_])"
+    return body
 
-    No stemming and no ranking; it is exact and works the same on every database.
+
+# --- Highlighting -----------------------------------------------------------------------------
+
+SNIPPET_LENGTH = 320
+
+
+def _match_spans(text, terms):
+    """Spans of `text` that match any term: exact text for phrases and Chinese, otherwise any
+    word whose stem is one of the term's tokens."""
+    spans = []
+    normalized = normalize(text)
+    if len(normalized) != len(text):  # NFKC changed lengths: fall back to simple lowercasing
+        normalized = text.lower()
+    stems = {token for term in terms if not term.exact for token in term.tokens}
+    if stems:
+        for match in WORD_RE.finditer(normalized):
+            word = match.group()
+            if CJK_RE.match(word):
+                continue
+            if stem(word) in stems:
+                spans.append(match.span())
+    for term in terms:
+        if term.exact:
+            for match in re.finditer(exact_regex_python(term), normalized):
+                spans.append(match.span())
+    spans.sort()
+    merged = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text, terms, length=SNIPPET_LENGTH):
+    """The passage of `text` around its first match, HTML-escaped, matches wrapped in <mark>.
+
+    Everything from the text is escaped; the only markup in the result is ours. Without a match
+    (a remark found through its other field) the start of the text is shown.
+    """
+    spans = _match_spans(text, terms) if terms else []
+    start = 0
+    if spans and spans[0][0] > length // 3:
+        start = spans[0][0] - length // 3
+        # Start at a word or sentence boundary rather than mid-word.
+        boundary = text.rfind(" ", 0, start + 1)
+        start = boundary + 1 if boundary >= 0 and start - boundary < 30 else start
+    end = min(len(text), start + length)
+    if end < len(text):
+        boundary = text.rfind(" ", start + length // 2, end)
+        end = boundary if boundary > 0 else end
+    pieces = ["…" if start > 0 else ""]
+    position = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        pieces.append(escape(text[position:span_start]))
+        pieces.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        position = span_end
+    pieces.append(escape(text[position:end]))
+    if end < len(text):
+        pieces.append("…")
+    return mark_safe("".join(pieces))
+
+
+class SearchBackend:
+    """The interface the vendor modules implement.
+
+    filter(queryset, parsed, scope) → the queryset restricted to matching remarks
+    rank(queryset, parsed, scope)   → the queryset ordered by relevance, best first
+    index(remarks) / unindex(ids)   → keep the index in step with the table
     """
 
-    fields = ("question", "answer")
+    vendor = None
 
-    def term_q(self, term):
-        q = Q()
-        for field in self.fields:
-            q |= Q(**{f"{field}__icontains": term})
-        return q
+    def filter(self, queryset, parsed, scope="all"):
+        raise NotImplementedError
 
-    def filter(self, queryset, query):
-        required, excluded = parse_query(query)
-        for term in required:
-            queryset = queryset.filter(self.term_q(term))
-        for term in excluded:
-            queryset = queryset.exclude(self.term_q(term))
-        return queryset
+    def rank(self, queryset, parsed, scope="all"):
+        raise NotImplementedError
+
+    def index(self, remarks):
+        raise NotImplementedError
+
+    def unindex(self, remark_ids):
+        raise NotImplementedError
+
+    def clear(self):
+        raise NotImplementedError
+
+    def rebuild(self, batch_size=2000, progress=None):
+        """Index every remark again, in primary-key batches; returns how many."""
+        from statements.models import Remark
+
+        self.clear()
+        count, last_pk = 0, 0
+        while True:
+            batch = list(
+                Remark.objects.filter(pk__gt=last_pk)
+                .only("pk", "question", "answer")
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return count
+            self.index(batch)
+            count, last_pk = count + len(batch), batch[-1].pk
+            if progress:
+                progress(count)
+
+    # Shared pieces -------------------------------------------------------------------------
+
+    def fields(self, scope):
+        return {"answers": ["answer"], "questions": ["question"]}.get(scope, ["question", "answer"])
+
+    def exact_q(self, term, scope):
+        """The literal-text check for phrases and Chinese terms, as a Q on the text columns."""
+        from django.db.models import Q
+
+        pattern = self.exact_regex(term)
+        condition = Q()
+        for name in self.fields(scope):
+            condition |= Q(**{f"{name}__iregex": pattern})
+        return condition
+
+    def exact_regex(self, term):
+        return exact_regex_python(term)
+
+
+class RowSQL(Expression):
+    """SQL about the current row of the queried remark table, e.g. its search vector.
+
+    The row is reached through the primary key column, resolved by Django, so the SQL follows
+    the table's alias when the queryset becomes a subquery (facet counts, `pk__in=`).
+    `sql` has one `{table}` placeholder for the quoted alias and `%s` for `params`.
+    """
+
+    def __init__(self, sql, params=(), output_field=None):
+        super().__init__(output_field=output_field)
+        self.sql, self.params, self.pk = sql, tuple(params), F("pk")
+
+    @property
+    def conditional(self):
+        return isinstance(self.output_field, BooleanField)
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, expressions):
+        (self.pk,) = expressions
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(self.pk.alias)
+        return self.sql.format(table=table), list(self.params)

@@ -1,0 +1,113 @@
+"""PostgreSQL full-text search: a stored tsvector per remark with a GIN index.
+
+The vector is written from Python (see base.analyze) as a tsvector literal with positions and
+weights: answer words weigh A, question words B, so a scope is a weight restriction in the
+query. Building literals ourselves keeps Chinese segmentation and stemming identical to SQLite's
+and independent of the database's text-search configuration and locale.
+"""
+
+from django.db import connection
+from django.db.models import BooleanField, FloatField, Q
+
+from .base import RowSQL, SearchBackend, analyze
+
+WEIGHT = {"answers": "A", "questions": "B", "all": ""}
+# Question positions start after the answer's, with a gap so no phrase spans the two fields.
+FIELD_GAP = 8
+MAX_POSITION = 16383  # PostgreSQL clamps positions here
+
+
+def quote_lexeme(token):
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(question, answer):
+    positions = {}
+    answer_tokens = analyze(answer)
+    for offset, weight, tokens in (
+        (0, "A", answer_tokens),
+        (len(answer_tokens) + FIELD_GAP, "B", analyze(question)),
+    ):
+        for index, token in enumerate(tokens, start=1):
+            positions.setdefault(token, []).append(f"{min(offset + index, MAX_POSITION)}{weight}")
+    return " ".join(f"{quote_lexeme(token)}:{','.join(marks)}" for token, marks in positions.items())
+
+
+class PostgresSearch(SearchBackend):
+    vendor = "postgresql"
+
+    def term_tsquery(self, term, scope):
+        weight = WEIGHT[scope]
+        lexemes = [quote_lexeme(token) + (f":{weight}" if weight else "") for token in term.tokens]
+        return "(" + (" <-> " if term.adjacent else " & ").join(lexemes) + ")"
+
+    def tsquery(self, parsed, scope, with_exclusions=True):
+        parts = [
+            "(" + " | ".join(self.term_tsquery(term, scope) for term in clause) + ")"
+            for clause in parsed.clauses
+        ]
+        if with_exclusions:
+            # Exact exclusions are checked on the text instead (see filter).
+            parts += ["!" + self.term_tsquery(t, scope) for t in parsed.excluded if not t.exact]
+        return " & ".join(parts)
+
+    def matches(self, tsquery):
+        return RowSQL("{table}.search_vector @@ %s::tsquery", [tsquery], BooleanField())
+
+    def filter(self, queryset, parsed, scope="all"):
+        if not parsed:
+            return queryset.none()
+        queryset = queryset.filter(self.matches(self.tsquery(parsed, scope)))
+        return self.apply_exact_checks(queryset, parsed, scope)
+
+    def apply_exact_checks(self, queryset, parsed, scope):
+        """The index finds candidates; phrases and Chinese terms must also occur literally."""
+        for clause in parsed.clauses:
+            if any(term.exact for term in clause):
+                condition = Q()
+                for term in clause:
+                    alternative = Q(self.matches(self.term_tsquery(term, scope)))
+                    if term.exact:
+                        alternative &= self.exact_q(term, scope)
+                    condition |= alternative
+                queryset = queryset.filter(condition)
+        for term in parsed.excluded:
+            if term.exact:
+                queryset = queryset.exclude(self.exact_q(term, scope))
+        return queryset
+
+    def rank(self, queryset, parsed, scope="all"):
+        expression = RowSQL(
+            "ts_rank_cd({table}.search_vector, %s::tsquery)",
+            [self.tsquery(parsed, scope, with_exclusions=False)],
+            FloatField(),
+        )
+        return queryset.annotate(search_rank=expression)
+
+    def exact_regex(self, term):
+        # PostgreSQL's regex dialect: POSIX classes; \\W is not allowed inside brackets.
+        import re
+
+        from .base import CJK_RE
+
+        words = [re.escape(w) for w in term.words]
+        body = "[^[:alnum:]]*".join(words)
+        if not CJK_RE.match(term.words[0]):
+            body = "(?<![[:alnum:]])" + body
+        if not CJK_RE.search(term.words[-1][-1]):
+            body += "(?![[:alnum:]])"
+        return body
+
+    def index(self, remarks):
+        rows = [(tsvector_literal(r.question, r.answer), r.pk) for r in remarks]
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE statements_remark SET search_vector = %s::tsvector WHERE id = %s", rows
+                )
+
+    def unindex(self, remark_ids):
+        """Nothing to do: the vector goes with the remark's own row."""
+
+    def clear(self):
+        """Nothing to do: rebuilding overwrites every row's vector."""

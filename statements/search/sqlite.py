@@ -1,0 +1,88 @@
+"""SQLite full-text search: an FTS5 table holding each remark's analyzed text.
+
+Rows are keyed by the remark id (rowid) and written from Python on every save (see
+search/__init__.py), so Chinese segmentation and stemming match PostgreSQL's exactly. User input
+never reaches MATCH directly: only analyzed tokens, each double-quoted.
+"""
+
+from django.db import connection
+from django.db.models import FloatField, Q
+from django.db.models.expressions import RawSQL
+
+from .base import RowSQL, SearchBackend, index_text
+
+TABLE = "statements_remark_fts"
+COLUMN = {"answers": "answer", "questions": "question", "all": None}
+
+
+def quote_token(token):
+    return '"' + token.replace('"', '""') + '"'
+
+
+class SQLiteSearch(SearchBackend):
+    vendor = "sqlite"
+
+    def term_match(self, term):
+        if term.adjacent or len(term.tokens) == 1:
+            return quote_token(" ".join(term.tokens))
+        return "(" + " AND ".join(quote_token(token) for token in term.tokens) + ")"
+
+    def match(self, parsed, scope, with_exclusions=True, clauses=None):
+        clauses = parsed.clauses if clauses is None else clauses
+        expression = " AND ".join(
+            "(" + " OR ".join(self.term_match(term) for term in clause) + ")" for clause in clauses
+        )
+        if with_exclusions:
+            for term in parsed.excluded:
+                if not term.exact:
+                    expression = f"({expression}) NOT {self.term_match(term)}"
+        column = COLUMN[scope]
+        return f"{column} : ({expression})" if column else expression
+
+    def matches(self, match):
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [match]))
+
+    def filter(self, queryset, parsed, scope="all"):
+        if not parsed:
+            return queryset.none()
+        queryset = queryset.filter(self.matches(self.match(parsed, scope)))
+        for clause in parsed.clauses:
+            if any(term.exact for term in clause):
+                condition = Q()
+                for term in clause:
+                    alternative = self.matches(self.match(parsed, scope, False, [[term]]))
+                    if term.exact:
+                        alternative &= self.exact_q(term, scope)
+                    condition |= alternative
+                queryset = queryset.filter(condition)
+        for term in parsed.excluded:
+            if term.exact:
+                queryset = queryset.exclude(self.exact_q(term, scope))
+        return queryset
+
+    def rank(self, queryset, parsed, scope="all"):
+        # bm25() is lower for better matches; answers weigh twice as much as questions.
+        expression = RowSQL(
+            f"(SELECT -bm25({TABLE}, 1.0, 2.0) FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s AND {TABLE}.rowid = {{table}}.id)",
+            [self.match(parsed, scope, with_exclusions=False)],
+            FloatField(),
+        )
+        return queryset.annotate(search_rank=expression)
+
+    def index(self, remarks):
+        rows = [(r.pk, index_text(r.question), index_text(r.answer)) for r in remarks]
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(r[0],) for r in rows])
+                cursor.executemany(
+                    f"INSERT INTO {TABLE} (rowid, question, answer) VALUES (%s, %s, %s)", rows
+                )
+
+    def unindex(self, remark_ids):
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(pk,) for pk in remark_ids])
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
