@@ -141,7 +141,8 @@ def make_term(text, phrase):
         return None
     has_cjk = bool(CJK_RE.search(text))
     exact = text if (phrase and len(tokens) > 1) or has_cjk else ""
-    return Term(text=text, tokens=tokens, adjacent=phrase and not has_cjk, exact=exact)
+    # A word that splits into several tokens (U.S., COVID-19) keeps them together, like a phrase.
+    return Term(text=text, tokens=tokens, adjacent=len(tokens) > 1 and not has_cjk, exact=exact)
 
 
 def parse_query(query):

@@ -1,0 +1,163 @@
+"""Search semantics, run unchanged on each database (CI runs SQLite and PostgreSQL)."""
+
+import datetime
+
+import pytest
+
+from statements.models import Remark
+from statements.search import parse_query, search_backend
+from statements.search.base import analyze, highlight
+
+
+@pytest.fixture
+def remarks(make_briefing, wang):
+    def remark(question, answer):
+        return {"question": question, "answer": answer}
+
+    make_briefing(spokesperson=wang, date=datetime.date(2021, 3, 1), language="en", remarks=[
+        remark("What about vaccines?", "China has provided vaccination support to 80 countries."),
+        remark("On the trade war?", "A trade war has no winner."),
+        remark("On trade?", "Wars over trade serve no one; trade wars hurt all."),
+        remark("Taiwan?", "Taiwan is an inalienable part of China."),
+        remark("Tibet?", "Tibet affairs are China's internal affairs."),
+        remark("Is the WHO team welcome?", "We welcome the experts."),
+        remark("", "The <script>alert('x')</script> tag & friends are text here."),
+    ])
+    make_briefing(spokesperson=wang, date=datetime.date(2021, 3, 1), language="zh", remarks=[
+        remark("关于新冠疫苗？", "中方已向80个国家提供新冠疫苗援助。"),
+        remark("世卫组织专家组何时访华？", "中方愿继续同世卫组织加强合作。"),
+    ])
+
+
+def answers(query, scope="all"):
+    return sorted(r.answer for r in Remark.objects.published().search(query, scope))
+
+
+def test_words_are_stemmed(remarks):
+    assert answers("vaccines") == ["China has provided vaccination support to 80 countries."]
+    assert answers("VACCINATING") == answers("vaccines")
+
+
+def test_all_words_must_match(remarks):
+    assert answers("china taiwan") == ["Taiwan is an inalienable part of China."]
+
+
+def test_quoted_phrase_is_exact(remarks):
+    assert answers('"trade war"') == ["A trade war has no winner."]
+    # Same words, other order or other form: never loosened into separate words.
+    assert answers('"war trade"') == []
+    assert answers('"trade wars"') == ["Wars over trade serve no one; trade wars hurt all."]
+
+
+def test_or_between_alternatives(remarks):
+    assert answers("taiwan OR tibet") == [
+        "Taiwan is an inalienable part of China.",
+        "Tibet affairs are China's internal affairs.",
+    ]
+    assert answers("china tibet OR taiwan") == answers("taiwan OR tibet")
+
+
+def test_exclusion(remarks):
+    assert answers("china -taiwan") == [
+        "China has provided vaccination support to 80 countries.",
+        "Tibet affairs are China's internal affairs.",
+    ]
+    assert answers('trade -"trade war"') == ["Wars over trade serve no one; trade wars hurt all."]
+
+
+def test_only_exclusions_match_nothing(remarks):
+    assert answers("-china") == []
+
+
+def test_scope_answers_or_questions(remarks):
+    assert answers("welcome", "all") == ["We welcome the experts."]
+    assert answers("team", "answers") == []
+    assert answers("team", "questions") == ["We welcome the experts."]
+    assert answers("experts", "questions") == []
+
+
+def test_chinese_is_segmented_into_words(remarks):
+    assert answers("疫苗") == ["中方已向80个国家提供新冠疫苗援助。"]
+    assert answers("世卫组织") == ["中方愿继续同世卫组织加强合作。"]
+    assert answers("合作 世卫") == ["中方愿继续同世卫组织加强合作。"]
+    assert answers("疫苗", "answers") == ["中方已向80个国家提供新冠疫苗援助。"]
+    assert answers("专家组", "answers") == []
+
+
+def test_punctuation_and_markup_in_queries_are_harmless(remarks):
+    for query in ['"', "-", "((", "OR", "a:b", "*", "NEAR(x y)", "'; DROP TABLE x; --", "<b>trade</b>", '"unclosed']:
+        list(Remark.objects.published().search(query))  # must not raise
+    assert answers("<b>taiwan</b>") == []  # the literal tokens b, taiwan, b: not in any remark
+
+
+def test_relevance_prefers_more_matches(remarks):
+    ranked = list(Remark.objects.published().search("trade").by_relevance("trade"))
+    assert ranked[0].answer == "Wars over trade serve no one; trade wars hurt all."
+
+
+def test_edits_are_searchable_at_once(remarks):
+    remark = Remark.objects.get(answer="We welcome the experts.")
+    remark.answer = "We welcome the scientists."
+    remark.save()
+    assert answers("scientists") == ["We welcome the scientists."]
+    assert answers("experts") == []
+    remark.delete()
+    assert answers("scientists") == []
+
+
+def test_rebuild_restores_the_index(remarks):
+    backend = search_backend()
+    backend.clear()
+    assert backend.rebuild() == Remark.objects.count()
+    assert answers("taiwan") == ["Taiwan is an inalienable part of China."]
+
+
+def test_parse_query_structure():
+    parsed = parse_query('china "trade war" OR tariffs -taiwan')
+    assert [[t.text for t in clause] for clause in parsed.clauses] == [["china"], ["trade war", "tariffs"]]
+    assert [t.text for t in parsed.excluded] == ["taiwan"]
+    assert analyze("Ｃｈｉｎａ's vaccines, 新冠疫苗") == ["china", "s", "vaccin", "新冠", "疫苗"]
+
+
+def test_words_that_split_keep_their_tokens_together(make_briefing):
+    make_briefing(remarks=[{"answer": "The U.S. side and COVID-19."}, {"answer": "Us, the side of 19 COVID cases."}])
+    assert answers("U.S.") == ["The U.S. side and COVID-19."]
+    assert answers("covid-19") == ["The U.S. side and COVID-19."]
+
+
+def test_highlight_escapes_text_and_marks_matches():
+    terms = parse_query("script friends").positive_terms
+    html = highlight("The <script>alert('x')</script> tag & friends", terms)
+    assert "<script>" not in html
+    assert "&lt;<mark>script</mark>&gt;" in html
+    assert "&amp; <mark>friends</mark>" in html
+
+
+def test_highlight_marks_phrases_and_chinese():
+    assert "<mark>trade war</mark>" in highlight("A trade war has no winner.", parse_query('"trade war"').positive_terms)
+    assert "<mark>疫苗</mark>" in highlight("提供新冠疫苗援助", parse_query("疫苗").positive_terms)
+
+
+def test_highlight_centres_on_a_late_match():
+    text = "word " * 200 + "needle " + "word " * 50
+    html = highlight(text, parse_query("needle").positive_terms)
+    assert html.startswith("…") and "<mark>needle</mark>" in html
+
+
+def test_results_page_highlights_safely(client, remarks):
+    response = client.get("/remarks/", {"q": "script"})
+    assert "<script>alert" not in response.text
+    assert "&lt;<mark>script</mark>&gt;alert" in response.text
+    response = client.get("/remarks/", {"q": "<img src=x onerror=alert(1)>"})
+    assert response.status_code == 200
+    assert "<img src=x" not in response.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+
+
+def test_results_page_scope_and_relevance_sort(client, remarks):
+    response = client.get("/remarks/", {"q": "team", "scope": "answers"})
+    assert "0 remarks" in response.text
+    response = client.get("/remarks/", {"q": "trade"})
+    assert "<strong aria-current=\"true\">Relevance</strong>" in response.text
+    assert response.text.index("Wars over") < response.text.index("A <mark>trade</mark> war")
+    assert client.get("/remarks/", {"scope": "everywhere"}).status_code == 400
