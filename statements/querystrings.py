@@ -51,10 +51,16 @@ def with_page(params: QueryDict, number):
 
 
 def with_value(params: QueryDict, key, value):
-    """Set `key` to a single value (sort order, date range)."""
+    """Set `key` to a single value (sort order)."""
+    return with_values(params, **{key: value})
+
+
+def with_values(params: QueryDict, **values):
+    """Set several single-valued parameters at once (a date range)."""
     params = params.copy()
     params.pop("page", None)
-    params[key] = str(value)
+    for key, value in values.items():
+        params[key] = str(value)
     return _encode(params)
 
 

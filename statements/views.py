@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from . import querystrings
 from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets
 from .filters import BriefingFilter, RemarkFilter
+from .histogram import build_histogram
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
 from .search import SCOPES, parse_query
 from .search.base import highlight
@@ -119,6 +120,7 @@ def remark_list(request):
             "filterset": filterset,
             "facets": facets,
             "active_filters": active_filters(filterset, params, facets),
+            "histogram": build_histogram(filterset.qs, params),
             "page": page,
             "sort": sort,
             "sorts": [

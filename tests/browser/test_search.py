@@ -1,0 +1,35 @@
+"""A researcher searches a phrase, sees it highlighted, and narrows by clicking a histogram bar."""
+
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def remarks(make_briefing, wang):
+    make_briefing(spokesperson=wang, date=datetime.date(2021, 3, 1), remarks=[
+        {"question": "Trade?", "answer": "A trade war has no winner."},
+        {"question": "Tariffs?", "answer": "War and trade do not mix."},
+    ])
+    make_briefing(spokesperson=wang, date=datetime.date(2021, 6, 1), remarks=[
+        {"question": "Again?", "answer": "We repeat: a trade war helps no one."},
+    ])
+
+
+def test_phrase_search_highlights_and_histogram_narrows(page, remarks):
+    page.goto("/remarks/")
+    page.get_by_label("Search question and answer text").fill('"trade war"')
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="2 remarks")).to_be_visible()
+    marks = page.locator(".result mark")
+    expect(marks).to_have_count(2)
+    expect(marks.first).to_have_text(re.compile("trade war", re.I))
+
+    page.locator('.histogram a[aria-label="March 2021: 1 remark"]').click()
+    expect(page.get_by_role("heading", name="1 remark")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"date_from=2021-03-01&date_to=2021-03-31"))
+    expect(page.locator(".result")).to_contain_text("A trade war has no winner.")
