@@ -46,7 +46,7 @@ def _stemmer():
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def jieba_module():
     import logging
 
     import jieba
@@ -69,7 +69,7 @@ def stem(word):
 def segment(run, for_index):
     """Words of a run of Chinese characters. The index also gets the shorter words inside long
     ones (新冠疫苗 → 新冠, 疫苗, 新冠疫苗) so that a search for 疫苗 finds it."""
-    jieba = _jieba()
+    jieba = jieba_module()
     words = jieba.cut_for_search(run) if for_index else jieba.cut(run)
     return [word for word in words if word.strip()]
 
@@ -258,6 +258,7 @@ class SearchBackend:
     filter(queryset, parsed, scope) → the queryset restricted to matching remarks
     rank(queryset, parsed, scope)   → the queryset ordered by relevance, best first
     index(remarks) / unindex(ids)   → keep the index in step with the table
+    payload(question, answer), write([(id, payload)]) → the same, in bulk
     """
 
     vendor = None
@@ -268,8 +269,16 @@ class SearchBackend:
     def rank(self, queryset, parsed, scope="all"):
         raise NotImplementedError
 
-    def index(self, remarks):
+    @staticmethod
+    def payload(question, answer):
+        """What the index stores for one remark, computed in Python (workers may do it)."""
         raise NotImplementedError
+
+    def write(self, rows):
+        raise NotImplementedError
+
+    def index(self, remarks):
+        self.write([(r.pk, self.payload(r.question, r.answer)) for r in remarks])
 
     def unindex(self, remark_ids):
         raise NotImplementedError

@@ -98,12 +98,18 @@ class PostgresSearch(SearchBackend):
             body += "(?![[:alnum:]])"
         return body
 
-    def index(self, remarks):
-        rows = [(tsvector_literal(r.question, r.answer), r.pk) for r in remarks]
+    @staticmethod
+    def payload(question, answer):
+        return tsvector_literal(question, answer)
+
+    def write(self, rows):
+        """Store [(remark id, payload)] in one statement."""
         if rows:
             with connection.cursor() as cursor:
-                cursor.executemany(
-                    "UPDATE statements_remark SET search_vector = %s::tsvector WHERE id = %s", rows
+                cursor.execute(
+                    "UPDATE statements_remark AS r SET search_vector = v.vector::tsvector "
+                    "FROM unnest(%s::bigint[], %s::text[]) AS v(id, vector) WHERE r.id = v.id",
+                    [[pk for pk, _ in rows], [vector for _, vector in rows]],
                 )
 
     def unindex(self, remark_ids):

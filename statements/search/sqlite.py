@@ -70,13 +70,18 @@ class SQLiteSearch(SearchBackend):
         )
         return queryset.annotate(search_rank=expression)
 
-    def index(self, remarks):
-        rows = [(r.pk, index_text(r.question), index_text(r.answer)) for r in remarks]
+    @staticmethod
+    def payload(question, answer):
+        return (index_text(question), index_text(answer))
+
+    def write(self, rows):
+        """Store [(remark id, payload)], replacing any row the id had."""
         if rows:
             with connection.cursor() as cursor:
-                cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(r[0],) for r in rows])
+                cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(pk,) for pk, _ in rows])
                 cursor.executemany(
-                    f"INSERT INTO {TABLE} (rowid, question, answer) VALUES (%s, %s, %s)", rows
+                    f"INSERT INTO {TABLE} (rowid, question, answer) VALUES (%s, %s, %s)",
+                    [(pk, question, answer) for pk, (question, answer) in rows],
                 )
 
     def unindex(self, remark_ids):

@@ -1,0 +1,119 @@
+import random
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from statements.models import Remark, Spokesperson, Topic
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Command(BaseCommand):
+    help = (
+        "Time a fixed mix of pages through the full Django stack (URL routing, views, templates, "
+        "database) and print p50/p95/max per page, its query count and its slowest SQL with the "
+        "plan. Run it on a corpus built by seed_synthetic."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=20, help="Timed requests per page.")
+        parser.add_argument("--warmup", type=int, default=2, help="Untimed requests per page first.")
+        parser.add_argument("--only", nargs="*", default=None, help="Benchmark only these page names.")
+        parser.add_argument("--rare-word", default=None, help="Word for the rare-word page (default: found in the data).")
+        parser.add_argument("--no-explain", action="store_true", help="Skip the plans of the slowest SQL.")
+        parser.add_argument("--seed", type=int, default=1, help="Seed choosing the permalinks.")
+
+    def handle(self, *args, runs, warmup, only, rare_word, no_explain, seed, **options):
+        published = Remark.objects.published()
+        total = published.count()
+        if total < 100:
+            raise CommandError("Too few remarks to measure; run seed_synthetic first.")
+        pages = self.page_mix(published, total, rare_word, seed, runs + warmup)
+        if only:
+            pages = {name: urls for name, urls in pages.items() if name in only}
+        client = Client(HTTP_HOST="127.0.0.1")
+        self.stdout.write(f"{total:,} published remarks on {connection.vendor}; {runs} runs per page\n")
+        header = f"{'page':<16} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}  url"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        slowest = []
+        for name, urls in pages.items():
+            timings = []
+            for index, url in enumerate(urls):
+                started = time.perf_counter()
+                response = client.get(url)
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    raise CommandError(f"{url} answered {response.status_code}")
+                if index >= warmup:
+                    timings.append(elapsed)
+            with CaptureQueriesContext(connection) as captured:
+                client.get(urls[-1])
+            worst = max(captured.captured_queries, key=lambda q: float(q["time"]))
+            slowest.append((name, urls[-1], worst))
+            self.stdout.write(
+                f"{name:<16} {statistics.median(timings):>8.1f} {percentile(timings, 0.95):>8.1f} "
+                f"{max(timings):>8.1f} {len(captured.captured_queries):>8}  {urls[-1]}"
+            )
+        if not no_explain:
+            for name, url, query in slowest:
+                self.stdout.write(f"\n== {name}: slowest SQL ({float(query['time']) * 1000:.1f} ms) for {url}")
+                self.stdout.write(query["sql"][:2000])
+                self.stdout.write(self.explain(query["sql"]))
+
+    def page_mix(self, published, total, rare_word, seed, count):
+        rng = random.Random(seed)
+        ids = list(published.order_by().values_list("pk", flat=True)[: max(1000, count)])
+        top_topic = (
+            Topic.objects.annotate(n=Count("remarks")).order_by("-n").values_list("slug", flat=True).first()
+        )
+        speaker = (
+            Spokesperson.objects.annotate(n=Count("remarks")).order_by("-n").values_list("slug", flat=True).first()
+        )
+        year = published.order_by("-briefing__date").values_list("briefing__date__year", flat=True).first()
+        rare = rare_word or self.find_rare_word(published, total, rng)
+        last_page = (total + 19) // 20
+        fixed = {
+            "unfiltered": "/remarks/",
+            "common: china": "/remarks/?q=china",
+            "common: coop.": "/remarks/?q=cooperation",
+            f"rare: {rare[:9]}": f"/remarks/?q={rare}",
+            "phrase": "/remarks/?q=%22two+sides%22",
+            "three filters": f"/remarks/?topic={top_topic}&spokesperson={speaker}&year={year}",
+            "deep page": f"/remarks/?page={min(500, last_page)}",
+        }
+        pages = {"permalink": [f"/remarks/{rng.choice(ids)}/" for _ in range(count)]}
+        pages.update({name: [url] * count for name, url in fixed.items()})
+        return pages
+
+    def find_rare_word(self, published, total, rng):
+        """A word in about one remark in ten thousand (at least one)."""
+        sample = published.order_by().values_list("answer", flat=True)[:200]
+        words = sorted({w.strip(".,;:?!\"“”()").lower() for text in sample for w in text.split()})
+        words = [w for w in words if w.isalpha() and len(w) > 6]
+        rng.shuffle(words)
+        target, best = max(1, total // 10_000), None
+        for word in words[:60]:
+            n = published.search(word).count()
+            if n and (best is None or abs(n - target) < abs(best[1] - target)):
+                best = (word, n)
+        if best is None:
+            raise CommandError("No rare word found; pass --rare-word.")
+        return best[0]
+
+    def explain(self, sql):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            else:
+                cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return "\n".join("  " + " ".join(str(c) for c in row) for row in cursor.fetchall())
