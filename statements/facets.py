@@ -7,7 +7,7 @@ Counts are exact, one GROUP BY query per facet.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 
 from .filters import filter_without
@@ -108,13 +108,15 @@ class YearFacet:
 
     sort_by_value = True
 
-    def __init__(self, param, title, path):
-        self.param, self.title, self.path = param, title, path
+    def __init__(self, param, title, path, year_month=None):
+        self.param, self.title, self.path, self.year_month = param, title, path, year_month
 
     def counts(self, queryset):
+        # A stored YYYYMM integer groups without a date function per row (slow on SQLite).
+        year = F(self.year_month) / 100 if self.year_month else ExtractYear(self.path)
         rows = (
             queryset.order_by()
-            .annotate(facet_year=ExtractYear(self.path))
+            .annotate(facet_year=year)
             .values("facet_year")
             .annotate(n=Count("pk"))
         )

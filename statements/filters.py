@@ -111,15 +111,16 @@ class RemarkFilter(django_filters.FilterSet):
     )
     topic = ManyToManySlugsFilter(field_name="topics", queryset=Topic.objects.all())
     spokesperson = SlugsFilter(field_name="speaker", queryset=Spokesperson.objects.all())
-    ministry = SlugsFilter(field_name="briefing__ministry", queryset=Ministry.objects.all())
+    ministry = SlugsFilter(field_name="ministry", queryset=Ministry.objects.all())
     mentions = ManyToManySlugsFilter(field_name="entities", queryset=Entity.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=Remark.Kind.choices, distinct=False)
+    # Language, ministry and date are the remark's copies of its briefing's (models.py).
     lang = django_filters.MultipleChoiceFilter(
-        field_name="briefing__language", choices=Briefing.Language.choices, distinct=False
+        field_name="language", choices=Briefing.Language.choices, distinct=False
     )
-    year = YearsFilter(field_name="briefing__date")
-    date_from = django_filters.DateFilter(field_name="briefing__date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="briefing__date", lookup_expr="lte")
+    year = YearsFilter(field_name="date")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Remark

@@ -31,13 +31,16 @@ class Bar:
         return f"{self.month:%B %Y}: {self.count} {noun}"
 
 
-def month_counts(queryset, date_field):
-    rows = (
-        queryset.order_by()
-        .annotate(month=TruncMonth(date_field))
-        .values("month")
-        .annotate(n=Count("pk"))
-    )
+def month_counts(queryset, date_field=None, month_field=None):
+    """{first day of month: count}, from a stored YYYYMM column when there is one."""
+    if month_field:
+        rows = queryset.order_by().values(month_field).annotate(n=Count("pk"))
+        return {
+            datetime.date(row[month_field] // 100, row[month_field] % 100, 1): row["n"]
+            for row in rows
+            if row[month_field]
+        }
+    rows = queryset.order_by().annotate(month=TruncMonth(date_field)).values("month").annotate(n=Count("pk"))
     return {row["month"]: row["n"] for row in rows if row["month"]}
 
 
@@ -48,8 +51,8 @@ def months_between(first, last):
         month = (month + datetime.timedelta(days=32)).replace(day=1)
 
 
-def build_histogram(queryset, params, date_field="briefing__date"):
-    counts = month_counts(queryset, date_field)
+def build_histogram(queryset, params, date_field="date", month_field=None):
+    counts = month_counts(queryset, date_field, month_field)
     if not counts:
         return None
     # TruncMonth gives dates on SQLite and PostgreSQL alike for a DateField.

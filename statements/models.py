@@ -137,6 +137,16 @@ class BriefingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Briefing.Status.PUBLISHED)
 
+    def update(self, **kwargs):
+        """Bulk updates (publish/unpublish actions) keep the remarks' copies in step too."""
+        if not DENORMALISED_FROM_BRIEFING & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic():
+            ids = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            Remark.objects.filter(briefing_id__in=ids).copy_from_briefing()
+        return count
+
 
 class Briefing(models.Model):
     class Kind(models.TextChoices):
@@ -268,9 +278,30 @@ class Briefing(models.Model):
             others.filter(pk=self.translation_id).update(translation=self.pk)
 
 
+# Remark columns copied from its briefing so the remark pages filter, facet and sort on one
+# table (see Remark.Meta.indexes). Kept in step by copy_from_briefing(), called from
+# statements/signals.py on every save and from BriefingQuerySet.update().
+DENORMALISED_FROM_BRIEFING = {"status", "date", "language", "ministry", "ministry_id"}
+
+
 class RemarkQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(briefing__status=Briefing.Status.PUBLISHED)
+        return self.filter(is_public=True)
+
+    def copy_from_briefing(self):
+        """Refresh the copied briefing columns of these remarks in one UPDATE."""
+        briefing = Briefing.objects.filter(pk=models.OuterRef("briefing_id"))
+        return self.update(
+            is_public=models.Exists(briefing.filter(status=Briefing.Status.PUBLISHED)),
+            date=models.Subquery(briefing.values("date")[:1]),
+            year_month=models.Subquery(
+                briefing.annotate(
+                    ym=models.functions.ExtractYear("date") * 100 + models.functions.ExtractMonth("date")
+                ).values("ym")[:1]
+            ),
+            language=models.Subquery(briefing.values("language")[:1]),
+            ministry=models.Subquery(briefing.values("ministry")[:1]),
+        )
 
     def search(self, query, scope="all"):
         """Remarks matching a query in the search language of statements/search/base.py."""
@@ -279,17 +310,17 @@ class RemarkQuerySet(models.QuerySet):
         return search_backend().filter(self, parse_query(query), scope)
 
     def newest_first(self):
-        return self.order_by("-briefing__date", "-briefing_id", "position")
+        return self.order_by("-date", "-briefing_id", "position")
 
     def oldest_first(self):
-        return self.order_by("briefing__date", "briefing_id", "position")
+        return self.order_by("date", "briefing_id", "position")
 
     def by_relevance(self, query, scope="all"):
         """Best matches first; ties newest first."""
         from statements.search import parse_query, search_backend
 
         ranked = search_backend().rank(self, parse_query(query), scope)
-        return ranked.order_by("-search_rank", "-briefing__date", "-briefing_id", "position")
+        return ranked.order_by("-search_rank", "-date", "-briefing_id", "position")
 
     def for_listing(self):
         """Everything a result list shows, fetched in a fixed number of queries."""
@@ -343,6 +374,15 @@ class Remark(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Copies of the briefing's columns (DENORMALISED_FROM_BRIEFING); never edited by hand.
+    is_public = models.BooleanField(default=False, editable=False)
+    date = models.DateField(null=True, editable=False)
+    year_month = models.PositiveIntegerField(null=True, editable=False, help_text="YYYYMM")
+    language = models.CharField(max_length=5, blank=True, editable=False)
+    ministry = models.ForeignKey(
+        Ministry, null=True, on_delete=models.PROTECT, editable=False, related_name="+"
+    )
+
     objects = RemarkQuerySet.as_manager()
 
     class Meta:
@@ -355,8 +395,16 @@ class Remark(models.Model):
             ),
         ]
         indexes = [
-            # The kind facet and filter on /remarks/.
-            models.Index(fields=["kind"], name="remark_kind_idx"),
+            # /remarks/ newest first (the default order) and the date range filters.
+            models.Index(
+                fields=["is_public", "-date", "-briefing", "position"], name="remark_public_newest_idx"
+            ),
+            # Facets and filters on /remarks/: one index per filtered column, public rows first.
+            models.Index(fields=["is_public", "speaker"], name="remark_public_speaker_idx"),
+            models.Index(fields=["is_public", "ministry"], name="remark_public_ministry_idx"),
+            models.Index(fields=["is_public", "language"], name="remark_public_language_idx"),
+            models.Index(fields=["is_public", "kind"], name="remark_public_kind_idx"),
+            models.Index(fields=["is_public", "year_month"], name="remark_public_month_idx"),
         ]
 
     def __str__(self):
@@ -369,10 +417,6 @@ class Remark(models.Model):
     def excerpt(self):
         text = " ".join(self.answer.split())
         return text if len(text) <= 160 else text[:157].rsplit(" ", 1)[0] + "…"
-
-    @property
-    def language(self):
-        return self.briefing.language
 
     def save(self, *args, **kwargs):
         if self.speaker_id is None and self.kind and self.briefing_id:

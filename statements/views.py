@@ -7,8 +7,8 @@ from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build
 from .filters import BriefingFilter, RemarkFilter
 from .histogram import build_histogram
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
-from .search import SCOPES, parse_query
-from .search.base import highlight
+from .search import SCOPES, RelevanceResults, parse_query
+from .search.base import RANK_LIMIT, highlight
 
 REMARKS_PER_PAGE = 20
 BRIEFINGS_PER_PAGE = 25
@@ -17,10 +17,10 @@ REMARK_FACETS = [
     ManyToManyFacet("topic", "Topic", "topics"),
     RelatedFacet("spokesperson", "Spokesperson", "speaker"),
     ManyToManyFacet("mentions", "Mentions", "entities"),
-    RelatedFacet("ministry", "Ministry", "briefing__ministry", label_field="short_name"),
+    RelatedFacet("ministry", "Ministry", "ministry", label_field="short_name"),
     ChoiceFacet("kind", "Kind", "kind", Remark.Kind.choices),
-    ChoiceFacet("lang", "Language", "briefing__language", Briefing.Language.choices),
-    YearFacet("year", "Year", "briefing__date"),
+    ChoiceFacet("lang", "Language", "language", Briefing.Language.choices),
+    YearFacet("year", "Year", "date", year_month="year_month"),
 ]
 
 BRIEFING_FACETS = [
@@ -33,9 +33,9 @@ BRIEFING_FACETS = [
 
 # Sort orders offered on /remarks/: relevance only with a query, and then by default.
 REMARK_SORTS = {
-    "relevance": ("Relevance", lambda qs, query, scope: qs.by_relevance(query, scope)),
-    "newest": ("Newest first", lambda qs, query, scope: qs.newest_first()),
-    "oldest": ("Oldest first", lambda qs, query, scope: qs.oldest_first()),
+    "relevance": ("Relevance", lambda qs, query, scope: RelevanceResults(qs, query, scope)),
+    "newest": ("Newest first", lambda qs, query, scope: qs.newest_first().for_listing()),
+    "oldest": ("Oldest first", lambda qs, query, scope: qs.oldest_first().for_listing()),
 }
 
 
@@ -105,7 +105,7 @@ def remark_list(request):
     query, scope = (cleaned.get("q") or "").strip(), cleaned.get("scope") or "all"
     sorts = {k: v for k, v in REMARK_SORTS.items() if query or k != "relevance"}
     sort = params.get("sort") if params.get("sort") in sorts else next(iter(sorts))
-    results = sorts[sort][1](filterset.qs, query, scope).for_listing()
+    results = sorts[sort][1](filterset.qs, query, scope)
     facets = build_facets(filterset, REMARK_FACETS, params)
     page = paginate(request, results, REMARKS_PER_PAGE)
     if query:
@@ -120,7 +120,7 @@ def remark_list(request):
             "filterset": filterset,
             "facets": facets,
             "active_filters": active_filters(filterset, params, facets),
-            "histogram": build_histogram(filterset.qs, params),
+            "histogram": build_histogram(filterset.qs, params, month_field="year_month"),
             "page": page,
             "sort": sort,
             "sorts": [
@@ -129,6 +129,7 @@ def remark_list(request):
             ],
             "page_links": page_links(params, page),
             "search_hidden": querystrings.hidden_fields(params, "q", "scope"),
+            "ranked_among": RANK_LIMIT if not getattr(results, "exact", True) else None,
             "scopes": SCOPES.items(),
             "scope": scope,
             "dates_hidden": querystrings.hidden_fields(params, "date_from", "date_to"),

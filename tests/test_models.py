@@ -77,3 +77,19 @@ def test_excerpt_shortens_long_answers_at_a_word(make_briefing):
     briefing = make_briefing(remarks=[{"answer": "word " * 100}], date=datetime.date(2021, 1, 1))
     excerpt = briefing.remarks.get().excerpt
     assert len(excerpt) <= 160 and excerpt.endswith("word…")
+
+
+def test_remarks_copy_their_briefings_columns_on_every_write(make_briefing, other_ministry):
+    briefing = make_briefing(status=Briefing.Status.DRAFT, remarks=[{"answer": "a"}, {"answer": "b"}])
+    assert not Remark.objects.published().exists()
+    briefing.status = Briefing.Status.PUBLISHED
+    briefing.date = datetime.date(2019, 7, 4)
+    briefing.language = "zh"
+    briefing.ministry = other_ministry
+    briefing.save()
+    copies = set(Remark.objects.values_list("is_public", "date", "year_month", "language", "ministry"))
+    assert copies == {(True, datetime.date(2019, 7, 4), 201907, "zh", other_ministry.pk)}
+    Briefing.objects.filter(pk=briefing.pk).update(status=Briefing.Status.DRAFT)
+    assert not Remark.objects.published().exists()
+    new = Remark.objects.create(briefing=briefing, position=3, answer="c")
+    assert Remark.objects.filter(pk=new.pk, date=datetime.date(2019, 7, 4), is_public=False).exists()

@@ -161,3 +161,19 @@ def test_results_page_scope_and_relevance_sort(client, remarks):
     assert "<strong aria-current=\"true\">Relevance</strong>" in response.text
     assert response.text.index("Wars over") < response.text.index("A <mark>trade</mark> war")
     assert client.get("/remarks/", {"scope": "everywhere"}).status_code == 400
+
+
+def test_relevance_beyond_the_rank_limit_is_labelled(client, remarks, monkeypatch, make_briefing):
+    from django.db import connection
+
+    import statements.search.base as base
+    import statements.views as views
+
+    monkeypatch.setattr(base, "RANK_LIMIT", 2)
+    monkeypatch.setattr(views, "RANK_LIMIT", 2)
+    response = client.get("/remarks/", {"q": "china"})
+    assert "3 remarks" in response.text  # the count stays exact
+    assert response.text.count('class="result"') == 3
+    labelled = "computed among the 2 most recent matches" in response.text
+    # FTS5 ranks every match cheaply; PostgreSQL ranks the newest RANK_LIMIT and says so.
+    assert labelled == (connection.vendor == "postgresql")

@@ -9,7 +9,7 @@ from django.db import connection
 
 from .base import SCOPES, parse_query
 
-__all__ = ["SCOPES", "parse_query", "search_backend", "connect_signals"]
+__all__ = ["SCOPES", "RelevanceResults", "parse_query", "search_backend", "connect_signals"]
 
 _backends = {}
 
@@ -28,6 +28,39 @@ def search_backend():
         else:
             raise NotImplementedError(f"No search backend for {vendor}")
     return _backends[vendor]
+
+
+class RelevanceResults:
+    """Search results in relevance order, countable and sliceable, for a Paginator.
+
+    Only the requested page is ranked in the database and fetched, so a query matching half the
+    corpus costs one ranked page, not a sort of every match in Python.
+    """
+
+    def __init__(self, queryset, query, scope="all"):
+        self.queryset, self.parsed, self.scope = queryset, parse_query(query), scope
+        self.exact = True
+        self._count = None
+
+    def count(self):
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            return self[item : item + 1][0]
+        offset, stop = item.start or 0, item.stop if item.stop is not None else self.count()
+        if not self.parsed or offset >= self.count():
+            return []
+        ids, self.exact = search_backend().ranked_ids(
+            self.queryset, self.parsed, self.scope, offset, stop - offset, self.count()
+        )
+        remarks = self.queryset.model.objects.for_listing().in_bulk(ids)
+        return [remarks[pk] for pk in ids if pk in remarks]
 
 
 def _index_saved_remark(sender, instance, **kwargs):

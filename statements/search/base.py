@@ -21,6 +21,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 MAX_QUERY_LENGTH = 500
+# Ranking reads every matching remark's vector; above this many matches PostgreSQL ranks the
+# newest ones only and the page says so. (SQLite's FTS5 ranks all matches cheaply.)
+RANK_LIMIT = 5000
 MAX_TERMS = 20
 
 SCOPES = {
@@ -268,6 +271,18 @@ class SearchBackend:
 
     def rank(self, queryset, parsed, scope="all"):
         raise NotImplementedError
+
+    def ranked_ids(self, queryset, parsed, scope, offset, limit, total):
+        """Ids of one page of `queryset` (already filtered by the search) in relevance order,
+        and whether the order is exact (False: ranked among the newest RANK_LIMIT only)."""
+        candidates, exact = queryset, True
+        if total > RANK_LIMIT:
+            candidates = queryset.model.objects.filter(
+                pk__in=queryset.newest_first().values("pk")[:RANK_LIMIT]
+            )
+            exact = False
+        ranked = self.rank(candidates, parsed, scope).order_by("-search_rank", "-date", "-briefing_id", "position")
+        return list(ranked.values_list("pk", flat=True)[offset : offset + limit]), exact
 
     @staticmethod
     def payload(question, answer):

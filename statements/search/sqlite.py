@@ -70,6 +70,18 @@ class SQLiteSearch(SearchBackend):
         )
         return queryset.annotate(search_rank=expression)
 
+    def ranked_ids(self, queryset, parsed, scope, offset, limit, total):
+        # One FTS5 pass ranks every match (bm25 in C); the filtered remarks are joined to it.
+        filtered_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        sql = (
+            f"SELECT m.rowid FROM (SELECT rowid, bm25({TABLE}, 1.0, 2.0) AS score FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s) AS m WHERE m.rowid IN ({filtered_sql}) "
+            "ORDER BY m.score, m.rowid DESC LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.match(parsed, scope, with_exclusions=False), *params, limit, offset])
+            return [row[0] for row in cursor.fetchall()], True
+
     @staticmethod
     def payload(question, answer):
         return (index_text(question), index_text(answer))

@@ -157,6 +157,9 @@ class Command(BaseCommand):
                 specs.append(
                     {
                         "briefing_id": p["briefing"].pk,
+                        "date": p["date"],
+                        "public": p["status"] == Briefing.Status.PUBLISHED,
+                        "ministry_id": p["ministry"].pk,
                         "speaker_id": p["speaker"].pk,
                         "language": p["language"],
                         "position": position,
@@ -171,6 +174,9 @@ class Command(BaseCommand):
                 Remark(
                     briefing_id=s["briefing_id"], position=s["position"], kind=s["kind"],
                     speaker_id=s["speaker_id"], question=question, answer=answer,
+                    # bulk_create sends no signals: the briefing's copies are set here.
+                    is_public=s["public"], date=s["date"], language=s["language"],
+                    year_month=s["date"].year * 100 + s["date"].month, ministry_id=s["ministry_id"],
                     outlet=rng.choice(OUTLETS) if s["kind"] == "qa" and rng.random() < 0.4 else "",
                 )
                 for s, (question, answer, _) in zip(specs, rows)

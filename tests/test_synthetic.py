@@ -1,0 +1,38 @@
+"""The synthetic corpus generator at small N: right size, realistic, consistent, searchable."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from statements.models import Briefing, Remark
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_synthetic_builds_a_consistent_searchable_corpus():
+    call_command("seed_synthetic", remarks=300, seed=5, workers=1, stdout=io.StringIO())
+    assert Remark.objects.count() == 300
+    assert set(Remark.objects.values_list("language", flat=True)) == {"en", "zh"}
+    assert Briefing.objects.count() >= 300 // 35
+    # The copies of briefing columns match what signals would have written.
+    for remark in Remark.objects.select_related("briefing")[:50]:
+        b = remark.briefing
+        assert (remark.is_public, remark.date, remark.language, remark.ministry_id) == (
+            b.status == "published", b.date, b.language, b.ministry_id)
+        assert remark.year_month == b.date.year * 100 + b.date.month
+    # Real vocabulary: the commonest words of the real remarks are common here too.
+    assert Remark.objects.search("china").count() > 60
+    assert Remark.objects.search("中国").count() > 5
+    # Skewed tags: the first topic is used far more than the last.
+    through = Remark.topics.through.objects
+    assert through.filter(topic__slug="synthetic-topic-1").count() > 3 * through.filter(topic__slug="synthetic-topic-40").count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_seed_same_text():
+    call_command("seed_synthetic", remarks=40, seed=9, workers=1, stdout=io.StringIO())
+    first = list(Remark.objects.order_by("pk").values_list("answer", flat=True))
+    Remark.objects.all().delete()
+    Briefing.objects.all().delete()
+    call_command("seed_synthetic", remarks=40, seed=9, workers=1, stdout=io.StringIO())
+    assert list(Remark.objects.order_by("pk").values_list("answer", flat=True)) == first
