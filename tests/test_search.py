@@ -174,6 +174,6 @@ def test_relevance_beyond_the_rank_limit_is_labelled(client, remarks, monkeypatc
     response = client.get("/remarks/", {"q": "china"})
     assert "3 remarks" in response.text  # the count stays exact
     assert response.text.count('class="result"') == 3
-    labelled = "computed among the 2 most recent matches" in response.text
+    labelled = "Relevance order covers the 2 most recent of the 3 matches" in response.text
     # FTS5 ranks every match cheaply; PostgreSQL ranks the newest RANK_LIMIT and says so.
     assert labelled == (connection.vendor == "postgresql")

@@ -274,15 +274,21 @@ class SearchBackend:
 
     def ranked_ids(self, queryset, parsed, scope, offset, limit, total):
         """Ids of one page of `queryset` (already filtered by the search) in relevance order,
-        and whether the order is exact (False: ranked among the newest RANK_LIMIT only)."""
-        candidates, exact = queryset, True
-        if total > RANK_LIMIT:
-            candidates = queryset.model.objects.filter(
-                pk__in=queryset.newest_first().values("pk")[:RANK_LIMIT]
-            )
-            exact = False
-        ranked = self.rank(candidates, parsed, scope).order_by("-search_rank", "-date", "-briefing_id", "position")
-        return list(ranked.values_list("pk", flat=True)[offset : offset + limit]), exact
+        and whether that order is exact. Beyond RANK_LIMIT matches, the newest RANK_LIMIT are
+        ranked and the older ones follow newest first, so every match is still listed once."""
+        order = ("-search_rank", "-date", "-briefing_id", "position")
+        if total <= RANK_LIMIT:
+            ranked = self.rank(queryset, parsed, scope).order_by(*order)
+            return list(ranked.values_list("pk", flat=True)[offset : offset + limit]), True
+        newest = queryset.newest_first().values_list("pk", flat=True)
+        ids = []
+        if offset < RANK_LIMIT:
+            candidates = queryset.model.objects.filter(pk__in=newest[:RANK_LIMIT])
+            ranked = self.rank(candidates, parsed, scope).order_by(*order)
+            ids += ranked.values_list("pk", flat=True)[offset : min(offset + limit, RANK_LIMIT)]
+        if offset + limit > RANK_LIMIT:
+            ids += newest[max(offset, RANK_LIMIT) : offset + limit]
+        return ids, False
 
     @staticmethod
     def payload(question, answer):
