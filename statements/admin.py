@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, F, Max
+from django.urls import path
 
 from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 
@@ -53,7 +54,10 @@ class EntityAdmin(admin.ModelAdmin):
 class RemarkInlineForm(forms.ModelForm):
     class Meta:
         model = Remark
-        fields = ["position", "kind", "speaker", "outlet", "question", "answer", "topics", "entities"]
+        fields = [
+            "position", "kind", "speaker", "outlet", "question", "answer",
+            "topics", "entities", "suggested_topics", "suggested_entities",
+        ]
         widgets = {
             "question": forms.Textarea(attrs={"rows": 3, "cols": 90}),
             "answer": forms.Textarea(attrs={"rows": 6, "cols": 90}),
@@ -106,7 +110,7 @@ class RemarkInline(admin.StackedInline):
     formset = RemarkInlineFormSet
     extra = 1
     ordering = ["position"]
-    autocomplete_fields = ["speaker", "topics", "entities"]
+    autocomplete_fields = ["speaker", "topics", "entities", "suggested_topics", "suggested_entities"]
     show_change_link = True
 
     def get_extra(self, request, obj=None, **kwargs):
@@ -140,7 +144,7 @@ class BriefingAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     ordering = ["-date", "-id"]
     autocomplete_fields = ["spokesperson", "translation"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "confirm_suggestions"]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["ministry", "date", "kind", "language", "title", "spokesperson"]}),
@@ -151,6 +155,13 @@ class BriefingAdmin(admin.ModelAdmin):
             {"fields": ["original_text"], "classes": ["collapse"]},
         ),
     ]
+
+    def get_urls(self):
+        from .admin_import import import_view
+
+        urls = super().get_urls()
+        view = self.admin_site.admin_view(lambda request: import_view(self, request))
+        return [path("import/", view, name="statements_briefing_import"), *urls]
 
     def get_queryset(self, request):
         return (
@@ -196,6 +207,11 @@ class BriefingAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, f"Published {count} briefing(s).", messages.SUCCESS)
 
+    @admin.action(description="Confirm the suggested topics and mentions of their remarks", permissions=["change"])
+    def confirm_suggestions(self, request, queryset):
+        count = confirm_suggestions(Remark.objects.filter(briefing__in=queryset))
+        self.message_user(request, f"Confirmed the suggestions of {count} remark(s).", messages.SUCCESS)
+
     @admin.action(description="Unpublish selected briefings", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = queryset.filter(status=Briefing.Status.PUBLISHED).update(
@@ -216,13 +232,36 @@ def renumber_positions(briefing):
         Remark.objects.filter(pk=remark.pk).update(position=index)
 
 
+def confirm_suggestions(remarks):
+    """Turn import suggestions into topics and mentions, and clear them."""
+    count = 0
+    with transaction.atomic():
+        for remark in remarks.prefetch_related("suggested_topics", "suggested_entities"):
+            topics, entities = list(remark.suggested_topics.all()), list(remark.suggested_entities.all())
+            if not (topics or entities):
+                continue
+            remark.topics.add(*topics)
+            remark.entities.add(*entities)
+            remark.suggested_topics.clear()
+            remark.suggested_entities.clear()
+            count += 1
+    return count
+
+
 @admin.register(Remark)
 class RemarkAdmin(admin.ModelAdmin):
     list_display = ["__str__", "briefing_date", "speaker", "kind", "outlet"]
     list_filter = ["kind", "briefing__status", "briefing__language", "speaker", "topics"]
     search_fields = ["question", "answer", "outlet", "briefing__title"]
-    autocomplete_fields = ["briefing", "speaker", "topics", "entities"]
+    autocomplete_fields = ["briefing", "speaker", "topics", "entities", "suggested_topics", "suggested_entities"]
     list_select_related = ["briefing", "speaker"]
+    readonly_fields = ["translation"]
+    actions = ["confirm_suggestions"]
+
+    @admin.action(description="Confirm their suggested topics and mentions", permissions=["change"])
+    def confirm_suggestions(self, request, queryset):
+        count = confirm_suggestions(queryset)
+        self.message_user(request, f"Confirmed the suggestions of {count} remark(s).", messages.SUCCESS)
     date_hierarchy = "briefing__date"
 
     @admin.display(ordering="briefing__date", description="Date")

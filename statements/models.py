@@ -6,6 +6,8 @@ the spokesperson's answer. Visibility has one rule, kept in the QuerySets below:
 exactly when its briefing is published.
 """
 
+import hashlib
+
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -210,6 +212,9 @@ class Briefing(models.Model):
         help_text="The same briefing in the other language. The link is kept on both sides.",
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The values the last import gave (title, date, kind, language, spokesperson), so that a
+    # re-import changes only what no editor has changed since (statements/importers/store.py).
+    imported_values = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -371,6 +376,30 @@ class Remark(models.Model):
         verbose_name="mentions",
         help_text="Countries and organisations the remark mentions.",
     )
+    suggested_topics = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="suggested_for",
+        help_text="Topics an import found by keyword. Not public until confirmed as topics.",
+    )
+    suggested_entities = models.ManyToManyField(
+        Entity,
+        blank=True,
+        related_name="suggested_for",
+        verbose_name="suggested mentions",
+        help_text="Countries and organisations an import found by alias. Not public until confirmed.",
+    )
+    translation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The same remark in the briefing's translation.",
+    )
+    # Fingerprint of the text as last imported; differs from text_fingerprint() once an editor
+    # has changed the remark, and a re-import then leaves it alone. Empty for typed remarks.
+    imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -413,6 +442,13 @@ class Remark(models.Model):
     def get_absolute_url(self):
         return reverse("remark_detail", args=[self.pk])
 
+    def text_fingerprint(self):
+        return text_fingerprint(self.kind, self.question, self.answer, self.outlet)
+
+    @property
+    def edited_since_import(self):
+        return self.imported_fingerprint != self.text_fingerprint()
+
     @property
     def excerpt(self):
         text = " ".join(self.answer.split())
@@ -422,3 +458,8 @@ class Remark(models.Model):
         if self.speaker_id is None and self.kind and self.briefing_id:
             self.speaker_id = self.briefing.spokesperson_id
         super().save(*args, **kwargs)
+
+
+def text_fingerprint(kind, question, answer, outlet):
+    """What identifies a remark's text across imports (statements/importers/store.py)."""
+    return hashlib.sha256("\x1f".join([kind, question, answer, outlet]).encode()).hexdigest()

@@ -1,0 +1,268 @@
+"""Write a parsed transcript to the database: all of it in one transaction, or nothing.
+
+Importing the same source again updates the briefing in place. Remarks are aligned with what the
+previous import gave, so a remark whose text is unchanged keeps its id, and so its permalink;
+a remark whose text the source changed is updated in place; nothing an editor changed by hand
+is overwritten, and nothing is deleted (a remark gone from the source is reported, for an
+editor to decide).
+"""
+
+import difflib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from statements.models import Briefing, Ministry, Remark, Spokesperson, text_fingerprint
+
+from .base import TranscriptError
+from .suggest import Suggester
+
+# Positions are parked this far up while remarks are renumbered, so that no intermediate state
+# trips the (briefing, position) unique constraint.
+POSITION_PARKING_OFFSET = 1_000_000
+# Briefing fields an import sets and an editor may correct afterwards.
+TRACKED_FIELDS = ["title", "date", "kind", "language", "spokesperson_id", "source_name"]
+
+
+@dataclass
+class ImportResult:
+    status: str  # "created", "updated" or "unchanged"
+    briefing: Briefing
+    created: int = 0
+    updated: int = 0
+    kept: int = 0
+    notes: list = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self):
+        counts = f"{self.created} new, {self.updated} changed, {self.kept} unchanged remarks"
+        return f"{self.status}: {self.briefing.date} {self.briefing.get_language_display()} {self.briefing.title!r} ({counts})"
+
+
+class DryRunRollback(Exception):
+    pass
+
+
+MATCH_BY_NAME = object()
+
+
+def store_briefing(parsed, *, publish=False, dry_run=False, host=MATCH_BY_NAME):
+    """Create or update the briefing `parsed` describes. Atomic; with dry_run nothing stays.
+
+    `host` is the spokesperson an editor chose (or None for none); by default the one whose
+    English or native name the transcript gives.
+    """
+    try:
+        with transaction.atomic():
+            result = _store(parsed, publish, host)
+            if dry_run:
+                result.dry_run = True
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return result
+
+
+def resolve_ministry(info):
+    ministry = Ministry.objects.filter(slug=info.slug).first()
+    if ministry:
+        return ministry
+    if not info.name:
+        raise TranscriptError(f"No ministry with the slug {info.slug!r}; add it in the admin first.")
+    return Ministry.objects.create(
+        name=info.name, short_name=info.short_name, slug=info.slug, country=info.country, website=info.website
+    )
+
+
+def match_spokesperson(name, ministry):
+    if not name:
+        return None
+    by_name = Q(name__iexact=name) | Q(native_name=name)
+    return (
+        Spokesperson.objects.filter(by_name, ministry=ministry).first()
+        or Spokesperson.objects.filter(by_name).first()
+    )
+
+
+def find_existing(parsed, ministry):
+    # Without a URL, a briefing is its ministry, day, kind, language and title.
+    same_event = Briefing.objects.filter(
+        ministry=ministry, date=parsed.date, kind=parsed.kind, language=parsed.language,
+        title=parsed.title[:300],
+    )
+    if parsed.source_url:
+        by_url = Briefing.objects.filter(source_url=parsed.source_url).first()
+        return by_url or same_event.filter(source_url="").first()
+    return same_event.first()
+
+
+def _store(parsed, publish, host):
+    ministry = resolve_ministry(parsed.ministry)
+    notes = list(parsed.warnings)
+    chosen = host is not MATCH_BY_NAME
+    spokesperson = host if chosen else match_spokesperson(parsed.spokesperson_name, ministry)
+    if parsed.spokesperson_name and spokesperson is None and not chosen:
+        notes.append(
+            f"No spokesperson named {parsed.spokesperson_name!r}: the host is left empty; "
+            "add the spokesperson in the admin and set it."
+        )
+    values = {
+        "title": parsed.title[:300],
+        "date": parsed.date,
+        "kind": parsed.kind,
+        "language": parsed.language,
+        "spokesperson_id": spokesperson.pk if spokesperson else None,
+        "source_name": parsed.source_name,
+    }
+    briefing = find_existing(parsed, ministry)
+    if briefing is None:
+        briefing = Briefing(ministry=ministry, source_url=parsed.source_url, **values)
+        status = "created"
+    else:
+        status = "unchanged"
+        if briefing.ministry_id != ministry.pk:
+            raise TranscriptError(
+                f"{parsed.source_url} is already briefing #{briefing.pk} of another ministry "
+                f"({briefing.ministry}); not changed."
+            )
+        status = _apply_briefing_values(briefing, values, notes)
+        if parsed.source_url and not briefing.source_url:
+            briefing.source_url, status = parsed.source_url, "updated"
+    if briefing.original_text != parsed.original_text:
+        briefing.original_text = parsed.original_text
+        status = "updated" if status == "unchanged" else status
+    briefing.imported_values = {k: _jsonable(v) for k, v in values.items()}
+    if publish and not briefing.is_published:
+        briefing.publish()
+        status = "updated" if status == "unchanged" else status
+    briefing.save()
+
+    result = ImportResult(status=status, briefing=briefing, notes=notes)
+    _store_remarks(briefing, parsed.remarks, result)
+    if result.status == "unchanged" and (result.created or result.updated):
+        result.status = "updated"
+    _link_translation(briefing, result)
+    return result
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _apply_briefing_values(briefing, values, notes):
+    """Take the new import's values, except where an editor changed the previous import's."""
+    previous = briefing.imported_values or {}
+    changed = []
+    for name, new in values.items():
+        current = getattr(briefing, name)
+        if _jsonable(current) == _jsonable(new):
+            continue
+        if name in previous and _jsonable(current) != previous[name]:
+            notes.append(
+                f"Kept the editor's {name.removesuffix('_id')} {current!r}; the transcript now says {new!r}."
+            )
+            continue
+        setattr(briefing, name, new)
+        changed.append(name.removesuffix("_id"))
+    if changed:
+        notes.append(f"Briefing's {', '.join(changed)} updated from the transcript.")
+    return "updated" if changed else "unchanged"
+
+
+def _store_remarks(briefing, parsed_remarks, result):
+    suggester = Suggester()
+    existing = list(briefing.remarks.order_by("position")) if briefing.pk else []
+    # Align on the text as last imported (or, for typed remarks, as it stands).
+    old_keys = [r.imported_fingerprint or r.text_fingerprint() for r in existing]
+    new_keys = [text_fingerprint(p.kind, p.question, p.answer, p.outlet) for p in parsed_remarks]
+    final = []  # (remark, parsed or None, fingerprint) in the new order
+    matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
+    leftovers = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            for old in existing[a1:a2]:
+                final.append((old, None, None))
+                result.kept += 1
+            continue
+        olds, news = existing[a1:a2], parsed_remarks[b1:b2]
+        for index, new in enumerate(news):
+            old = olds[index] if index < len(olds) else None
+            fingerprint = new_keys[b1 + index]
+            if old is not None and old.edited_since_import:
+                result.notes.append(
+                    f"Remark #{old.pk} was edited by hand; the transcript's new text for it was not applied."
+                )
+                final.append((old, None, None))
+                result.kept += 1
+            else:
+                final.append((old, new, fingerprint))
+        leftovers.extend(olds[len(news) :])
+    for old in leftovers:
+        result.notes.append(
+            f"Remark #{old.pk} is no longer in the transcript; it was kept (delete it in the admin if it should go)."
+        )
+        final.append((old, None, None))
+
+    if existing:
+        Remark.objects.filter(briefing=briefing).update(position=F("position") + POSITION_PARKING_OFFSET)
+    for position, (remark, new, fingerprint) in enumerate(final, start=1):
+        if new is None:
+            Remark.objects.filter(pk=remark.pk).update(position=position)
+            continue
+        created = remark is None
+        remark = remark or Remark(briefing=briefing)
+        remark.position = position
+        remark.kind, remark.question, remark.answer, remark.outlet = new.kind, new.question, new.answer, new.outlet
+        remark.imported_fingerprint = fingerprint
+        remark.save()
+        text = f"{new.question}\n{new.answer}"
+        remark.suggested_topics.set(
+            [t for t in suggester.topics_for(text) if created or not remark.topics.filter(pk=t.pk).exists()]
+        )
+        remark.suggested_entities.set(
+            [e for e in suggester.entities_for(text) if created or not remark.entities.filter(pk=e.pk).exists()]
+        )
+        if created:
+            result.created += 1
+        else:
+            result.updated += 1
+
+
+def _link_translation(briefing, result):
+    """Link the same ministry's briefing of the same day and kind in the other language."""
+    partners = list(
+        Briefing.objects.filter(ministry=briefing.ministry_id, date=briefing.date, kind=briefing.kind)
+        .exclude(language=briefing.language)
+        .exclude(pk=briefing.pk)
+    )
+    if len(partners) != 1:
+        if len(partners) > 1:
+            result.notes.append(
+                f"{len(partners)} briefings of that day could be its translation; link one in the admin."
+            )
+        return
+    partner = partners[0]
+    if briefing.translation_id != partner.pk:
+        if briefing.translation_id:
+            result.notes.append(
+                f"Translation kept as briefing #{briefing.translation_id}; #{partner.pk} matches too."
+            )
+            return
+        briefing.translation = partner
+        briefing.save(update_fields=["translation", "updated_at"])
+    pair_remarks(briefing, partner)
+
+
+def pair_remarks(first, second):
+    """Pair the two briefings' remarks by order, kind by kind, where the counts agree."""
+    mine, theirs = list(first.remarks.order_by("position")), list(second.remarks.order_by("position"))
+    for kind in (Remark.Kind.ANNOUNCEMENT, Remark.Kind.QUESTION_AND_ANSWER):
+        a = [r for r in mine if r.kind == kind]
+        b = [r for r in theirs if r.kind == kind]
+        if len(a) != len(b):
+            continue
+        for left, right in zip(a, b):
+            if left.translation_id != right.pk or right.translation_id != left.pk:
+                Remark.objects.filter(pk=left.pk).update(translation=right.pk)
+                Remark.objects.filter(pk=right.pk).update(translation=left.pk)

@@ -1,0 +1,129 @@
+"""The admin's "Import transcript" page, posted as an editor uses it: upload, preview, correct, save."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from statements.models import Briefing, Remark, Spokesperson
+from statements.roles import setup_roles
+
+DATA = Path(__file__).parent / "data" / "mfa"
+URL = reverse("admin:statements_briefing_import")
+
+
+@pytest.fixture
+def editor_client(client, db):
+    setup_roles()
+    user = User.objects.create_user("editor", password="correct horse battery", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def geng(ministry):
+    return Spokesperson.objects.create(ministry=ministry, name="Geng Shuang", native_name="耿爽", slug="geng-shuang")
+
+
+def upload(name):
+    return SimpleUploadedFile(Path(name).name, (DATA / name).read_bytes(), content_type="text/html")
+
+
+def review_data(response):
+    """The preview's formset as the browser would post it back."""
+    formset = response.context["formset"]
+    data = {"step": "save", **{f"review-{k}": v for k, v in formset.management_form.initial.items()}}
+    for form in formset.forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            elif hasattr(value, "pk"):
+                value = value.pk
+            data[form.add_prefix(name)] = "" if value is None else value
+    return data
+
+
+def test_the_briefing_list_links_to_the_import_page(editor_client):
+    response = editor_client.get(reverse("admin:statements_briefing_changelist"))
+    assert URL.encode() in response.content
+    assert editor_client.get(URL).status_code == 200
+
+
+def test_upload_preview_save_lands_on_the_draft(editor_client, geng):
+    preview = editor_client.post(URL, {"step": "preview", "files": [upload("en/2018-08-03-briefing-t1583054.html")]})
+    assert preview.status_code == 200
+    assert "Geng Shuang&#x27;s Regular Press Conference on August 3, 2018" in preview.content.decode()
+    assert "The investigation team on the missing" in preview.content.decode()
+    assert not Briefing.objects.exists()  # the preview writes nothing
+    saved = editor_client.post(URL, review_data(preview))
+    briefing = Briefing.objects.get()
+    assert saved.status_code == 302 and saved["Location"] == reverse("admin:statements_briefing_change", args=[briefing.pk])
+    assert briefing.status == Briefing.Status.DRAFT and briefing.spokesperson == geng
+    assert briefing.remarks.filter(kind="qa").count() == 9
+
+
+def test_editor_corrects_date_and_host_in_the_preview(editor_client, geng, hua):
+    preview = editor_client.post(URL, {"step": "preview", "files": [upload("en/2018-08-03-briefing-t1583054.html")]})
+    data = review_data(preview)
+    data["review-0-date"] = "2018-08-02"
+    data["review-0-spokesperson"] = hua.pk
+    editor_client.post(URL, data)
+    briefing = Briefing.objects.get()
+    assert briefing.date == datetime.date(2018, 8, 2) and briefing.spokesperson == hua
+
+
+def test_undated_upload_asks_for_the_date_and_writes_nothing(editor_client, geng):
+    response = editor_client.post(URL, {"step": "preview", "files": [upload("en/undated-remarks-t1686638.html")]})
+    assert "pass --date YYYY-MM-DD" in response.content.decode()
+    assert not Briefing.objects.exists()
+    preview = editor_client.post(
+        URL, {"step": "preview", "files": [upload("en/undated-remarks-t1686638.html")], "date": "2019-08-07"}
+    )
+    editor_client.post(URL, review_data(preview))
+    assert Briefing.objects.get().date == datetime.date(2019, 8, 7)
+
+
+def test_pasted_text_with_markup_is_kept_as_text(editor_client, wang):
+    text = "Title: Remarks on May 6, 2021\n\nQ: <script>alert(1)</script>?\nA: <b>No.</b>"
+    preview = editor_client.post(URL, {"step": "preview", "text": text})
+    assert b"<script>alert(1)</script>" not in preview.content
+    editor_client.post(URL, review_data(preview))
+    assert Remark.objects.get().question == "<script>alert(1)</script>?"
+
+
+def test_nothing_chosen_is_a_clear_error(editor_client):
+    response = editor_client.post(URL, {"step": "preview"})
+    assert "Choose a file or paste a transcript." in response.content.decode()
+
+
+def test_several_files_at_once_land_on_the_list(editor_client, geng):
+    files = [upload("en/2018-08-03-briefing-t1583054.html"), upload("zh/2018-08-03-briefing-t1582927.html")]
+    preview = editor_client.post(URL, {"step": "preview", "files": files})
+    saved = editor_client.post(URL, review_data(preview))
+    assert saved["Location"] == reverse("admin:statements_briefing_changelist")
+    english, chinese = Briefing.objects.order_by("language")
+    assert english.translation == chinese
+
+
+def test_confirming_suggestions_makes_them_topics(editor_client, wang, topics):
+    text = "Title: Remarks on May 6, 2021\n\nQ: On trade?\nA: Trade is good."
+    editor_client.post(URL, review_data(editor_client.post(URL, {"step": "preview", "text": text})))
+    briefing = Briefing.objects.get()
+    remark = briefing.remarks.get()
+    assert list(remark.suggested_topics.all()) == [topics["trade"]] and not remark.topics.exists()
+    editor_client.post(
+        reverse("admin:statements_briefing_changelist"),
+        {"action": "confirm_suggestions", "_selected_action": [briefing.pk]},
+    )
+    assert list(remark.topics.all()) == [topics["trade"]] and not remark.suggested_topics.exists()
+
+
+def test_staff_without_add_permission_cannot_import(client, db):
+    user = User.objects.create_user("viewer", password="x", is_staff=True)
+    client.force_login(user)
+    assert client.get(URL).status_code == 403

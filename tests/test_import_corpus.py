@@ -1,0 +1,109 @@
+"""Every page of the shared MFA corpus (../shared/corpus/mfa), where it exists: each briefing
+imports or fails for a true, specific reason; exchanges equal the questions counted straight
+from the HTML; date, language, kind and host are right; no remark holds markup or navigation.
+
+A fresh clone has no corpus, so this skips there; .ci/run points MFA_CORPUS at it and sets
+REQUIRE_CORPUS, so CI cannot skip it.
+"""
+
+import csv
+import html
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from statements.importers import Hints, TranscriptError, parse_transcript
+from statements.importers.store import store_briefing
+from statements.models import Briefing, Spokesperson
+
+CANDIDATES = [os.environ.get("MFA_CORPUS", ""), Path(__file__).resolve().parents[2] / "shared/corpus/mfa"]
+CORPUS = next((Path(c) for c in CANDIDATES if c and (Path(c) / "manifest.tsv").is_file()), None)
+
+if CORPUS is None:
+    if os.environ.get("REQUIRE_CORPUS"):
+        raise RuntimeError("REQUIRE_CORPUS is set but no corpus was found (set MFA_CORPUS).")
+    pytest.skip("The shared MFA corpus is not on this machine (set MFA_CORPUS).", allow_module_level=True)
+
+MANIFEST = list(csv.DictReader((CORPUS / "manifest.tsv").open(encoding="utf-8"), delimiter="\t"))
+KINDS = {"briefing": "press_conference", "remarks": "remarks"}
+SPOKESPERSONS = [("Geng Shuang", "耿爽"), ("Lu Kang", "陆慷"), ("Hua Chunying", "华春莹")]
+# Counted on the raw HTML split at <p> and <br> with regular expressions: independent of the parser's
+# paragraph handling. Follow-ups ("Follow-up:", "追问：", "记者问：" inside an exchange) are not questions.
+QUESTION_LINE = re.compile(
+    r"^\s*(?:Q|问|有记者问)\s*[:：]|following question was raised|^\s*会后有记者问", re.M | re.I
+)
+MARKUP = re.compile(r"<[a-zA-Z/!]|&[a-z]+;|&#\d+;|\{|function\(|document\.(?:get|write)|\u3000|\xa0")
+NAVIGATION = re.compile(r"Press and Media Service|Spokesperson's Remarks >|首页|打印本页|字体：|Appendix:|附件：")
+
+
+def raw_question_count(text):
+    body = text[text.index('class="content"') :]
+    paragraphs = re.split(r"<(?:/?p|br)\b[^>]*>", body, flags=re.I)
+    lines = "\n".join(html.unescape(re.sub(r"<[^>]+>", "", p)).replace("\u3000", " ") for p in paragraphs)
+    return len(QUESTION_LINE.findall(lines))
+
+
+def host_in_title(title):
+    for english, native in SPOKESPERSONS:
+        if english in title or native in title:
+            return english
+    return None
+
+
+@pytest.fixture
+def mfa_spokespersons(ministry):
+    for english, native in SPOKESPERSONS:
+        Spokesperson.objects.create(ministry=ministry, name=english, native_name=native, slug=english.lower().replace(" ", "-"))
+
+
+@pytest.mark.parametrize("row", MANIFEST, ids=[row["path"] for row in MANIFEST])
+def test_corpus_page_imports_truthfully(row, mfa_spokespersons):
+    data = (CORPUS / row["path"]).read_bytes()
+    hints = Hints(source_url=row["source_url"])
+    text = data.decode("utf-8")
+    page_date = re.search(r'id="News_Body_Time">(\d{4}-\d\d-\d\d)<', text)
+    expected_date = row["date_from_title"] or (page_date and page_date.group(1))
+    if not expected_date:
+        # Nothing on the page dates it: the only truthful answer is to ask for the date.
+        with pytest.raises(TranscriptError, match="pass --date"):
+            parse_transcript(data, hints)
+        return
+    parsed = parse_transcript(data, hints)
+    assert parsed.date.isoformat() == expected_date
+    assert parsed.language == row["language"]
+    assert parsed.kind == KINDS[row["kind"]]
+    assert parsed.title == row["title"]
+    assert parsed.exchange_count == raw_question_count(text) > 0
+    for remark in parsed.remarks:
+        for field in (remark.question, remark.answer):
+            assert not MARKUP.search(field), field[:200]
+            assert not NAVIGATION.search(field), field[:200]
+    briefing = store_briefing(parsed).briefing
+    assert briefing.spokesperson and briefing.spokesperson.name == host_in_title(row["title"])
+    assert briefing.remarks.count() == len(parsed.remarks)
+
+
+@pytest.mark.django_db
+def test_english_and_chinese_pages_of_a_day_have_the_same_exchanges():
+    by_day = {}
+    for row in MANIFEST:
+        if row["kind"] == "briefing":
+            parsed = parse_transcript((CORPUS / row["path"]).read_bytes())
+            by_day.setdefault(row["date_from_title"], {})[row["language"]] = parsed
+    pairs = [day for day in by_day.values() if len(day) == 2]
+    assert len(pairs) == 40
+    for day in pairs:
+        assert day["en"].exchange_count == day["zh"].exchange_count, day["en"].title
+
+
+def test_whole_corpus_imports_with_translations_linked(mfa_spokespersons):
+    for row in MANIFEST:
+        try:
+            store_briefing(parse_transcript((CORPUS / row["path"]).read_bytes(), Hints(source_url=row["source_url"])))
+        except TranscriptError:
+            assert row["path"] == "en/undated-remarks-t1686638.html"
+    briefings = Briefing.objects.filter(kind="press_conference")
+    assert briefings.count() == 80
+    assert all(b.translation_id for b in briefings)

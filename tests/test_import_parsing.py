@@ -1,0 +1,222 @@
+"""Parsing transcripts into briefings and remarks: real MFA pages (tests/data/mfa) and plain text.
+
+No database: parsing is pure, storing is tested in test_import_store.py.
+"""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from statements.importers import Hints, TranscriptError, parse_transcript
+from statements.importers.base import resolve_date
+
+DATA = Path(__file__).parent / "data" / "mfa"
+NAVIGATION = ["Home", "Press and Media Service", "首页", "外交动态", "打印本页", "Appendix", "附件"]
+
+
+def page(name, **hints):
+    return parse_transcript((DATA / name).read_bytes(), Hints(**hints), filename=name)
+
+
+def qa(parsed):
+    return [r for r in parsed.remarks if r.kind == "qa"]
+
+
+def test_english_page_gives_title_date_kind_language_and_host():
+    parsed = page("en/2018-08-03-briefing-t1583054.html")
+    assert parsed.title == "Foreign Ministry Spokesperson Geng Shuang's Regular Press Conference on August 3, 2018"
+    assert parsed.date == datetime.date(2018, 8, 3)
+    assert parsed.date_evidence == "title"
+    assert (parsed.kind, parsed.language, parsed.spokesperson_name) == ("press_conference", "en", "Geng Shuang")
+    assert parsed.ministry.slug == "prc-mfa"
+
+
+def test_chinese_page_gives_its_native_title_and_host():
+    parsed = page("zh/2018-08-03-briefing-t1582927.html")
+    assert parsed.title == "2018年8月3日外交部发言人耿爽主持例行记者会"
+    assert parsed.date == datetime.date(2018, 8, 3)
+    assert (parsed.kind, parsed.language, parsed.spokesperson_name) == ("press_conference", "zh", "耿爽")
+
+
+def test_english_and_chinese_versions_cut_into_the_same_remarks():
+    for day in [("en/2018-08-03-briefing-t1583054.html", "zh/2018-08-03-briefing-t1582927.html"),
+                ("en/2018-09-05-briefing-t1592240.html", "zh/2018-09-05-briefing-t1592093.html")]:
+        english, chinese = (page(name) for name in day)
+        assert [r.kind for r in english.remarks] == [r.kind for r in chinese.remarks]
+
+
+def test_question_after_the_press_conference_is_its_own_exchange():
+    english = page("en/2018-08-03-briefing-t1583054.html")
+    chinese = page("zh/2018-08-03-briefing-t1582927.html")
+    assert len(qa(english)) == len(qa(chinese)) == 9
+    assert qa(english)[-1].question.startswith("The investigation team on the missing")
+    assert qa(chinese)[-1].question.startswith("马航MH370客机失联事件调查组")
+    assert "raised" not in qa(english)[-1].question
+
+
+def test_closing_notice_becomes_the_last_announcement():
+    parsed = page("en/2018-08-03-briefing-t1583054.html")
+    closing = parsed.remarks[-1]
+    assert closing.kind == "announcement"
+    assert "will adjourn" in closing.answer
+    assert closing.answer.endswith("Wish you a happy summer vacation!")
+    assert "adjourn" not in qa(parsed)[-1].answer
+    moved = page("en/2018-12-11-briefing-t1620929.html").remarks[-1]
+    assert moved.kind == "announcement" and "will start at 14:30" in moved.answer
+
+
+def test_opening_announcements_come_first_in_order():
+    parsed = page("zh/2018-08-03-briefing-t1582927.html")
+    assert parsed.remarks[0].kind == "announcement"
+    assert not parsed.remarks[0].answer.startswith("一、")
+
+
+def test_follow_ups_stay_inside_their_exchange_with_their_label():
+    english = page("en/2018-09-05-briefing-t1592240.html")
+    chinese = page("zh/2018-09-05-briefing-t1592093.html")
+    assert len(qa(english)) == len(qa(chinese)) == 6
+    nauru_en = next(r for r in qa(english) if "Nauru side" in r.question)
+    nauru_zh = next(r for r in qa(chinese) if "瑙鲁方面" in r.question)
+    assert "\n\nFollow-up: Nauru's President said yesterday" in nauru_en.answer
+    assert "\n\n记者问：瑙鲁总统昨日称" in nauru_zh.answer
+    journalist = page("zh/2018-10-19-briefing-t1605507.html")
+    assert any("\n\n记者：接受采访的日期比较特殊。\n\n" in r.answer for r in qa(journalist))
+
+
+def test_labels_are_removed_and_paragraphs_kept():
+    first = qa(page("en/2018-09-05-briefing-t1592240.html"))[1]
+    assert not first.question.startswith("Q:") and not first.answer.startswith("A:")
+    assert first.answer.count("\n\n") >= 2
+
+
+@pytest.mark.parametrize("name", sorted(p.relative_to(DATA).as_posix() for p in DATA.glob("*/*.html") if "undated-remarks-t1686638" not in p.name))
+def test_no_markup_navigation_or_odd_spaces_in_any_remark(name):
+    parsed = page(name)
+    assert parsed.remarks
+    for remark in parsed.remarks:
+        for text in (remark.question, remark.answer):
+            assert "<" not in text and ">" not in text and "&nbsp;" not in text and "{" not in text
+            assert "\u3000" not in text and "\xa0" not in text and "  " not in text
+            assert not any(word in text for word in NAVIGATION)
+
+
+def test_undated_page_is_refused_with_a_request_for_a_date():
+    with pytest.raises(TranscriptError, match="pass --date YYYY-MM-DD"):
+        page("en/undated-remarks-t1686638.html")
+
+
+def test_undated_page_imports_with_the_date_given():
+    parsed = page("en/undated-remarks-t1686638.html", date=datetime.date(2019, 8, 7))
+    assert parsed.date == datetime.date(2019, 8, 7) and parsed.date_evidence == "given (--date)"
+    assert parsed.kind == "remarks" and parsed.spokesperson_name == "Hua Chunying"
+    assert len(qa(parsed)) == 1
+
+
+def test_chinese_remarks_take_the_date_printed_on_the_page():
+    parsed = page("zh/undated-remarks-t1416955.html")
+    assert parsed.date == datetime.date(2016, 11, 21)
+    assert parsed.date_evidence == "page's publication date"
+    assert (parsed.kind, parsed.spokesperson_name) == ("remarks", "陆慷")
+    assert len(qa(parsed)) == 1 and qa(parsed)[0].question.startswith("据媒体引述")
+
+
+def test_a_date_contradicting_the_title_is_refused():
+    with pytest.raises(TranscriptError, match="contradicts the title"):
+        page("en/2018-08-03-briefing-t1583054.html", date=datetime.date(2018, 8, 4))
+
+
+def test_a_language_contradicting_the_text_is_refused():
+    with pytest.raises(TranscriptError, match="contradicts the text"):
+        page("zh/2018-08-03-briefing-t1582927.html", language="en")
+
+
+class TestDatesAreNeverGuessed:
+    title = "Foreign Ministry Spokesperson Geng Shuang's Regular Press Conference on September 10"
+
+    def test_year_comes_from_the_page_date_when_it_follows_the_title_day(self):
+        date, evidence = resolve_date(self.title, page_date=datetime.date(2018, 9, 11))
+        assert date == datetime.date(2018, 9, 10) and "year from the page" in evidence
+
+    def test_year_crosses_new_year(self):
+        title = "Foreign Ministry Spokesperson's Regular Press Conference on December 31"
+        assert resolve_date(title, page_date=datetime.date(2019, 1, 2))[0] == datetime.date(2018, 12, 31)
+
+    def test_without_evidence_for_the_year_it_refuses(self):
+        with pytest.raises(TranscriptError, match="gives no year"):
+            resolve_date(self.title)
+        with pytest.raises(TranscriptError, match="gives no year"):
+            resolve_date(self.title, page_date=datetime.date(2018, 11, 30))
+
+    def test_given_date_must_agree_with_the_title_day(self):
+        assert resolve_date(self.title, given=datetime.date(2018, 9, 10))[0] == datetime.date(2018, 9, 10)
+        with pytest.raises(TranscriptError, match="contradicts"):
+            resolve_date(self.title, given=datetime.date(2018, 9, 11))
+
+    def test_impossible_day_is_refused(self):
+        with pytest.raises(TranscriptError, match="not a real day"):
+            resolve_date("Regular Press Conference on February 30, 2018")
+
+    def test_a_date_inside_a_title_is_not_the_event_date(self):
+        with pytest.raises(TranscriptError, match="pass --date"):
+            resolve_date("Spokesperson's Remarks on the Events of May 4, 1919 in Retrospect")
+
+
+PLAIN = """Title: Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on May 6, 2021
+Spokesperson: Wang Wenbin
+
+The Chinese side will host a video conference.
+
+Reuters: Does China plan to respond?
+Wang Wenbin: We have made our position clear.
+
+Follow-up: And the sanctions?
+
+Wang Wenbin: We will take necessary measures.
+
+Q: A second\u3000question  with  spaces.
+A: A second answer.
+"""
+
+
+def test_plain_text_with_header_outlets_and_speaker_labels():
+    parsed = parse_transcript(PLAIN.encode())
+    assert parsed.date == datetime.date(2021, 5, 6)
+    assert parsed.spokesperson_name == "Wang Wenbin"
+    assert [r.kind for r in parsed.remarks] == ["announcement", "qa", "qa"]
+    first = parsed.remarks[1]
+    assert first.outlet == "Reuters" and first.question == "Does China plan to respond?"
+    assert first.answer == (
+        "We have made our position clear.\n\nFollow-up: And the sanctions?\n\nWe will take necessary measures."
+    )
+    assert parsed.remarks[2].question == "A second question with spaces."
+
+
+def test_plain_chinese_text_one_line_per_paragraph():
+    text = "2021年5月6日外交部发言人汪文斌主持例行记者会\n问：中方对此有何评论？\n答：我们注意到有关报道。\n追问：还有呢？\n答：没有了。"
+    parsed = parse_transcript(text)
+    assert (parsed.language, parsed.date, parsed.spokesperson_name) == ("zh", datetime.date(2021, 5, 6), "汪文斌")
+    assert len(parsed.remarks) == 1
+    assert parsed.remarks[0].answer == "我们注意到有关报道。\n\n追问：还有呢？\n\n没有了。"
+
+
+def test_text_without_labels_is_one_announcement():
+    parsed = parse_transcript("Title: Statement on the situation\nDate: 2021-05-06\nKind: statement\n\nFirst.\n\nSecond.")
+    assert [(r.kind, r.answer) for r in parsed.remarks] == [("announcement", "First.\n\nSecond.")]
+    assert parsed.kind == "statement"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02\xff\xfe binary", "binary|neither UTF-8"),
+        ("Title: x\nDate: 2021-13-01\n\nQ: a\nA: b".encode(), "not a date"),
+        ("Title: x\nDate: 2021-01-01\nKind: chat\n\nQ: a\nA: b".encode(), "not one of"),
+        ("Title: x\nDate: 2021-01-01\n\nQ: a question with no answer".encode(), "has no answer"),
+        (b"<html><head><title>MFA</title></head><body>fmprc.gov.cn index</body></html>", "no element of class"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(data, message):
+    with pytest.raises(TranscriptError, match=message):
+        parse_transcript(data)
