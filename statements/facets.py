@@ -129,12 +129,18 @@ class YearFacet:
         return cleaned
 
 
-def build_facets(filterset, specs, params):
+def facet_counts(filterset, specs):
+    """{param: [(value, label, count), …]}: the queries, kept apart so they can be cached."""
+    return {spec.param: spec.counts(filter_without(filterset, excluded=spec.param)) for spec in specs}
+
+
+def build_facets(filterset, specs, params, counts=None):
     """One Facet per spec, options sorted by count (years by year), selected values kept."""
     cleaned = filterset.form.cleaned_data
+    counts = counts if counts is not None else facet_counts(filterset, specs)
     facets = []
     for spec in specs:
-        counted = spec.counts(filter_without(filterset, excluded=spec.param))
+        counted = list(counts[spec.param])
         selected = {str(spec.value(v)): spec.label(v) for v in cleaned.get(spec.param) or []}
         seen = {str(value) for value, _, _ in counted}
         # A selected value with no results must stay visible, or it could not be removed.

@@ -51,8 +51,8 @@ def months_between(first, last):
         month = (month + datetime.timedelta(days=32)).replace(day=1)
 
 
-def build_histogram(queryset, params, date_field="date", month_field=None):
-    counts = month_counts(queryset, date_field, month_field)
+def build_histogram(queryset, params, date_field="date", month_field=None, counts=None):
+    counts = counts if counts is not None else month_counts(queryset, date_field, month_field)
     if not counts:
         return None
     # TruncMonth gives dates on SQLite and PostgreSQL alike for a DateField.

@@ -295,6 +295,9 @@ class RemarkQuerySet(models.QuerySet):
 
     def copy_from_briefing(self):
         """Refresh the copied briefing columns of these remarks in one UPDATE."""
+        from .countcache import bump_content_version
+
+        bump_content_version()  # an UPDATE sends no signal, and visibility may change here
         briefing = Briefing.objects.filter(pk=models.OuterRef("briefing_id"))
         return self.update(
             is_public=models.Exists(briefing.filter(status=Briefing.Status.PUBLISHED)),
@@ -463,3 +466,13 @@ class Remark(models.Model):
 def text_fingerprint(kind, question, answer, outlet):
     """What identifies a remark's text across imports (statements/importers/store.py)."""
     return hashlib.sha256("\x1f".join([kind, question, answer, outlet]).encode()).hexdigest()
+
+
+class ContentVersion(models.Model):
+    """A single row whose token changes in the same transaction as every change to the content.
+
+    Cached counts are keyed by it (statements/countcache.py). A fresh random token per change,
+    not a counter: a rolled-back change must never leave a token that a later one reuses.
+    """
+
+    token = models.CharField(max_length=32)

@@ -1,11 +1,13 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 
 from . import querystrings
-from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets
+from .countcache import cached_counts, content_version
+from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets, facet_counts
 from .filters import BriefingFilter, RemarkFilter
-from .histogram import build_histogram
+from .histogram import build_histogram, month_counts
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
 from .search import SCOPES, RelevanceResults, parse_query
 from .search.base import RANK_LIMIT, highlight
@@ -33,9 +35,9 @@ BRIEFING_FACETS = [
 
 # Sort orders offered on /remarks/: relevance only with a query, and then by default.
 REMARK_SORTS = {
-    "relevance": ("Relevance", lambda qs, query, scope: RelevanceResults(qs, query, scope)),
-    "newest": ("Newest first", lambda qs, query, scope: qs.newest_first().for_listing()),
-    "oldest": ("Oldest first", lambda qs, query, scope: qs.oldest_first().for_listing()),
+    "relevance": ("Relevance", lambda qs, query, scope, total, state: RelevanceResults(qs, query, scope, total, state)),
+    "newest": ("Newest first", lambda qs, query, scope, total, state: qs.newest_first().for_listing()),
+    "oldest": ("Oldest first", lambda qs, query, scope, total, state: qs.oldest_first().for_listing()),
 }
 
 
@@ -71,9 +73,38 @@ def active_filters(filterset, params, facets):
     return chips
 
 
-def paginate(request, queryset, per_page):
+class CountedPaginator(Paginator):
+    """A paginator told the total, when it is already known (from countcache)."""
+
+    def __init__(self, object_list, per_page, known_count):
+        super().__init__(object_list, per_page)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+def paginate(request, queryset, per_page, count=None):
+    paginator = Paginator(queryset, per_page) if count is None else CountedPaginator(queryset, per_page, count)
     # get_page() turns a malformed or out-of-range `page` into the nearest real page.
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return paginator.get_page(request.GET.get("page"))
+
+
+def fragment_key(version, params):
+    """Facet and histogram HTML depend on the content and on every parameter but `page`."""
+    kept = sorted((key, sorted(values)) for key, values in params.lists() if key != "page")
+    return f"{version}:{kept!r}"
+
+
+def canonical_state(cleaned):
+    """A filter state as plain sorted text: the same search and filters, the same cache entry."""
+    def plain(value):
+        if isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
+            return sorted(plain(v) for v in value)
+        return str(getattr(value, "pk", value))
+
+    return sorted((name, plain(value)) for name, value in cleaned.items() if value not in (None, "", []))
 
 
 def home(request):
@@ -105,9 +136,15 @@ def remark_list(request):
     query, scope = (cleaned.get("q") or "").strip(), cleaned.get("scope") or "all"
     sorts = {k: v for k, v in REMARK_SORTS.items() if query or k != "relevance"}
     sort = params.get("sort") if params.get("sort") in sorts else next(iter(sorts))
-    results = sorts[sort][1](filterset.qs, query, scope)
-    facets = build_facets(filterset, REMARK_FACETS, params)
-    page = paginate(request, results, REMARKS_PER_PAGE)
+    version, state = content_version(), canonical_state(cleaned)
+    counts = cached_counts("remarks", state, version=version, compute=lambda: {
+        "total": filterset.qs.count(),
+        "facets": facet_counts(filterset, REMARK_FACETS),
+        "months": month_counts(filterset.qs, month_field="year_month"),
+    })
+    results = sorts[sort][1](filterset.qs, query, scope, counts["total"], (version, state))
+    facets = build_facets(filterset, REMARK_FACETS, params, counts["facets"])
+    page = paginate(request, results, REMARKS_PER_PAGE, count=counts["total"])
     if query:
         terms = parse_query(query).positive_terms
         for remark in page:
@@ -120,7 +157,8 @@ def remark_list(request):
             "filterset": filterset,
             "facets": facets,
             "active_filters": active_filters(filterset, params, facets),
-            "histogram": build_histogram(filterset.qs, params, month_field="year_month"),
+            "histogram": build_histogram(filterset.qs, params, counts=counts["months"]),
+            "fragment_key": fragment_key(version, params),
             "page": page,
             "sort": sort,
             "sorts": [

@@ -60,3 +60,27 @@ def test_every_demo_page_renders(demo, client):
     remark = Remark.objects.published().first()
     assert client.get(remark.get_absolute_url()).status_code == 200
     assert client.get(remark.briefing.get_absolute_url()).status_code == 200
+
+
+def test_remarks_are_paired_with_their_translation(demo):
+    paired = Remark.objects.filter(translation__isnull=False).select_related("translation", "briefing")
+    assert paired.count() == 192
+    for remark in paired:
+        assert remark.translation.translation_id == remark.pk
+        assert remark.translation.briefing_id == remark.briefing.translation_id
+        assert (remark.translation.kind, remark.translation.position) == (remark.kind, remark.position)
+
+
+def test_importing_a_demo_page_again_changes_nothing(demo):
+    from pathlib import Path
+
+    from statements.importers import Hints, parse_transcript
+    from statements.importers.store import store_briefing
+
+    page = Path(__file__).parent / "data/mfa/zh/2018-10-19-briefing-t1605507.html"
+    url = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1605507.shtml"
+    briefing = Briefing.objects.get(source_url=url)
+    ids = list(briefing.remarks.order_by("position").values_list("pk", flat=True))
+    result = store_briefing(parse_transcript(page.read_bytes(), Hints(source_url=url)))
+    assert (result.status, result.briefing.pk, result.kept) == ("unchanged", briefing.pk, len(ids))
+    assert list(briefing.remarks.order_by("position").values_list("pk", flat=True)) == ids

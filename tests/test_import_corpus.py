@@ -8,6 +8,7 @@ REQUIRE_CORPUS, so CI cannot skip it.
 
 import csv
 import html
+import json
 import os
 import re
 from pathlib import Path
@@ -107,3 +108,24 @@ def test_whole_corpus_imports_with_translations_linked(mfa_spokespersons):
     briefings = Briefing.objects.filter(kind="press_conference")
     assert briefings.count() == 80
     assert all(b.translation_id for b in briefings)
+
+
+@pytest.mark.django_db
+def test_demo_briefings_typed_from_the_corpus_are_what_the_importer_makes():
+    """fixtures/demo.json was cut by hand by the rules the importer follows (fixtures/README.md)."""
+    fixture = json.loads((Path(__file__).resolve().parents[1] / "fixtures/demo.json").read_text())
+    paths = {row["source_url"]: row["path"] for row in MANIFEST}
+    briefings = {o["pk"]: o["fields"] for o in fixture if o["model"] == "statements.briefing"}
+    remarks = [o["fields"] for o in fixture if o["model"] == "statements.remark"]
+    compared = 0
+    for pk, fields in briefings.items():
+        if fields["source_url"] not in paths:
+            continue
+        parsed = parse_transcript((CORPUS / paths[fields["source_url"]]).read_bytes())
+        typed = sorted((r for r in remarks if r["briefing"] == pk), key=lambda r: r["position"])
+        assert [(r["kind"], r["question"], r["answer"]) for r in typed] == [
+            (r.kind, r.question, r.answer) for r in parsed.remarks
+        ]
+        assert parsed.original_text == fields["original_text"]
+        compared += len(typed)
+    assert compared == 192

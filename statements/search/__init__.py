@@ -7,6 +7,8 @@ so every edit (admin, import, fixtures) is searchable at once.
 
 from django.db import connection
 
+from statements.countcache import cached_counts
+
 from .base import SCOPES, parse_query
 
 __all__ = ["SCOPES", "RelevanceResults", "parse_query", "search_backend", "connect_signals"]
@@ -37,10 +39,12 @@ class RelevanceResults:
     corpus costs one ranked page, not a sort of every match in Python.
     """
 
-    def __init__(self, queryset, query, scope="all"):
+    def __init__(self, queryset, query, scope="all", count=None, cache_state=None):
         self.queryset, self.parsed, self.scope = queryset, parse_query(query), scope
         self.exact = True
-        self._count = None
+        self._count = count  # known already when the counts come from countcache
+        # (content version, filter state): ranking a page of a common word costs a scan too.
+        self.cache_state = cache_state
 
     def count(self):
         if self._count is None:
@@ -56,9 +60,16 @@ class RelevanceResults:
         offset, stop = item.start or 0, item.stop if item.stop is not None else self.count()
         if not self.parsed or offset >= self.count():
             return []
-        ids, self.exact = search_backend().ranked_ids(
-            self.queryset, self.parsed, self.scope, offset, stop - offset, self.count()
-        )
+        def rank():
+            return search_backend().ranked_ids(
+                self.queryset, self.parsed, self.scope, offset, stop - offset, self.count()
+            )
+
+        if self.cache_state:
+            version, state = self.cache_state
+            ids, self.exact = cached_counts("ranked", (state, offset, stop), rank, version=version)
+        else:
+            ids, self.exact = rank()
         remarks = self.queryset.model.objects.for_listing().in_bulk(ids)
         return [remarks[pk] for pk in ids if pk in remarks]
 

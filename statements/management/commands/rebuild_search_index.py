@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from statements.countcache import bump_content_version
 from statements.search import search_backend
 
 
@@ -17,5 +18,6 @@ class Command(BaseCommand):
             batch_size=batch_size,
             progress=lambda n: self.stdout.write(f"\r{n} remarks indexed", ending=""),
         )
+        bump_content_version()  # what a search matches may have changed
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Indexed {count} remarks with {backend.vendor} search."))

@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
 
+from statements.countcache import bump_content_version
 from statements.models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 from statements.search import search_backend
 from statements.synthetic import OUTLETS, generate_chunk, zipf_pick, zipf_weights
@@ -197,6 +198,7 @@ class Command(BaseCommand):
 
     def finish(self):
         """Fresh planner statistics, so the first benchmark sees the data as it is."""
+        bump_content_version()  # bulk_create sends no signals: cached counts must go
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("VACUUM ANALYZE statements_remark")
