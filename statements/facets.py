@@ -5,8 +5,11 @@ many results a click on that value gives: values of one facet combine with OR, f
 Counts are exact, one GROUP BY query per facet.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 
@@ -67,6 +70,19 @@ class RelatedFacet:
     def value(self, cleaned):
         return cleaned.slug
 
+    def column(self, model):
+        return model._meta.get_field(self.path).column
+
+    def pass_sql(self, model, quote):
+        column = quote(self.column(model))
+        return f"SELECT %s, CAST({column} AS TEXT), COUNT(*) FROM m WHERE {column} IS NOT NULL GROUP BY {column}"
+
+    def decode(self, model, rows):
+        target = model._meta.get_field(self.path).related_model
+        ids = [int(value) for value, _ in rows]
+        names = {pk: (slug, label) for pk, slug, label in target.objects.filter(pk__in=ids).values_list("pk", "slug", self.label_field)}
+        return [(*names[int(value)], n) for value, n in rows if int(value) in names]
+
 
 class ManyToManyFacet(RelatedFacet):
     """Counts per tag (topic, entity) through the many-to-many table: one row per pair."""
@@ -83,6 +99,19 @@ class ManyToManyFacet(RelatedFacet):
             .order_by()
         )
         return [(row[slug], row[label], row["n"]) for row in rows]
+
+    def column(self, model):
+        return None  # counted through the many-to-many table, not a column of m
+
+    def pass_sql(self, model, quote):
+        field = model._meta.get_field(self.path)
+        through = field.remote_field.through._meta
+        source = quote(through.get_field(field.m2m_field_name()).column)
+        target = quote(through.get_field(field.m2m_reverse_field_name()).column)
+        return (
+            f"SELECT %s, CAST(t.{target} AS TEXT), COUNT(*) FROM m "
+            f"JOIN {quote(through.db_table)} t ON t.{source} = m.id GROUP BY t.{target}"
+        )
 
 
 class ChoiceFacet:
@@ -101,6 +130,16 @@ class ChoiceFacet:
 
     def value(self, cleaned):
         return cleaned
+
+    def column(self, model):
+        return model._meta.get_field(self.path).column
+
+    def pass_sql(self, model, quote):
+        column = quote(self.column(model))
+        return f"SELECT %s, CAST({column} AS TEXT), COUNT(*) FROM m GROUP BY {column}"
+
+    def decode(self, model, rows):
+        return [(value, self.labels.get(value, value), n) for value, n in rows]
 
 
 class YearFacet:
@@ -127,6 +166,16 @@ class YearFacet:
 
     def value(self, cleaned):
         return cleaned
+
+    def column(self, model):
+        return self.year_month  # the pass needs the stored YYYYMM column (set for remarks)
+
+    def pass_sql(self, model, quote):
+        column = quote(self.year_month)
+        return f"SELECT %s, CAST({column} / 100 AS TEXT), COUNT(*) FROM m WHERE {column} IS NOT NULL GROUP BY {column} / 100"
+
+    def decode(self, model, rows):
+        return [(int(value), value, n) for value, n in rows]
 
 
 def facet_counts(filterset, specs):
@@ -161,3 +210,47 @@ def build_facets(filterset, specs, params, counts=None):
         ]
         facets.append(Facet(spec.param, spec.title, options))
     return facets
+
+
+def counts_in_one_pass(filterset, specs, month_column="year_month"):
+    """Total, month counts and every facet's counts, scanning the matches once where possible.
+
+    Facets that are not active share one base set (every filter applied), so they, the total
+    and the months are counted in a single statement over the matches materialised once: a
+    common word matching half the corpus is found once, not once per facet. Each active facet
+    needs the matches without its own filter (disjunctive counts), so it keeps its own query.
+    """
+    cleaned = filterset.form.cleaned_data
+    model = filterset.queryset.model
+    active = [spec for spec in specs if cleaned.get(spec.param)]
+    shared = [spec for spec in specs if not cleaned.get(spec.param)]
+    quote = connection.ops.quote_name
+    columns = ["id", month_column, *sorted({c for spec in shared if (c := spec.column(model))} - {month_column})]
+    facets = {spec.param: spec.counts(filter_without(filterset, excluded=spec.param)) for spec in active}
+    try:
+        base_sql, base_params = filterset.qs.order_by().values_list(*columns).query.sql_with_params()
+    except EmptyResultSet:  # e.g. a search with nothing to search for: it matches nothing
+        return {"total": 0, "months": {}, "facets": {**facets, **{spec.param: [] for spec in shared}}}
+    parts = [
+        ("SELECT %s, '', COUNT(*) FROM m", ["__total"]),
+        (f"SELECT %s, CAST({quote(month_column)} AS TEXT), COUNT(*) FROM m "
+         f"WHERE {quote(month_column)} IS NOT NULL GROUP BY {quote(month_column)}", ["__months"]),
+        *[(spec.pass_sql(model, quote), [spec.param]) for spec in shared],
+    ]
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" or connection.Database.sqlite_version_info >= (3, 35) else ""
+    sql = (
+        f"WITH m({', '.join(quote(c) for c in columns)}) AS {materialized}({base_sql}) "
+        + " UNION ALL ".join(part for part, _ in parts)
+    )
+    params = [*base_params, *[p for _, part_params in parts for p in part_params]]
+    rows = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for key, value, n in cursor.fetchall():
+            rows.setdefault(key, []).append((value, n))
+    months = {}
+    for value, n in rows.get("__months", []):
+        month = int(value)
+        months[datetime.date(month // 100, month % 100, 1)] = n
+    facets.update({spec.param: spec.decode(model, rows.get(spec.param, [])) for spec in shared})
+    return {"total": rows["__total"][0][1], "facets": facets, "months": months}

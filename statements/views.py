@@ -5,9 +5,9 @@ from django.utils.functional import cached_property
 
 from . import querystrings
 from .countcache import cached_counts, content_version
-from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets, facet_counts
+from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets, counts_in_one_pass
 from .filters import BriefingFilter, RemarkFilter
-from .histogram import build_histogram, month_counts
+from .histogram import build_histogram
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
 from .search import SCOPES, RelevanceResults, parse_query
 from .search.base import RANK_LIMIT, highlight
@@ -137,11 +137,7 @@ def remark_list(request):
     sorts = {k: v for k, v in REMARK_SORTS.items() if query or k != "relevance"}
     sort = params.get("sort") if params.get("sort") in sorts else next(iter(sorts))
     version, state = content_version(), canonical_state(cleaned)
-    counts = cached_counts("remarks", state, version=version, compute=lambda: {
-        "total": filterset.qs.count(),
-        "facets": facet_counts(filterset, REMARK_FACETS),
-        "months": month_counts(filterset.qs, month_field="year_month"),
-    })
+    counts = cached_counts("remarks", state, lambda: counts_in_one_pass(filterset, REMARK_FACETS), version)
     results = sorts[sort][1](filterset.qs, query, scope, counts["total"], (version, state))
     facets = build_facets(filterset, REMARK_FACETS, params, counts["facets"])
     page = paginate(request, results, REMARKS_PER_PAGE, count=counts["total"])
