@@ -137,6 +137,8 @@ def import_view(model_admin, request):
                 "name": name, "text": text, "source_url": options["source_url"],
                 "language": options["language"], "date": parsed.date, "spokesperson": host,
             })
+            parsed.kind_label = Briefing.Kind(parsed.kind).label
+            parsed.language_label = Briefing.Language(parsed.language).label
             reviews.append(parsed)
         if not failures:
             formset = ReviewFormSet(prefix="review", initial=initial)

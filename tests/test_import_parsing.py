@@ -108,7 +108,7 @@ def test_undated_page_is_refused_with_a_request_for_a_date():
 
 def test_undated_page_imports_with_the_date_given():
     parsed = page("en/undated-remarks-t1686638.html", date=datetime.date(2019, 8, 7))
-    assert parsed.date == datetime.date(2019, 8, 7) and parsed.date_evidence == "given (--date)"
+    assert parsed.date == datetime.date(2019, 8, 7) and parsed.date_evidence == "date given"
     assert parsed.kind == "remarks" and parsed.spokesperson_name == "Hua Chunying"
     assert len(qa(parsed)) == 1
 

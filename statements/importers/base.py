@@ -138,7 +138,7 @@ def resolve_date(title, page_date=None, given=None):
             raise TranscriptError(
                 f"--date {given} contradicts the title's day {stated[1]}/{stated[2]} ({title!r})."
             )
-        return given, "given (--date)"
+        return given, "date given"
     if stated:
         _, month, day = stated
         if page_date:
