@@ -108,7 +108,8 @@ def canonical_state(cleaned):
 
 
 def home(request):
-    topics = top_level_topics_with_counts()
+    version = content_version()
+    topics = top_level_topics_with_counts(version)
     latest_briefings = (
         Briefing.objects.published()
         .select_related("ministry", "spokesperson")
@@ -121,7 +122,7 @@ def home(request):
         {
             "topics": topics,
             "latest_briefings": latest_briefings,
-            "remark_total": Remark.objects.published().count(),
+            "remark_total": cached_counts("published", "total", Remark.objects.published().count, version),
         },
     )
 
@@ -252,10 +253,11 @@ def briefing_detail(request, pk):
     )
 
 
-def published_counts(facet, queryset=None):
-    """{slug: count} of published remarks per value of a facet."""
-    queryset = Remark.objects.published() if queryset is None else queryset
-    return {value: count for value, _, count in facet.counts(queryset)}
+def published_counts(facet, version=None):
+    """{slug: count} of published remarks per value of a facet (a scan: cached)."""
+    return cached_counts("published", facet.param, lambda: {
+        value: count for value, _, count in facet.counts(Remark.objects.published())
+    }, version)
 
 
 def top_values(facet, queryset, limit=10):
@@ -268,8 +270,8 @@ ENTITY_COUNTS = ManyToManyFacet("mentions", "Mentions", "entities")
 SPEAKER_COUNTS = RelatedFacet("spokesperson", "Spokesperson", "speaker")
 
 
-def top_level_topics_with_counts():
-    counts = published_counts(TOPIC_COUNTS)
+def top_level_topics_with_counts(version=None):
+    counts = published_counts(TOPIC_COUNTS, version)
     topics = list(Topic.objects.all())
     for topic in topics:
         topic.remark_count = counts.get(topic.slug, 0)
@@ -292,10 +294,12 @@ def topic_detail(request, slug):
         {
             "topic": topic,
             "subtopics": topic.children.all(),
-            "remark_count": remarks.count(),
             "latest": remarks.newest_first().for_listing()[:10],
-            "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
-            "top_entities": top_values(ENTITY_COUNTS, remarks),
+            **cached_counts("topic", topic.pk, lambda: {
+                "remark_count": remarks.count(),
+                "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
+                "top_entities": top_values(ENTITY_COUNTS, remarks),
+            }),
         },
     )
 
@@ -318,14 +322,16 @@ def spokesperson_detail(request, slug):
         "statements/spokesperson_detail.html",
         {
             "spokesperson": spokesperson,
-            "remark_count": remarks.count(),
             "briefings": spokesperson.briefings.published()
             .select_related("ministry", "spokesperson")
             .annotate(remark_count=Count("remarks"))
             .order_by("-date", "-id")[:10],
             "latest": remarks.newest_first().for_listing()[:10],
-            "top_topics": top_values(TOPIC_COUNTS, remarks),
-            "top_entities": top_values(ENTITY_COUNTS, remarks),
+            **cached_counts("spokesperson", spokesperson.pk, lambda: {
+                "remark_count": remarks.count(),
+                "top_topics": top_values(TOPIC_COUNTS, remarks),
+                "top_entities": top_values(ENTITY_COUNTS, remarks),
+            }),
         },
     )
 
@@ -346,9 +352,11 @@ def entity_detail(request, slug):
         "statements/entity_detail.html",
         {
             "entity": entity,
-            "remark_count": remarks.count(),
             "latest": remarks.newest_first().for_listing()[:10],
-            "top_topics": top_values(TOPIC_COUNTS, remarks),
-            "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
+            **cached_counts("entity", entity.pk, lambda: {
+                "remark_count": remarks.count(),
+                "top_topics": top_values(TOPIC_COUNTS, remarks),
+                "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
+            }),
         },
     )

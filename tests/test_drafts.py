@@ -58,3 +58,14 @@ def test_unpublishing_hides_a_briefing_again(client, draft):
     assert client.get(f"/briefings/{draft.pk}/").status_code == 200
     Briefing.objects.filter(pk=draft.pk).update(status=Briefing.Status.DRAFT)
     assert client.get(f"/briefings/{draft.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/topics/", "/topics/taiwan/", "/entities/who/", "/remarks/?topic=taiwan"])
+def test_cached_counts_follow_publishing_and_unpublishing(client, draft, path):
+    client.get(path)
+    before = client.get(path).text  # served from the counts cache
+    draft.publish()
+    draft.save()
+    assert client.get(path).text != before  # the draft's remark now counts
+    Briefing.objects.filter(pk=draft.pk).update(status=Briefing.Status.DRAFT)  # the admin's unpublish
+    assert client.get(path).text == before
