@@ -78,8 +78,11 @@ def test_unknown_host_is_left_empty_and_reported(ministry):
 def test_reimport_of_the_same_source_changes_nothing(ministry, wang):
     first = import_text(TRANSCRIPT)
     ids = remark_ids(first.briefing)
+    stamps = list(Remark.objects.order_by("pk").values_list("updated_at", flat=True))
     again = import_text(TRANSCRIPT)
     assert again.status == "unchanged" and again.kept == 4
+    assert Briefing.objects.get().updated_at == first.briefing.updated_at
+    assert list(Remark.objects.order_by("pk").values_list("updated_at", flat=True)) == stamps
     assert again.briefing.pk == first.briefing.pk and remark_ids(again.briefing) == ids
     assert Briefing.objects.count() == 1 and Remark.objects.count() == 4
 

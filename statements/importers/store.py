@@ -132,11 +132,13 @@ def _store(parsed, publish, host):
     if briefing.original_text != parsed.original_text:
         briefing.original_text = parsed.original_text
         status = "updated" if status == "unchanged" else status
-    briefing.imported_values = {k: _jsonable(v) for k, v in values.items()}
+    imported_values = {k: _jsonable(v) for k, v in values.items()}
     if publish and not briefing.is_published:
         briefing.publish()
         status = "updated" if status == "unchanged" else status
-    briefing.save()
+    if status != "unchanged" or briefing.imported_values != imported_values:
+        briefing.imported_values = imported_values
+        briefing.save()
 
     result = ImportResult(status=status, briefing=briefing, notes=notes)
     _store_remarks(briefing, parsed.remarks, result)
@@ -204,6 +206,9 @@ def _store_remarks(briefing, parsed_remarks, result):
         )
         final.append((old, None, None))
 
+    unchanged = all(new is None and remark.position == n for n, (remark, new, _) in enumerate(final, start=1))
+    if unchanged:
+        return
     if existing:
         Remark.objects.filter(briefing=briefing).update(position=F("position") + POSITION_PARKING_OFFSET)
     for position, (remark, new, fingerprint) in enumerate(final, start=1):
