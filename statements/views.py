@@ -36,9 +36,34 @@ BRIEFING_FACETS = [
 # Sort orders offered on /remarks/: relevance only with a query, and then by default.
 REMARK_SORTS = {
     "relevance": ("Relevance", lambda qs, query, scope, total, state: RelevanceResults(qs, query, scope, total, state)),
-    "newest": ("Newest first", lambda qs, query, scope, total, state: qs.newest_first().for_listing()),
-    "oldest": ("Oldest first", lambda qs, query, scope, total, state: qs.oldest_first().for_listing()),
+    "newest": ("Newest first", lambda qs, query, scope, total, state: IdsFirst(qs.newest_first(), total)),
+    "oldest": ("Oldest first", lambda qs, query, scope, total, state: IdsFirst(qs.oldest_first(), total)),
 }
+
+
+class IdsFirst:
+    """An ordered listing fetched in two steps: the page's ids from the remark table alone, in
+    the order its index keeps, then those rows with everything the list shows.
+
+    Asked for the rows and their joins at once, SQLite plans the joins first and sorts every
+    match (0.6 s for page 500 at 100,000 remarks); the ids alone come straight off the index.
+    """
+
+    def __init__(self, queryset, count):
+        self.queryset, self._count = queryset, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            return self[item : item + 1][0]
+        ids = list(self.queryset.values_list("pk", flat=True)[item])
+        rows = Remark.objects.for_listing().in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def bad_request(request, errors):

@@ -71,11 +71,13 @@ class SQLiteSearch(SearchBackend):
         return queryset.annotate(search_rank=expression)
 
     def ranked_ids(self, queryset, parsed, scope, offset, limit, total):
-        # One FTS5 pass ranks every match (bm25 in C); the filtered remarks are joined to it.
+        # One FTS5 pass ranks every match (bm25 in C), materialised before the filtered remarks
+        # are checked against it: as a plain subquery, SQLite ran the MATCH again per candidate
+        # (22 s instead of 0.1 s for a common word at 100,000 remarks).
         filtered_sql, params = queryset.order_by().values("pk").query.sql_with_params()
         sql = (
-            f"SELECT m.rowid FROM (SELECT rowid, bm25({TABLE}, 1.0, 2.0) AS score FROM {TABLE} "
-            f"WHERE {TABLE} MATCH %s) AS m WHERE m.rowid IN ({filtered_sql}) "
+            f"WITH m(rowid, score) AS MATERIALIZED (SELECT rowid, bm25({TABLE}, 1.0, 2.0) FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s) SELECT m.rowid FROM m WHERE m.rowid IN ({filtered_sql}) "
             "ORDER BY m.score, m.rowid DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
