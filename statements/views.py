@@ -1,7 +1,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
-from django.utils.functional import cached_property
 
 from . import querystrings
 from .countcache import cached_counts, content_version
@@ -98,22 +97,10 @@ def active_filters(filterset, params, facets):
     return chips
 
 
-class CountedPaginator(Paginator):
-    """A paginator told the total, when it is already known (from countcache)."""
-
-    def __init__(self, object_list, per_page, known_count):
-        super().__init__(object_list, per_page)
-        self.known_count = known_count
-
-    @cached_property
-    def count(self):
-        return self.known_count
-
-
-def paginate(request, queryset, per_page, count=None):
-    paginator = Paginator(queryset, per_page) if count is None else CountedPaginator(queryset, per_page, count)
-    # get_page() turns a malformed or out-of-range `page` into the nearest real page.
-    return paginator.get_page(request.GET.get("page"))
+def paginate(request, results, per_page):
+    # get_page() turns a malformed or out-of-range `page` into the nearest real page. Results
+    # that know their total (IdsFirst, RelevanceResults) give it without a query.
+    return Paginator(results, per_page).get_page(request.GET.get("page"))
 
 
 def fragment_key(version, params):
@@ -166,7 +153,7 @@ def remark_list(request):
     counts = cached_counts("remarks", state, lambda: counts_in_one_pass(filterset, REMARK_FACETS), version)
     results = sorts[sort][1](filterset.qs, query, scope, counts["total"], (version, state))
     facets = build_facets(filterset, REMARK_FACETS, params, counts["facets"])
-    page = paginate(request, results, REMARKS_PER_PAGE, count=counts["total"])
+    page = paginate(request, results, REMARKS_PER_PAGE)
     if query:
         terms = parse_query(query).positive_terms
         for remark in page:
