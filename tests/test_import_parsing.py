@@ -220,3 +220,25 @@ def test_text_without_labels_is_one_announcement():
 def test_bad_input_gets_a_clear_error(data, message):
     with pytest.raises(TranscriptError, match=message):
         parse_transcript(data)
+
+
+NEWER_PAGE = """<html><head><title>Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on May 6, 2021</title></head>
+<body><div class="nav"><a href="/">Home</a></div>
+<div class="content">
+<p>Wang Wenbin: I have an announcement to make.</p>
+<p><b>AFP:</b> Does China <i>plan</i> to respond?</p>
+<p>Wang Wenbin: We have made our position clear.</p>
+<p>China&nbsp;Daily: Another question?</p>
+<p>Wang Wenbin: Another answer.<br>A second paragraph.</p>
+</div><script>var x = "<p>Q: not a question</p>";</script>
+<!-- fmprc.gov.cn --></body></html>"""
+
+
+def test_newer_pages_name_the_outlet_and_the_speaker():
+    parsed = parse_transcript(NEWER_PAGE.encode())
+    assert parsed.format == "MFA page" and parsed.spokesperson_name == "Wang Wenbin"
+    assert [(r.kind, r.outlet) for r in parsed.remarks] == [("announcement", ""), ("qa", "AFP"), ("qa", "China Daily")]
+    assert parsed.remarks[0].answer == "I have an announcement to make."
+    assert parsed.remarks[1].question == "Does China plan to respond?"
+    assert parsed.remarks[1].answer == "We have made our position clear."
+    assert parsed.remarks[2].answer == "Another answer.\n\nA second paragraph."

@@ -283,7 +283,8 @@ def cut_remarks(paragraphs, speaker_labels=()):
         if started:
             exchanges.append(_Exchange(*started))
         elif current is None:
-            opening.append(paragraph)
+            # Newer transcripts label the opening with the speaker too ("Wang Wenbin: At the…").
+            opening.append(_strip(speaker, paragraph) if speaker and speaker.match(paragraph) else paragraph)
         elif ANSWER.match(paragraph):
             current.answering = True
             current.answer.append(_strip(ANSWER, paragraph))
