@@ -1,0 +1,52 @@
+"""An editor imports a published transcript page through the admin, reads the preview, corrects
+the host, saves a draft and lands on it."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from statements.models import Briefing, Spokesperson
+from statements.roles import setup_roles
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long editor passphrase"
+PAGE = Path(__file__).parents[1] / "data/mfa/en/2018-08-03-briefing-t1583054.html"
+
+
+@pytest.fixture
+def editor(db):
+    setup_roles()
+    user = User.objects.create_user("importer", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def test_editor_imports_a_transcript_page(page, editor, ministry, hua):
+    geng = Spokesperson.objects.create(ministry=ministry, name="Geng Shuang", native_name="耿爽", slug="geng-shuang")
+    page.goto("/admin/")
+    page.get_by_label("Username").fill("importer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto("/admin/statements/briefing/")
+    page.get_by_role("link", name="Import transcript").click()
+    page.locator("input[type=file]").set_input_files(str(PAGE))
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.get_by_text("Regular Press Conference on August 3, 2018").first).to_be_visible()
+    expect(page.get_by_text("11 (9 questions)")).to_be_visible()
+    expect(page.get_by_text("2018-08-03 (from the title)")).to_be_visible()
+    expect(page.locator("#id_review-0-spokesperson")).to_have_value(str(geng.pk))
+    assert not Briefing.objects.exists()
+
+    page.locator("#id_review-0-spokesperson").select_option(label="Hua Chunying")
+    page.get_by_role("button", name="Save as draft").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Saved as draft: created")
+    briefing = Briefing.objects.get()
+    assert page.url.endswith(f"/admin/statements/briefing/{briefing.pk}/change/")
+    assert briefing.status == Briefing.Status.DRAFT and briefing.spokesperson == hua
+    assert briefing.remarks.count() == 11
