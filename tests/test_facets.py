@@ -7,17 +7,22 @@ import random
 import pytest
 from django.http import QueryDict
 
-from statements.facets import build_facets
+from statements.facets import build_facets, counts_in_one_pass
 from statements.filters import RemarkFilter
 from statements.models import Briefing, Remark
 from statements.views import REMARK_FACETS
 
 
-def facet_counts(params):
+def facet_counts(params, with_totals=False):
+    """The counts the page shows (one pass over the matches), checked against one query per facet."""
     filterset = RemarkFilter(QueryDict(params), queryset=Remark.objects.published())
     assert filterset.is_valid(), filterset.errors
-    facets = build_facets(filterset, REMARK_FACETS, QueryDict(params))
-    return {f.param: {o.value: o.count for o in f.options} for f in facets}
+    counted = counts_in_one_pass(filterset, REMARK_FACETS)
+    facets = build_facets(filterset, REMARK_FACETS, QueryDict(params), counted["facets"])
+    one_query_each = build_facets(filterset, REMARK_FACETS, QueryDict(params))
+    assert [(f.param, f.options) for f in facets] == [(f.param, f.options) for f in one_query_each]
+    counts = {f.param: {o.value: o.count for o in f.options} for f in facets}
+    return (counts, counted["total"], counted["months"]) if with_totals else counts
 
 
 @pytest.fixture
@@ -111,6 +116,7 @@ def test_counts_match_brute_force_on_random_data(make_briefing, wang, hua, topic
             "kind": {r.kind},
             "lang": {r.briefing.language},
             "year": {str(r.briefing.date.year)},
+            "month": r.briefing.date.replace(day=1),
         }
         for r in Remark.objects.published().select_related("speaker", "briefing__ministry")
     ]
@@ -123,7 +129,13 @@ def test_counts_match_brute_force_on_random_data(make_briefing, wang, hua, topic
     for combo in itertools.product(*choices.values()):
         active = {name: set(values) for name, values in zip(choices, combo) if values}
         params = "&".join(f"{name}={v}" for name, values in active.items() for v in sorted(values))
-        counts = facet_counts(params)
+        counts, total, months = facet_counts(params, with_totals=True)
+        everything = [r for r in rows if all(r[n] & v for n, v in active.items())]
+        assert total == len(everything), params
+        expected_months = {}
+        for row in everything:
+            expected_months[row["month"]] = expected_months.get(row["month"], 0) + 1
+        assert months == expected_months, params
         for facet in ["topic", "spokesperson", "lang", "year", "kind", "mentions"]:
             others = {n: v for n, v in active.items() if n != facet}
             matching = [r for r in rows if all(r[n] & v for n, v in others.items())]
