@@ -79,7 +79,8 @@ class Command(BaseCommand):
         tally = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         width = len(str(len(files)))
         for number, path in enumerate(files, start=1):
-            prefix = f"[{number:>{width}}/{len(files)}] {path}: "
+            filled = 20 * number // len(files)
+            prefix = f"[{'#' * filled}{'.' * (20 - filled)}] {number:>{width}}/{len(files)} {path}: "
             try:
                 data = path.read_bytes()
                 file_hints = dataclasses.replace(hints, source_url=urls.get(path.resolve(), source_url))
