@@ -116,6 +116,10 @@ class RemarkInline(admin.StackedInline):
     def get_extra(self, request, obj=None, **kwargs):
         return 2 if obj is None else 1
 
+    def view_on_site(self, obj):
+        # A draft briefing's remarks are 404 on the public site: no link to them.
+        return obj.get_absolute_url() if obj.briefing.is_published else None
+
 
 class BriefingAdminForm(forms.ModelForm):
     class Meta:

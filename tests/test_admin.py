@@ -177,3 +177,13 @@ def test_setup_roles_is_idempotent(db):
     first = setup_roles()
     second = setup_roles()
     assert first == second == {"Editors": 17}
+
+
+def test_remarks_of_a_draft_have_no_view_on_site_link(editor_client, make_briefing):
+    draft = make_briefing(status=Briefing.Status.DRAFT, remarks=[{"answer": "Not public yet."}])
+    page = editor_client.get(f"/admin/statements/briefing/{draft.pk}/change/").content.decode()
+    assert "View on site" not in page
+    draft.publish()
+    draft.save()
+    page = editor_client.get(f"/admin/statements/briefing/{draft.pk}/change/").content.decode()
+    assert page.count("View on site") == 2  # the briefing's and its remark's
