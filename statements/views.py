@@ -166,7 +166,7 @@ def remark_list(request):
             "filterset": filterset,
             "facets": facets,
             "active_filters": active_filters(filterset, params, facets),
-            "histogram": build_histogram(filterset.qs, params, counts=counts["months"]),
+            "histogram": build_histogram(counts["months"], params),
             "fragment_key": fragment_key(version, params),
             "page": page,
             "sort": sort,
