@@ -8,6 +8,7 @@ so every edit (admin, import, fixtures) is searchable at once.
 from django.db import connection
 
 from statements.countcache import cached_counts
+from statements.listing import IdsFirst
 
 from .base import SCOPES, parse_query
 
@@ -32,7 +33,7 @@ def search_backend():
     return _backends[vendor]
 
 
-class RelevanceResults:
+class RelevanceResults(IdsFirst):
     """Search results in relevance order, countable and sliceable, for a Paginator.
 
     Only the requested page is ranked in the database and fetched, so a query matching half the
@@ -40,38 +41,27 @@ class RelevanceResults:
     """
 
     def __init__(self, queryset, query, scope="all", count=None, cache_state=None):
-        self.queryset, self.parsed, self.scope = queryset, parse_query(query), scope
+        super().__init__(queryset, count)
+        self.parsed, self.scope = parse_query(query), scope
         self.exact = True
-        self._count = count  # known already when the counts come from countcache
         # (content version, filter state): ranking a page of a common word costs a scan too.
         self.cache_state = cache_state
 
-    def count(self):
-        if self._count is None:
-            self._count = self.queryset.count()
-        return self._count
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        if not isinstance(item, slice):
-            return self[item : item + 1][0]
-        offset, stop = item.start or 0, item.stop if item.stop is not None else self.count()
-        if not self.parsed or offset >= self.count():
+    def page_ids(self, offset, stop):
+        if not self.parsed:
             return []
+
         def rank():
             return search_backend().ranked_ids(
                 self.queryset, self.parsed, self.scope, offset, stop - offset, self.count()
             )
 
-        if self.cache_state:
-            version, state = self.cache_state
-            ids, self.exact = cached_counts("ranked", (state, offset, stop), rank, version=version)
-        else:
+        if not self.cache_state:
             ids, self.exact = rank()
-        remarks = self.queryset.model.objects.for_listing().in_bulk(ids)
-        return [remarks[pk] for pk in ids if pk in remarks]
+            return ids
+        version, state = self.cache_state
+        ids, self.exact = cached_counts("ranked", (state, offset, stop), rank, version=version)
+        return ids
 
 
 def _index_saved_remark(sender, instance, **kwargs):
