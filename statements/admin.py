@@ -4,11 +4,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max
 from django.urls import path
 
-from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
-
-# Remarks being reordered are parked this far up while the formset saves them, so that
-# swapping positions 1 and 2 never trips the (briefing, position) unique constraint midway.
-POSITION_PARKING_OFFSET = 1_000_000
+from .models import POSITION_PARKING_OFFSET, Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 
 
 @admin.register(Ministry)

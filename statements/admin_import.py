@@ -13,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from .importers import Hints, TranscriptError, decode, parse_transcript
-from .importers.store import match_spokesperson, store_briefing
-from .models import Briefing, Ministry, Spokesperson
+from .importers.store import find_ministry, known_speaker_labels, match_spokesperson, store_briefing
+from .models import Briefing, Spokesperson
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -93,13 +93,13 @@ class ReviewForm(forms.Form):
 ReviewFormSet = forms.formset_factory(ReviewForm, extra=0)
 
 
-def speaker_labels():
-    return tuple(n for pair in Spokesperson.objects.values_list("name", "native_name") for n in pair if n)
-
-
 def parse_with(text, name, *, source_url="", date=None, language=None):
-    hints = Hints(source_url=source_url, date=date, language=language or None, speaker_labels=speaker_labels())
-    return parse_transcript(text, hints, filename=name)
+    hints = Hints(source_url=source_url, date=date, language=language or None, speaker_labels=known_speaker_labels())
+    parsed = parse_transcript(text, hints, filename=name)
+    # The preview names kinds and languages as editors read them.
+    parsed.kind_label = Briefing.Kind(parsed.kind).label
+    parsed.language_label = Briefing.Language(parsed.language).label
+    return parsed
 
 
 def import_view(model_admin, request):
@@ -129,7 +129,7 @@ def import_view(model_admin, request):
             }
             try:
                 parsed = parse_with(text, name, **options)
-                host = match_spokesperson(parsed.spokesperson_name, resolve_ministry_or_none(parsed))
+                host = match_spokesperson(parsed.spokesperson_name, find_ministry(parsed.ministry))
             except TranscriptError as error:
                 failures.append((name, str(error)))
                 continue
@@ -137,8 +137,6 @@ def import_view(model_admin, request):
                 "name": name, "text": text, "source_url": options["source_url"],
                 "language": options["language"], "date": parsed.date, "spokesperson": host,
             })
-            parsed.kind_label = Briefing.Kind(parsed.kind).label
-            parsed.language_label = Briefing.Language(parsed.language).label
             reviews.append(parsed)
         if not failures:
             formset = ReviewFormSet(prefix="review", initial=initial)
@@ -148,11 +146,6 @@ def import_view(model_admin, request):
         for name, reason in failures:
             form.add_error(None, f"{name}: {reason}")
     return TemplateResponse(request, "admin/statements/briefing/import.html", {**context, "form": form})
-
-
-def resolve_ministry_or_none(parsed):
-    # The preview writes nothing: a ministry not in the database yet matches no spokesperson.
-    return Ministry.objects.filter(slug=parsed.ministry.slug).first()
 
 
 def zip_reviews(formset):

@@ -289,6 +289,11 @@ class Briefing(models.Model):
 DENORMALISED_FROM_BRIEFING = {"status", "date", "language", "ministry", "ministry_id"}
 
 
+# Remarks being renumbered are parked this far up first, so that no intermediate state of a
+# reordering (the admin's, an import's) trips the (briefing, position) unique constraint.
+POSITION_PARKING_OFFSET = 1_000_000
+
+
 class RemarkQuerySet(models.QuerySet):
     def published(self):
         # "IN (true)", not the bare boolean column Django writes for is_public=True: SQLite seeks

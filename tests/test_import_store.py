@@ -182,3 +182,15 @@ def test_imported_remarks_are_searchable_at_once(ministry, geng):
     import_page("en/2018-09-05-briefing-t1592240.html", "https://example.org/0905.html", publish=True)
     found = Remark.objects.published().search("Nauru bully")
     assert found.count() == 1 and "Follow-up: Nauru's President" in found.get().answer
+
+
+def test_a_confirmed_topic_is_not_suggested_again(ministry, wang, topics):
+    announcement = import_text(TRANSCRIPT).briefing.remarks.get(position=1)
+    announcement.topics.add(topics["trade"])
+    announcement.suggested_topics.clear()
+    # The source corrects the text; the remark was not edited by hand, so it is updated.
+    import_text(TRANSCRIPT.replace("video conference on trade.", "video conference on trade and investment."))
+    announcement.refresh_from_db()
+    assert announcement.answer.endswith("trade and investment.")
+    assert not announcement.suggested_topics.exists()
+    assert list(announcement.topics.all()) == [topics["trade"]]

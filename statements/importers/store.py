@@ -13,14 +13,18 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F, Q
 
-from statements.models import Briefing, Ministry, Remark, Spokesperson, text_fingerprint
+from statements.models import (
+    POSITION_PARKING_OFFSET,
+    Briefing,
+    Ministry,
+    Remark,
+    Spokesperson,
+    text_fingerprint,
+)
 
 from .base import TranscriptError
 from .suggest import Suggester
 
-# Positions are parked this far up while remarks are renumbered, so that no intermediate state
-# trips the (briefing, position) unique constraint.
-POSITION_PARKING_OFFSET = 1_000_000
 # Briefing fields an import sets and an editor may correct afterwards.
 TRACKED_FIELDS = ["title", "date", "kind", "language", "spokesperson_id", "source_name"]
 
@@ -64,8 +68,12 @@ def store_briefing(parsed, *, publish=False, dry_run=False, host=MATCH_BY_NAME):
     return result
 
 
+def find_ministry(info):
+    return Ministry.objects.filter(slug=info.slug).first()
+
+
 def resolve_ministry(info):
-    ministry = Ministry.objects.filter(slug=info.slug).first()
+    ministry = find_ministry(info)
     if ministry:
         return ministry
     if not info.name:
@@ -73,6 +81,11 @@ def resolve_ministry(info):
     return Ministry.objects.create(
         name=info.name, short_name=info.short_name, slug=info.slug, country=info.country, website=info.website
     )
+
+
+def known_speaker_labels():
+    """Every spokesperson's names, which label answers in transcripts that name the speaker."""
+    return tuple(name for pair in Spokesperson.objects.values_list("name", "native_name") for name in pair if name)
 
 
 def match_spokesperson(name, ministry):
@@ -221,13 +234,12 @@ def _store_remarks(briefing, parsed_remarks, result):
         remark.kind, remark.question, remark.answer, remark.outlet = new.kind, new.question, new.answer, new.outlet
         remark.imported_fingerprint = fingerprint
         remark.save()
+        # Suggest only what an editor has not already confirmed.
         text = f"{new.question}\n{new.answer}"
-        remark.suggested_topics.set(
-            [t for t in suggester.topics_for(text) if created or not remark.topics.filter(pk=t.pk).exists()]
-        )
-        remark.suggested_entities.set(
-            [e for e in suggester.entities_for(text) if created or not remark.entities.filter(pk=e.pk).exists()]
-        )
+        confirmed_topics = set() if created else set(remark.topics.values_list("pk", flat=True))
+        confirmed_entities = set() if created else set(remark.entities.values_list("pk", flat=True))
+        remark.suggested_topics.set([t for t in suggester.topics_for(text) if t.pk not in confirmed_topics])
+        remark.suggested_entities.set([e for e in suggester.entities_for(text) if e.pk not in confirmed_entities])
         if created:
             result.created += 1
         else:

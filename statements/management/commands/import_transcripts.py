@@ -6,8 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from statements.importers import Hints, TranscriptError, parse_transcript
-from statements.importers.store import store_briefing
-from statements.models import Spokesperson
+from statements.importers.store import known_speaker_labels, store_briefing
 
 SUFFIXES = {".html", ".htm", ".shtml", ".txt"}
 
@@ -71,10 +70,7 @@ class Command(BaseCommand):
             raise CommandError("No transcript files found in the given paths.")
         if source_url and len(files) > 1:
             raise CommandError("--source-url names one transcript; give exactly one file with it.")
-        speaker_labels = tuple(
-            name for pair in Spokesperson.objects.values_list("name", "native_name") for name in pair if name
-        )
-        hints = Hints(source_url=source_url, date=date, language=language, speaker_labels=speaker_labels)
+        hints = Hints(source_url=source_url, date=date, language=language, speaker_labels=known_speaker_labels())
         urls = {} if source_url else manifest_urls(paths)
         tally = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         width = len(str(len(files)))
