@@ -6,7 +6,10 @@ import itertools
 
 import pytest
 
+from django.contrib.auth.models import Group, User
+
 from statements.models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
+from statements.roles import setup_roles
 
 _counter = itertools.count(1)
 
@@ -40,6 +43,35 @@ def hua(ministry):
     return Spokesperson.objects.create(
         ministry=ministry, name="Hua Chunying", native_name="华春莹", slug="hua-chunying"
     )
+
+
+@pytest.fixture
+def geng(ministry):
+    return Spokesperson.objects.create(ministry=ministry, name="Geng Shuang", native_name="耿爽", slug="geng-shuang")
+
+
+@pytest.fixture
+def mfa_spokespersons(ministry, geng, hua):
+    """The three hosts of the 2018 pages in ../shared/corpus/mfa and tests/data/mfa."""
+    lu = Spokesperson.objects.create(ministry=ministry, name="Lu Kang", native_name="陆慷", slug="lu-kang")
+    return [geng, lu, hua]
+
+
+@pytest.fixture
+def editor(db):
+    """A staff account in the Editors group, as `create_editor` makes; browser tests log in
+    with `editor.raw_password`."""
+    setup_roles()
+    user = User.objects.create_user("editor", password="a long editor passphrase", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    user.raw_password = "a long editor passphrase"
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture

@@ -1,24 +1,9 @@
 """The admin as editors use it: real forms posted, inline remarks, publishing, roles."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from statements.models import Briefing, Remark
 from statements.roles import setup_roles
-
-
-@pytest.fixture
-def editor(db):
-    setup_roles()
-    user = User.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def inline_management(prefix, total, initial=0):

@@ -3,30 +3,14 @@
 import datetime
 from pathlib import Path
 
-import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from statements.models import Briefing, Remark, Spokesperson
-from statements.roles import setup_roles
+from statements.models import Briefing, Remark
 
 DATA = Path(__file__).parent / "data" / "mfa"
 URL = reverse("admin:statements_briefing_import")
-
-
-@pytest.fixture
-def editor_client(client, db):
-    setup_roles()
-    user = User.objects.create_user("editor", password="correct horse battery", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def geng(ministry):
-    return Spokesperson.objects.create(ministry=ministry, name="Geng Shuang", native_name="耿爽", slug="geng-shuang")
 
 
 def upload(name):

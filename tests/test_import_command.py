@@ -7,15 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from statements.models import Briefing, Remark, Spokesperson
+from statements.models import Briefing, Remark
 
 DATA = Path(__file__).parent / "data" / "mfa"
-
-
-@pytest.fixture
-def spokespersons(ministry):
-    for name, native, slug in [("Geng Shuang", "耿爽", "geng-shuang"), ("Lu Kang", "陆慷", "lu-kang"), ("Hua Chunying", "华春莹", "hua-chunying")]:
-        Spokesperson.objects.create(ministry=ministry, name=name, native_name=native, slug=slug)
 
 
 def run(*args):
@@ -27,7 +21,7 @@ def run(*args):
     return out.getvalue(), None
 
 
-def test_a_folder_imports_every_page_and_reports_the_undated_one(spokespersons):
+def test_a_folder_imports_every_page_and_reports_the_undated_one(mfa_spokespersons):
     out, error = run(DATA)
     assert error is not None and error.returncode == 1 and "1 of 8 files failed" in str(error)
     assert "undated-remarks-t1686638.html: failed: No date" in out
@@ -38,7 +32,7 @@ def test_a_folder_imports_every_page_and_reports_the_undated_one(spokespersons):
     assert Briefing.objects.get(language="en", date="2018-08-03").source_url.endswith("/t1583054.shtml")
 
 
-def test_running_it_again_updates_nothing_and_duplicates_nothing(spokespersons):
+def test_running_it_again_updates_nothing_and_duplicates_nothing(mfa_spokespersons):
     run(DATA)
     ids = sorted(Remark.objects.values_list("pk", flat=True))
     out, _ = run(DATA)
@@ -46,7 +40,7 @@ def test_running_it_again_updates_nothing_and_duplicates_nothing(spokespersons):
     assert sorted(Remark.objects.values_list("pk", flat=True)) == ids
 
 
-def test_one_file_with_date_source_url_and_publish(spokespersons):
+def test_one_file_with_date_source_url_and_publish(mfa_spokespersons):
     out, error = run(
         DATA / "en/undated-remarks-t1686638.html", "--date", "2019-08-07",
         "--source-url", "https://www.fmprc.gov.cn/mfa_eng/t1686638.shtml", "--publish",
@@ -58,13 +52,13 @@ def test_one_file_with_date_source_url_and_publish(spokespersons):
     assert "1 files: 1 created" in out
 
 
-def test_dry_run_reports_and_writes_nothing(spokespersons):
+def test_dry_run_reports_and_writes_nothing(mfa_spokespersons):
     out, _ = run(DATA / "en", "--dry-run")
     assert "created" in out and "dry run: nothing written" in out
     assert not Briefing.objects.exists()
 
 
-def test_an_unreadable_file_fails_alone(spokespersons, tmp_path):
+def test_an_unreadable_file_fails_alone(mfa_spokespersons, tmp_path):
     shutil.copy(DATA / "zh/undated-remarks-t1416955.html", tmp_path / "good.html")
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01 not a transcript")
     out, error = run(tmp_path / "bad.txt", tmp_path / "good.html", tmp_path / "missing.html")

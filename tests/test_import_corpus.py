@@ -29,7 +29,6 @@ if CORPUS is None:
 
 MANIFEST = list(csv.DictReader((CORPUS / "manifest.tsv").open(encoding="utf-8"), delimiter="\t"))
 KINDS = {"briefing": "press_conference", "remarks": "remarks"}
-SPOKESPERSONS = [("Geng Shuang", "耿爽"), ("Lu Kang", "陆慷"), ("Hua Chunying", "华春莹")]
 # Counted on the raw HTML split at <p> and <br> with regular expressions: independent of the parser's
 # paragraph handling. Follow-ups ("Follow-up:", "追问：", "记者问：" inside an exchange) are not questions.
 QUESTION_LINE = re.compile(
@@ -47,16 +46,10 @@ def raw_question_count(text):
 
 
 def host_in_title(title):
-    for english, native in SPOKESPERSONS:
-        if english in title or native in title:
-            return english
+    for spokesperson in Spokesperson.objects.all():
+        if spokesperson.name in title or spokesperson.native_name in title:
+            return spokesperson.name
     return None
-
-
-@pytest.fixture
-def mfa_spokespersons(ministry):
-    for english, native in SPOKESPERSONS:
-        Spokesperson.objects.create(ministry=ministry, name=english, native_name=native, slug=english.lower().replace(" ", "-"))
 
 
 @pytest.mark.parametrize("row", MANIFEST, ids=[row["path"] for row in MANIFEST])

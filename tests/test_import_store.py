@@ -9,7 +9,7 @@ import pytest
 from statements.importers import Hints, TranscriptError, parse_transcript
 from statements.importers import store as store_module
 from statements.importers.store import store_briefing
-from statements.models import Briefing, Remark, Spokesperson, Topic
+from statements.models import Briefing, Remark, Topic
 
 DATA = Path(__file__).parent / "data" / "mfa"
 EN_URL = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1583054.shtml"
@@ -28,11 +28,6 @@ A: We oppose them.
 Q: Anything on the weather?
 A: Nothing to offer.
 """
-
-
-@pytest.fixture
-def geng(ministry):
-    return Spokesperson.objects.create(ministry=ministry, name="Geng Shuang", native_name="耿爽", slug="geng-shuang")
 
 
 def import_text(text, **options):

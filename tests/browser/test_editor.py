@@ -1,23 +1,9 @@
 """An editor logs in, adds a briefing with two remarks, publishes it and finds it on the site."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from statements.roles import setup_roles
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a long editor passphrase"
-
-
-@pytest.fixture
-def editor(db):
-    setup_roles()
-    user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
 
 def choose_autocomplete(page, field_id, text):
     page.locator(f"#{field_id} + .select2 .select2-selection").click()
@@ -28,7 +14,7 @@ def choose_autocomplete(page, field_id, text):
 def test_editor_adds_publishes_and_finds_a_briefing(page, editor, ministry, wang, topics):
     page.goto("/admin/")
     page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(editor.raw_password)
     page.get_by_role("button", name="Log in").click()
 
     page.goto("/admin/statements/briefing/add/")

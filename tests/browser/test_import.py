@@ -4,31 +4,19 @@ the host, saves a draft and lands on it."""
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from statements.models import Briefing, Spokesperson
-from statements.roles import setup_roles
+from statements.models import Briefing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long editor passphrase"
 PAGE = Path(__file__).parents[1] / "data/mfa/en/2018-08-03-briefing-t1583054.html"
 
 
-@pytest.fixture
-def editor(db):
-    setup_roles()
-    user = User.objects.create_user("importer", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-def test_editor_imports_a_transcript_page(page, editor, ministry, hua):
-    geng = Spokesperson.objects.create(ministry=ministry, name="Geng Shuang", native_name="耿爽", slug="geng-shuang")
+def test_editor_imports_a_transcript_page(page, editor, geng, hua):
     page.goto("/admin/")
-    page.get_by_label("Username").fill("importer")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(editor.raw_password)
     page.get_by_role("button", name="Log in").click()
 
     page.goto("/admin/statements/briefing/")
