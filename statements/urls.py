@@ -5,7 +5,9 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("remarks/", views.remark_list, name="remark_list"),
+    path("remarks/export.<str:extension>", views.remark_export, name="remark_export"),
     path("remarks/<int:pk>/", views.remark_detail, name="remark_detail"),
+    path("data/", views.data, name="data"),
     path("briefings/", views.briefing_list, name="briefing_list"),
     path("briefings/<int:pk>/", views.briefing_detail, name="briefing_detail"),
     path("topics/", views.topic_list, name="topic_list"),

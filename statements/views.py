@@ -1,8 +1,11 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 
-from . import querystrings
+from . import exports, querystrings
 from .countcache import cached_counts, content_version
 from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets, counts_in_one_pass
 from .filters import BriefingFilter, RemarkFilter
@@ -115,9 +118,14 @@ def home(request):
     )
 
 
-def remark_list(request):
+def remark_filterset(request):
+    """The one way a /remarks/ state becomes remarks: for the page, its exports and its feed."""
     params = querystrings.without_empty_values(request.GET)
-    filterset = RemarkFilter(params, queryset=Remark.objects.published())
+    return params, RemarkFilter(params, queryset=Remark.objects.published())
+
+
+def remark_list(request):
+    params, filterset = remark_filterset(request)
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
 
@@ -156,8 +164,38 @@ def remark_list(request):
             "scopes": SCOPES.items(),
             "scope": scope,
             "dates_hidden": querystrings.hidden_fields(params, "date_from", "date_to"),
+            "exports": export_links(params),
         },
     )
+
+
+def export_links(params):
+    state = querystrings.without(params, "page")
+    return [
+        (label, reverse("remark_export", args=[extension]) + state)
+        for extension, (_, label) in exports.FORMATS.items()
+    ]
+
+
+def remark_export(request, extension):
+    """Every remark of a /remarks/ state as a file, streamed; date order (the page's, if chosen)."""
+    if extension not in exports.FORMATS:
+        raise Http404("No such export format.")
+    params, filterset = remark_filterset(request)
+    if not filterset.is_valid():
+        return bad_request(request, filterset.errors)
+    remarks = filterset.qs.oldest_first() if params.get("sort") == "oldest" else filterset.qs.newest_first()
+    site = request.build_absolute_uri("/").rstrip("/")
+    content = exports.WRITERS[extension](remarks, site)
+    content_type, _ = exports.FORMATS[extension]
+    response = StreamingHttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="remarks-{timezone.now():%Y%m%d-%H%M}.{extension}"'
+    return response
+
+
+def data(request):
+    """What can be taken away, and the columns of every export, read from exports.COLUMNS."""
+    return render(request, "statements/data.html", {"columns": exports.COLUMNS, "formats": exports.FORMATS})
 
 
 def page_links(params, page):
