@@ -1,19 +1,23 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("remarks/", views.remark_list, name="remark_list"),
     path("remarks/export.<str:extension>", views.remark_export, name="remark_export"),
+    path("remarks/feed/", feeds.SearchFeed(), name="remark_feed"),
     path("remarks/<int:pk>/", views.remark_detail, name="remark_detail"),
     path("data/", views.data, name="data"),
     path("briefings/", views.briefing_list, name="briefing_list"),
     path("briefings/<int:pk>/", views.briefing_detail, name="briefing_detail"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic_feed"),
     path("spokespersons/", views.spokesperson_list, name="spokesperson_list"),
     path("spokespersons/<slug:slug>/", views.spokesperson_detail, name="spokesperson_detail"),
+    path("spokespersons/<slug:slug>/feed/", feeds.SpokespersonFeed(), name="spokesperson_feed"),
     path("entities/", views.entity_list, name="entity_list"),
     path("entities/<slug:slug>/", views.entity_detail, name="entity_detail"),
+    path("entities/<slug:slug>/feed/", feeds.EntityFeed(), name="entity_feed"),
 ]

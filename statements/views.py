@@ -36,6 +36,9 @@ BRIEFING_FACETS = [
     YearFacet("year", "Year", "date"),
 ]
 
+# Entries in an Atom feed (statements/feeds.py): what a reader polling it needs, no more.
+FEED_LENGTH = 50
+
 # Sort orders offered on /remarks/: relevance only with a query, and then by default.
 REMARK_SORTS = {
     "relevance": ("Relevance", lambda qs, query, scope, total, state: RelevanceResults(qs, query, scope, total, state)),
@@ -165,6 +168,8 @@ def remark_list(request):
             "scope": scope,
             "dates_hidden": querystrings.hidden_fields(params, "date_from", "date_to"),
             "exports": export_links(params),
+            "feed_url": reverse("remark_feed") + querystrings.without(params, "sort"),
+            "feed_title": "Newest remarks of this search (Atom)",
         },
     )
 
@@ -195,7 +200,11 @@ def remark_export(request, extension):
 
 def data(request):
     """What can be taken away, and the columns of every export, read from exports.COLUMNS."""
-    return render(request, "statements/data.html", {"columns": exports.COLUMNS, "formats": exports.FORMATS})
+    return render(
+        request,
+        "statements/data.html",
+        {"columns": exports.COLUMNS, "formats": exports.FORMATS, "feed_length": FEED_LENGTH},
+    )
 
 
 def page_links(params, page):
@@ -319,6 +328,8 @@ def topic_detail(request, slug):
         "statements/topic_detail.html",
         {
             "topic": topic,
+            "feed_url": reverse("topic_feed", args=[topic.slug]),
+            "feed_title": f"Remarks on {topic.name} (Atom)",
             "subtopics": topic.children.all(),
             "latest": remarks.newest_first().for_listing()[:10],
             **cached_counts("topic", topic.pk, lambda: {
@@ -348,6 +359,8 @@ def spokesperson_detail(request, slug):
         "statements/spokesperson_detail.html",
         {
             "spokesperson": spokesperson,
+            "feed_url": reverse("spokesperson_feed", args=[spokesperson.slug]),
+            "feed_title": f"Remarks by {spokesperson.name} (Atom)",
             "briefings": spokesperson.briefings.published()
             .select_related("ministry", "spokesperson")
             .annotate(remark_count=Count("remarks"))
@@ -378,6 +391,8 @@ def entity_detail(request, slug):
         "statements/entity_detail.html",
         {
             "entity": entity,
+            "feed_url": reverse("entity_feed", args=[entity.slug]),
+            "feed_title": f"Remarks mentioning {entity.name} (Atom)",
             "latest": remarks.newest_first().for_listing()[:10],
             **cached_counts("entity", entity.pk, lambda: {
                 "remark_count": remarks.count(),

@@ -1,0 +1,168 @@
+"""Atom feeds: the newest remarks of any /remarks/ state, and of each topic, spokesperson and entity.
+
+A feed reader polls these, so each is the newest FEED_LENGTH published remarks in date order
+(never relevance), from the same FilterSet as the page.
+"""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
+
+from . import querystrings
+from .models import Entity, Remark, Spokesperson, Topic
+from .views import FEED_LENGTH, REMARK_FACETS, bad_request, remark_filterset
+
+
+class InvalidState(Exception):
+    def __init__(self, errors):
+        super().__init__("invalid parameters")
+        self.errors = errors
+
+
+class RemarkFeedBase(Feed):
+    """Entries shared by every remark feed: one entry per remark, its permalink as id."""
+
+    feed_type = Atom1Feed
+    author_name = "Diplomatic statements"
+
+    def remarks(self, obj):
+        raise NotImplementedError
+
+    def items(self, obj):
+        return (
+            self.remarks(obj)
+            .newest_first()
+            .select_related("briefing__ministry", "speaker")
+            .prefetch_related("topics")[:FEED_LENGTH]
+        )
+
+    def item_title(self, remark):
+        who = remark.speaker.name if remark.speaker else remark.briefing.ministry.short_name
+        gist = remark.question or remark.answer
+        gist = " ".join(gist.split())
+        return f"{who}, {remark.date.day} {remark.date:%B %Y}: {gist[:117] + '…' if len(gist) > 120 else gist}"
+
+    def item_description(self, remark):
+        # Atom summaries are HTML: the text is escaped here, so markup in a remark stays text.
+        question = f"Q{f' ({remark.outlet})' if remark.outlet else ''}: {remark.question}\n\n" if remark.question else ""
+        return linebreaks(question + remark.answer, autoescape=True)
+
+    def item_link(self, remark):
+        return remark.get_absolute_url()
+
+    def item_author_name(self, remark):
+        return remark.speaker.name if remark.speaker else remark.briefing.ministry.name
+
+    def item_pubdate(self, remark):
+        return datetime.datetime.combine(remark.date, datetime.time(), tzinfo=datetime.timezone.utc)
+
+    def item_updateddate(self, remark):
+        return remark.updated_at
+
+    def item_categories(self, remark):
+        return [topic.name for topic in remark.topics.all()]
+
+
+class SearchFeed(RemarkFeedBase):
+    """/remarks/feed/?…: the parameters of /remarks/ (page and sort aside)."""
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidState as error:
+            return bad_request(request, error.errors)
+
+    def get_object(self, request):
+        params, filterset = remark_filterset(request)
+        if not filterset.is_valid():
+            raise InvalidState(filterset.errors)
+        state = querystrings.without(params, "sort")  # and page
+        return {"filterset": filterset, "state": "" if state == "?" else state}
+
+    def remarks(self, obj):
+        return obj["filterset"].qs
+
+    def title(self, obj):
+        described = describe_state(obj["filterset"])
+        return f"Remarks: {described}" if described else "All remarks"
+
+    def subtitle(self, obj):
+        return "The newest published remarks matching this search on Diplomatic statements."
+
+    def link(self, obj):
+        return reverse("remark_list") + obj["state"]
+
+    def feed_url(self, obj):
+        return reverse("remark_feed") + obj["state"]
+
+
+def describe_state(filterset):
+    """“search “vaccine” · Topic: Taiwan, Trade · Language: Chinese”, for a feed's title."""
+    titles = {facet.param: facet.title for facet in REMARK_FACETS} | {"date_from": "From", "date_to": "To"}
+    parts = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name == "q" and value:
+            parts.append(f"search “{value}”")
+        elif name in titles and value not in (None, ""):
+            field = filterset.form.fields[name]
+            labels = dict(getattr(field, "choices", []))
+            values = value if isinstance(value, list) or hasattr(value, "model") else [value]
+            shown = ", ".join(str(labels.get(item, item)) for item in values)
+            if shown:
+                parts.append(f"{titles[name]}: {shown}")
+    return " · ".join(parts)
+
+
+class TopicFeed(RemarkFeedBase):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def remarks(self, topic):
+        return Remark.objects.published().filter(topics=topic)
+
+    def title(self, topic):
+        return f"Remarks on {topic.name}"
+
+    def subtitle(self, topic):
+        return topic.description or f"The newest published remarks on {topic.name}."
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+
+class SpokespersonFeed(RemarkFeedBase):
+    def get_object(self, request, slug):
+        return get_object_or_404(Spokesperson, slug=slug)
+
+    def remarks(self, spokesperson):
+        return Remark.objects.published().filter(speaker=spokesperson)
+
+    def title(self, spokesperson):
+        return f"Remarks by {spokesperson.name}"
+
+    def subtitle(self, spokesperson):
+        return f"The newest published remarks by {spokesperson.name}."
+
+    def link(self, spokesperson):
+        return spokesperson.get_absolute_url()
+
+
+class EntityFeed(RemarkFeedBase):
+    def get_object(self, request, slug):
+        return get_object_or_404(Entity, slug=slug)
+
+    def remarks(self, entity):
+        return Remark.objects.published().filter(entities=entity)
+
+    def title(self, entity):
+        return f"Remarks mentioning {entity.name}"
+
+    def subtitle(self, entity):
+        return f"The newest published remarks that mention {entity.name}."
+
+    def link(self, entity):
+        return entity.get_absolute_url()
