@@ -1,6 +1,8 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import feeds, views
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +11,14 @@ urlpatterns = [
     path("remarks/feed/", feeds.SearchFeed(), name="remark_feed"),
     path("remarks/<int:pk>/", views.remark_detail, name="remark_detail"),
     path("data/", views.data, name="data"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("briefings/", views.briefing_list, name="briefing_list"),
     path("briefings/<int:pk>/", views.briefing_detail, name="briefing_detail"),
     path("topics/", views.topic_list, name="topic_list"),

@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -205,6 +205,21 @@ def data(request):
         "statements/data.html",
         {"columns": exports.COLUMNS, "formats": exports.FORMATS, "feed_length": FEED_LENGTH},
     )
+
+
+def robots_txt(request):
+    """Crawl the pages; leave out what only repeats them (exports, feeds, search states)."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /remarks/export.",
+        "Disallow: /remarks/feed/",
+        "Disallow: /remarks/?",
+        "Disallow: /briefings/?",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap_index'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def page_links(params, page):
