@@ -49,6 +49,13 @@ class Spokesperson(models.Model):
     native_language = models.CharField(
         max_length=10, default="zh", help_text="BCP 47 code of the native name, for screen readers."
     )
+    family_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Only when citations would get it wrong: the family name as part of the name "
+        "above, e.g. “Le Drian”. Left empty, it is the first word for Chinese, Japanese, Korean and "
+        "Vietnamese names and the last word otherwise.",
+    )
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in URLs and filters.")
     term_start = models.DateField(null=True, blank=True, help_text="First day as spokesperson.")
     term_end = models.DateField(

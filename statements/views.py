@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import exports, querystrings
+from . import citations, exports, passages, querystrings
 from .countcache import cached_counts, content_version
 from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets, counts_in_one_pass
 from .filters import BriefingFilter, RemarkFilter
@@ -232,16 +232,25 @@ def page_links(params, page):
     }
 
 
-def remark_detail(request, pk):
-    remark = get_object_or_404(
+def published_remark(pk):
+    return get_object_or_404(
         Remark.objects.published()
-        .select_related("briefing__ministry", "briefing__spokesperson", "speaker")
+        .select_related("briefing__ministry", "briefing__spokesperson", "speaker", "translation__briefing")
         .prefetch_related("topics", "entities"),
         pk=pk,
     )
+
+
+def remark_detail(request, pk):
+    remark = published_remark(pk)
     # The whole briefing's order in one small query: place, neighbours and total.
     sequence = list(remark.briefing.remarks.values_list("pk", flat=True))
     index = sequence.index(remark.pk)
+    permalink = request.build_absolute_uri(remark.get_absolute_url())
+    reference = citations.Reference.for_remark(remark, len(sequence), permalink)
+    passage = request.GET.get("passage", "")
+    answer_html, passage_found = passages.render(remark.answer, passage)
+    translation = remark.translation
     return render(
         request,
         "statements/remark_detail.html",
@@ -254,9 +263,32 @@ def remark_detail(request, pk):
             "next_url": Remark(pk=sequence[index + 1]).get_absolute_url()
             if index + 1 < len(sequence)
             else None,
-            "permalink": request.build_absolute_uri(remark.get_absolute_url()),
+            "permalink": permalink,
+            "reference": reference,
+            "citations": [(key, label, style(reference)) for key, label, style in citations.STYLES],
+            "citation_downloads": [
+                (label, reverse("remark_citation", args=[remark.pk, extension]))
+                for extension, (_, _, label) in citations.DOWNLOADS.items()
+            ],
+            "answer_html": answer_html,
+            "passage": passage if passage.strip() else "",
+            "passage_found": passage_found,
+            "translation": translation if translation and translation.is_public else None,
         },
     )
+
+
+def remark_citation(request, pk, extension):
+    """The remark's reference as a BibTeX, RIS or CSL-JSON file for reference managers."""
+    if extension not in citations.DOWNLOADS:
+        raise Http404("No such citation format.")
+    remark = published_remark(pk)
+    permalink = request.build_absolute_uri(remark.get_absolute_url())
+    reference = citations.Reference.for_remark(remark, remark.briefing.remarks.count(), permalink)
+    write, content_type, _ = citations.DOWNLOADS[extension]
+    response = HttpResponse(write(reference), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="remark-{remark.pk}.{extension}"'
+    return response
 
 
 def briefing_list(request):

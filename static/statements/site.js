@@ -1,20 +1,65 @@
 // Progressive enhancement only: every page works without this file.
-document.addEventListener("DOMContentLoaded", () => {
+
+async function copyText(text, status, fallbackInput) {
+  try {
+    await navigator.clipboard.writeText(text);
+    if (status) status.textContent = "Copied.";
+  } catch {
+    if (fallbackInput) fallbackInput.select();
+    if (status) status.textContent = "Press Ctrl+C (⌘C) to copy the selected text.";
+  }
+}
+
+// Copy buttons: data-copy-target names an input (its value) or any element (its text).
+function setUpCopyButtons() {
   for (const button of document.querySelectorAll("[data-copy-target]")) {
-    const input = document.getElementById(button.dataset.copyTarget);
+    const target = document.getElementById(button.dataset.copyTarget);
     const status = button.closest("section")?.querySelector("[role=status]");
-    if (!input) continue;
+    if (!target) continue;
     button.hidden = false;
-    button.addEventListener("click", async () => {
-      try {
-        await navigator.clipboard.writeText(input.value);
-        if (status) status.textContent = "Link copied.";
-      } catch {
-        input.select();
-        if (status) status.textContent = "Press Ctrl+C (⌘C) to copy the selected link.";
-      }
+    button.addEventListener("click", () => {
+      const isInput = target instanceof HTMLInputElement;
+      copyText(isInput ? target.value : target.textContent.trim(), status, isInput ? target : null);
     });
   }
+}
+
+// "Copy link to this passage": the permalink with ?passage=<the selected words>; the server
+// marks the passage in the text (statements/passages.py), so the link works without this file.
+function setUpPassageLinks() {
+  const quote = document.getElementById("quote");
+  const tool = document.querySelector(".passage-tool");
+  const permalink = document.getElementById("permalink");
+  if (!quote || !tool || !permalink) return;
+  const button = document.getElementById("passage-button");
+  const output = document.getElementById("passage-link");
+  const status = tool.querySelector("[role=status]");
+  let passage = "";
+
+  document.addEventListener("selectionchange", () => {
+    const selection = document.getSelection();
+    const text = selection ? selection.toString().replace(/\s+/g, " ").trim() : "";
+    const inside = selection && selection.rangeCount > 0 && quote.contains(selection.getRangeAt(0).commonAncestorContainer);
+    if (inside && text) {
+      passage = text;
+      tool.hidden = false;
+      status.textContent = "";
+    }
+  });
+  button.addEventListener("click", () => {
+    if (!passage) return;
+    const url = new URL(permalink.value);
+    url.searchParams.set("passage", passage);
+    url.hash = "passage";
+    output.value = url.toString();
+    output.hidden = false;
+    copyText(output.value, status, output);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setUpCopyButtons();
+  setUpPassageLinks();
   // On narrow screens the facets start folded under "Filters".
   if (window.matchMedia("(max-width: 56rem)").matches) {
     for (const d of document.querySelectorAll(".filters-disclosure")) d.open = false;

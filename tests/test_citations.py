@@ -1,0 +1,187 @@
+"""Citing one remark: styles and files against golden copies, meta tags, passages, translations."""
+
+import os
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from statements.citations import Person
+from statements.models import Briefing, Remark, Spokesperson
+
+GOLDEN = Path(__file__).parent / "data" / "citations"
+
+
+@pytest.fixture
+def remark(make_briefing, wang):
+    briefing = make_briefing(
+        spokesperson=wang,
+        title="Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on December 18, 2020",
+        source_url="https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/t1841379.shtml",
+        remarks=[
+            {"kind": Remark.Kind.ANNOUNCEMENT, "answer": "An announcement."},
+            {
+                "question": "Does China have any comment on the vaccine trials?",
+                "outlet": "AFP",
+                "answer": "China supports the WHO.\nWe will share vaccines & data as a global public good.\n\n"
+                "Second paragraph: <script>alert('x')</script> stays text.",
+            },
+            {"answer": "A closing remark."},
+        ],
+    )
+    return briefing.remarks.get(position=2)
+
+
+def golden(name, remark, actual):
+    """Compare with tests/data/citations/<name>; UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    actual = actual.replace(f"/remarks/{remark.pk}/", "/remarks/REMARK_ID/").replace(
+        f"remark{remark.pk}", "remarkREMARK_ID").replace(f"remark-{remark.pk}", "remark-REMARK_ID")
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8", newline="")
+    assert actual == path.read_bytes().decode("utf-8")
+
+
+def citation_text(page, key):
+    return unescape(re.search(rf'<p id="cite-{key}"[^>]*>(.*?)</p>', page, re.S).group(1))
+
+
+@pytest.mark.parametrize("key", ["chicago", "apa", "mla"])
+def test_citation_styles_match_golden_copies(client, remark, key):
+    page = client.get(remark.get_absolute_url()).text
+    golden(f"remark.{key}.txt", remark, citation_text(page, key) + "\n")
+    assert f'data-copy-target="cite-{key}"' in page
+
+
+@pytest.mark.parametrize(
+    "extension, content_type",
+    [
+        ("bib", "application/x-bibtex; charset=utf-8"),
+        ("ris", "application/x-research-info-systems; charset=utf-8"),
+        ("json", "application/vnd.citationstyles.csl+json; charset=utf-8"),
+    ],
+)
+def test_citation_files_match_golden_copies(client, remark, extension, content_type):
+    response = client.get(f"/remarks/{remark.pk}/cite.{extension}")
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="remark-{remark.pk}.{extension}"'
+    golden(f"remark.{extension}", remark, response.content.decode())
+    assert f'href="/remarks/{remark.pk}/cite.{extension}"' in client.get(remark.get_absolute_url()).text
+
+
+def test_citation_files_of_drafts_and_unknown_formats_are_404(client, remark, make_briefing, wang):
+    draft = make_briefing(spokesperson=wang, status=Briefing.Status.DRAFT, remarks=[{"answer": "Draft."}])
+    assert client.get(f"/remarks/{draft.remarks.get().pk}/cite.bib").status_code == 404
+    assert client.get(f"/remarks/{remark.pk}/cite.doc").status_code == 404
+
+
+def test_without_a_speaker_the_ministry_is_the_author(client, make_briefing):
+    briefing = make_briefing(title="Statement on the situation", remarks=[{"kind": Remark.Kind.ANNOUNCEMENT, "answer": "We state."}])
+    page = client.get(briefing.remarks.get().get_absolute_url()).text
+    ministry = "Ministry of Foreign Affairs of the People's Republic of China"
+    assert citation_text(page, "chicago").startswith(f"{ministry}. “Statement on the situation.”")
+    assert citation_text(page, "apa").startswith(f"{ministry}. ({briefing.date.year}, December 18). Statement on the situation")
+    assert citation_text(page, "mla").startswith("“Statement on the situation.”")
+    assert '<meta name="citation_author" content="Ministry of Foreign Affairs of the People&#x27;s Republic of China">' in page
+
+
+@pytest.mark.parametrize(
+    "name, language, family_name, inverted, apa, bibtex",
+    [
+        ("Wang Wenbin", "zh", "", "Wang Wenbin", "Wang, W.", "Wang, Wenbin"),
+        ("Hua Chunying", "zh", "", "Hua Chunying", "Hua, C.", "Hua, Chunying"),
+        ("Ned Price", "en", "", "Price, Ned", "Price, N.", "Price, Ned"),
+        ("Maria Zakharova", "ru", "", "Zakharova, Maria", "Zakharova, M.", "Zakharova, Maria"),
+        ("Jean-Yves Le Drian", "fr", "Le Drian", "Le Drian, Jean-Yves", "Le Drian, J. Y.", "Le Drian, Jean-Yves"),
+        ("Ouyang Yuqing", "zh", "Ouyang", "Ouyang Yuqing", "Ouyang, Y.", "Ouyang, Yuqing"),
+        ("Marcos", "tl", "", "Marcos", "Marcos", "Marcos"),
+    ],
+)
+def test_names_are_inverted_by_where_the_family_name_stands(name, language, family_name, inverted, apa, bibtex):
+    spokesperson = Spokesperson(name=name, native_language=language, family_name=family_name)
+    person = Person.from_spokesperson(spokesperson)
+    assert (person.inverted, person.apa, person.family_comma_given) == (inverted, apa, bibtex)
+
+
+def meta(page, name):
+    match = re.search(rf'<meta (?:name|property)="{re.escape(name)}" content="([^"]*)">', page)
+    return unescape(match.group(1)) if match else None
+
+
+def test_reference_managers_find_highwire_and_dublin_core_tags(client, remark):
+    page = client.get(remark.get_absolute_url()).text
+    title = "Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on December 18, 2020"
+    assert meta(page, "citation_title") == title
+    assert meta(page, "citation_author") == "Wang, Wenbin"
+    assert meta(page, "citation_publication_date") == "2020/12/18"
+    assert meta(page, "citation_publisher") == "Ministry of Foreign Affairs of the People's Republic of China"
+    assert meta(page, "citation_language") == "en"
+    assert meta(page, "citation_public_url") == f"http://testserver/remarks/{remark.pk}/"
+    assert '<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">' in page
+    assert meta(page, "DC.title") == title
+    assert meta(page, "DC.creator") == "Wang, Wenbin"
+    assert meta(page, "DC.date") == "2020-12-18"
+    assert meta(page, "DC.identifier") == f"http://testserver/remarks/{remark.pk}/"
+    assert meta(page, "DC.source") == remark.briefing.source_url
+
+
+def test_share_cards_quote_the_remark(client, remark):
+    page = client.get(remark.get_absolute_url()).text
+    assert meta(page, "og:url") == f"http://testserver/remarks/{remark.pk}/"
+    assert meta(page, "og:title") == "Wang Wenbin (PRC MFA), 18 December 2020"
+    assert meta(page, "og:description").startswith("“China supports the WHO.")
+    assert meta(page, "twitter:card") == "summary"
+    assert meta(page, "twitter:description").startswith("“China supports the WHO.")
+    assert "<script>alert" not in page
+
+
+def test_a_passage_link_marks_the_passage_across_lines(client, remark):
+    response = client.get(remark.get_absolute_url(), {"passage": "the WHO.  We will share\nvaccines"})
+    assert response.status_code == 200
+    assert '<mark id="passage">the WHO.<br>We will share vaccines</mark>' in response.text
+    assert '<link rel="canonical" href="http://testserver/remarks/' in response.text
+
+
+def test_a_passage_across_paragraphs_is_marked_in_each(client, remark):
+    response = client.get(remark.get_absolute_url(), {"passage": "public good. Second paragraph"})
+    assert '<mark id="passage">public good.</mark></p>' in response.text
+    assert "<p><mark>Second paragraph</mark>: &lt;script&gt;" in response.text
+
+
+def test_a_passage_that_is_not_there_shows_the_whole_remark_with_a_notice(client, remark):
+    response = client.get(remark.get_absolute_url(), {"passage": "<b>words never said</b>"})
+    assert response.status_code == 200
+    assert "<mark" not in response.text
+    assert "is not in this remark's text as it reads now" in response.text
+    assert "“&lt;b&gt;words never said&lt;/b&gt;”" in response.text
+
+
+def test_markup_in_a_passage_matches_as_text_and_stays_text(client, remark):
+    response = client.get(remark.get_absolute_url(), {"passage": "<script>alert('x')</script>"})
+    assert "<mark id=\"passage\">&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</mark>" in response.text
+    assert "<script>alert" not in response.text
+
+
+def test_a_huge_passage_is_ignored(client, remark):
+    response = client.get(remark.get_absolute_url(), {"passage": "China " * 5000})
+    assert response.status_code == 200
+    assert "<mark" not in response.text
+
+
+def test_permalink_shows_the_published_translation_only(client, remark, make_briefing, hua):
+    chinese = make_briefing(
+        spokesperson=hua, language=Briefing.Language.CHINESE, title="2020年12月18日外交部发言人汪文斌主持例行记者会",
+        remarks=[{"answer": "中方支持世卫组织。"}],
+    )
+    translated = chinese.remarks.get()
+    remark.translation = translated
+    remark.save()
+    page = client.get(remark.get_absolute_url()).text
+    assert "The same remark in Chinese" in page
+    assert '<blockquote lang="zh"><p>中方支持世卫组织。</p></blockquote>' in page
+    assert f'<link rel="alternate" hreflang="zh" href="/remarks/{translated.pk}/">' in page
+    Briefing.objects.filter(pk=chinese.pk).update(status=Briefing.Status.DRAFT)
+    page = client.get(remark.get_absolute_url()).text
+    assert "中方支持世卫组织" not in page
+    assert "The same remark in" not in page
