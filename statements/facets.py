@@ -212,6 +212,12 @@ def build_facets(filterset, specs, params, counts=None):
     return facets
 
 
+def month_counts(queryset):
+    """{first day of month: count} of remarks, from the stored YYYYMM column."""
+    rows = queryset.order_by().values_list("year_month").annotate(n=Count("pk"))
+    return {datetime.date(month // 100, month % 100, 1): n for month, n in rows if month}
+
+
 def counts_in_one_pass(filterset, specs, month_column="year_month"):
     """Total, month counts and every facet's counts, scanning the matches once where possible.
 

@@ -35,8 +35,11 @@ def months_between(first, last):
         month = (month + datetime.timedelta(days=32)).replace(day=1)
 
 
-def build_histogram(counts, params):
-    """Bars for {first day of month: count} (counted in facets.counts_in_one_pass)."""
+def build_histogram(counts, params, base=""):
+    """Bars for {first day of month: count} (facets.counts_in_one_pass, facets.month_counts).
+
+    Each bar links to `base` (the current page when empty) with params narrowed to its month.
+    """
     if not counts:
         return None
     months = list(months_between(min(counts), max(counts)))
@@ -55,7 +58,7 @@ def build_histogram(counts, params):
                 y=round(HEIGHT - height, 2),
                 width=round(max(slot * 0.85, 0.5), 2),
                 height=height,
-                url=with_values(params, date_from=month.isoformat(), date_to=last_day.isoformat()),
+                url=base + with_values(params, date_from=month.isoformat(), date_to=last_day.isoformat()),
             )
         )
     return {

@@ -9,8 +9,10 @@ page 500 at 100,000 remarks). Both kinds know their total, so a Paginator asks n
 class IdsFirst:
     """An ordered queryset of remarks, countable and sliceable for a Paginator."""
 
-    def __init__(self, queryset, count=None):
+    def __init__(self, queryset, count=None, rows=None):
         self.queryset, self._count = queryset, count  # the count is known when it comes from countcache
+        # What the page's rows are fetched with: by default everything a result list shows.
+        self.rows = rows if rows is not None else queryset.model.objects.for_listing()
 
     def count(self):
         if self._count is None:
@@ -30,5 +32,5 @@ class IdsFirst:
         if offset >= self.count():
             return []
         ids = self.page_ids(offset, stop)
-        rows = self.queryset.model.objects.for_listing().in_bulk(ids)
+        rows = self.rows.in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]

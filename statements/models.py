@@ -7,6 +7,7 @@ exactly when its briefing is published.
 """
 
 import hashlib
+import re
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -467,6 +468,16 @@ class Remark(models.Model):
     def edited_since_import(self):
         return self.imported_fingerprint != self.text_fingerprint()
 
+    def opening(self, limit=320):
+        """The answer's first sentences, whole, up to about `limit` characters."""
+        text = " ".join(self.answer.split())
+        if len(text) <= limit:
+            return text
+        ends = [m.end() for m in SENTENCE_END.finditer(text, 0, limit)]
+        if ends and ends[-1] >= limit // 3:
+            return text[: ends[-1]].strip() + " …"
+        return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
     @property
     def excerpt(self):
         text = " ".join(self.answer.split())
@@ -476,6 +487,10 @@ class Remark(models.Model):
         if self.speaker_id is None and self.kind and self.briefing_id:
             self.speaker_id = self.briefing.spokesperson_id
         super().save(*args, **kwargs)
+
+
+# The end of a sentence in English or Chinese text, for Remark.opening().
+SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？]")
 
 
 def text_fingerprint(kind, question, answer, outlet):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("remarks/<int:pk>/", views.remark_detail, name="remark_detail"),
     path("remarks/<int:pk>/cite.<str:extension>", views.remark_citation, name="remark_citation"),
     path("data/", views.data, name="data"),
+    path("compare/", views.compare_terms, name="compare_terms"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
     path(
@@ -25,6 +26,7 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic_feed"),
+    path("topics/<slug:slug>/positions/", views.topic_positions, name="topic_positions"),
     path("spokespersons/", views.spokesperson_list, name="spokesperson_list"),
     path("spokespersons/<slug:slug>/", views.spokesperson_detail, name="spokesperson_detail"),
     path("spokespersons/<slug:slug>/feed/", feeds.SpokespersonFeed(), name="spokesperson_feed"),

@@ -1,13 +1,21 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import citations, exports, passages, querystrings
+from . import citations, exports, passages, querystrings, trends
 from .countcache import cached_counts, content_version
-from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, build_facets, counts_in_one_pass
+from .facets import (
+    ChoiceFacet,
+    ManyToManyFacet,
+    RelatedFacet,
+    YearFacet,
+    build_facets,
+    counts_in_one_pass,
+    month_counts,
+)
 from .filters import BriefingFilter, RemarkFilter
 from .histogram import build_histogram
 from .listing import IdsFirst
@@ -16,6 +24,7 @@ from .search import SCOPES, RelevanceResults, parse_query
 from .search.base import RANK_LIMIT, highlight
 
 REMARKS_PER_PAGE = 20
+POSITIONS_PER_PAGE = 50
 BRIEFINGS_PER_PAGE = 25
 
 REMARK_FACETS = [
@@ -367,6 +376,29 @@ def topic_list(request):
     return render(request, "statements/topic_list.html", {"topics": top_level_topics_with_counts()})
 
 
+def subject_figures(remarks, param, slug, tops):
+    """Count, timeline and top related values for a topic, spokesperson or entity page.
+
+    `param` and `slug` are the /remarks/ filter the page stands for; the timeline's bars and the
+    related values link there. Cached per content version like every other count.
+    """
+    def compute():
+        figures = {"remark_count": remarks.count(), "months": month_counts(remarks)}
+        for key, facet in tops.items():
+            rows = top_values(facet, remarks, limit=11)
+            figures[key] = [row for row in rows if not (facet.param == param and row[0] == slug)][:10]
+        return figures
+
+    figures = cached_counts(param, slug, compute)
+    state = QueryDict(mutable=True)
+    state[param] = slug
+    return {
+        **figures,
+        "timeline": build_histogram(figures["months"], state, base=reverse("remark_list")),
+        "list_url": reverse("remark_list") + querystrings.with_values(state),
+    }
+
+
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
     remarks = Remark.objects.published().filter(topics=topic)
@@ -379,11 +411,70 @@ def topic_detail(request, slug):
             "feed_title": f"Remarks on {topic.name} (Atom)",
             "subtopics": topic.children.all(),
             "latest": remarks.newest_first().for_listing()[:10],
-            **cached_counts("topic", topic.pk, lambda: {
-                "remark_count": remarks.count(),
-                "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
-                "top_entities": top_values(ENTITY_COUNTS, remarks),
+            **subject_figures(remarks, "topic", topic.slug, {
+                "top_topics": TOPIC_COUNTS,
+                "top_spokespersons": SPEAKER_COUNTS,
+                "top_entities": ENTITY_COUNTS,
             }),
+        },
+    )
+
+
+def topic_positions(request, slug):
+    """Every remark on a topic, oldest first and condensed: how the wording changed."""
+    topic = get_object_or_404(Topic, slug=slug)
+    remarks = Remark.objects.published().filter(topics=topic)
+    languages = cached_counts("topic-languages", slug, lambda: dict(
+        remarks.order_by().values_list("language").annotate(n=Count("pk"))
+    ))
+    # One language at a time: a translated briefing would otherwise say everything twice.
+    lang = request.GET.get("lang")
+    if lang not in languages:
+        lang = max(languages, key=languages.get, default=None)
+    if lang:
+        remarks = remarks.filter(language=lang)
+    listing = IdsFirst(remarks.oldest_first(), languages.get(lang, 0), rows=Remark.objects.select_related("speaker"))
+    page = paginate(request, listing, POSITIONS_PER_PAGE)
+    params = QueryDict(mutable=True)
+    if lang:
+        params["lang"] = lang
+    return render(
+        request,
+        "statements/topic_positions.html",
+        {
+            "topic": topic,
+            "page": page,
+            "page_links": page_links(params, page),
+            "lang": lang,
+            "languages": [
+                (code, label, languages[code], querystrings.with_value(params, "lang", code))
+                for code, label in Briefing.Language.choices
+                if code in languages
+            ],
+        },
+    )
+
+
+def compare_terms(request):
+    """Up to three searches, their monthly frequency on one chart (statements/trends.py)."""
+    params = querystrings.without_empty_values(request.GET)
+    terms = list(dict.fromkeys(" ".join(term.split()) for term in params.getlist("term")))
+    if len(terms) > trends.MAX_TERMS:
+        return bad_request(request, {"term": [f"Compare at most {trends.MAX_TERMS} terms; {len(terms)} were given."]})
+    base, per_term = trends.filtersets(terms, params)
+    for filterset in [base, *per_term]:
+        if not filterset.is_valid():
+            return bad_request(request, filterset.errors)
+    series, totals = trends.compare(base, per_term, content_version()) if terms else ([], {})
+    return render(
+        request,
+        "statements/compare.html",
+        {
+            "terms": terms,
+            "series": series,
+            "chart": trends.build_chart(series, totals) if series else None,
+            "slots": [terms[i] if i < len(terms) else "" for i in range(trends.MAX_TERMS)],
+            "hidden": querystrings.hidden_fields(params, "term", "q", "sort"),
         },
     )
 
@@ -413,10 +504,9 @@ def spokesperson_detail(request, slug):
             .annotate(remark_count=Count("remarks"))
             .order_by("-date", "-id")[:10],
             "latest": remarks.newest_first().for_listing()[:10],
-            **cached_counts("spokesperson", spokesperson.pk, lambda: {
-                "remark_count": remarks.count(),
-                "top_topics": top_values(TOPIC_COUNTS, remarks),
-                "top_entities": top_values(ENTITY_COUNTS, remarks),
+            **subject_figures(remarks, "spokesperson", spokesperson.slug, {
+                "top_topics": TOPIC_COUNTS,
+                "top_entities": ENTITY_COUNTS,
             }),
         },
     )
@@ -441,10 +531,10 @@ def entity_detail(request, slug):
             "feed_url": reverse("entity_feed", args=[entity.slug]),
             "feed_title": f"Remarks mentioning {entity.name} (Atom)",
             "latest": remarks.newest_first().for_listing()[:10],
-            **cached_counts("entity", entity.pk, lambda: {
-                "remark_count": remarks.count(),
-                "top_topics": top_values(TOPIC_COUNTS, remarks),
-                "top_spokespersons": top_values(SPEAKER_COUNTS, remarks),
+            **subject_figures(remarks, "mentions", entity.slug, {
+                "top_topics": TOPIC_COUNTS,
+                "top_spokespersons": SPEAKER_COUNTS,
+                "top_entities": ENTITY_COUNTS,
             }),
         },
     )

@@ -200,11 +200,14 @@ def test_pages_declare_language_and_landmarks(client, corpus):
     [
         ("/", 5),
         ("/topics/", 3),
-        ("/topics/who-cooperation/", 9),
+        # Subject pages: + months for the timeline, + related topics or entities.
+        ("/topics/who-cooperation/", 11),
+        ("/topics/who-cooperation/positions/", 5),
         ("/spokespersons/", 3),
-        ("/spokespersons/wang-wenbin/", 9),
+        ("/spokespersons/wang-wenbin/", 10),
         ("/entities/", 3),
-        ("/entities/who/", 8),
+        ("/entities/who/", 10),
+        ("/compare/?term=more&term=china", 4),
     ],
 )
 def test_query_counts_stay_fixed_as_data_grows(client, corpus, make_briefing, wang, topics, entities, path, limit, django_assert_num_queries):
