@@ -1,16 +1,17 @@
 // Progressive enhancement only: every page works without this file.
 
-async function copyText(text, status, fallbackInput) {
+async function copyText(text, status, fallbackInput, message = "Copied.") {
   try {
     await navigator.clipboard.writeText(text);
-    if (status) status.textContent = "Copied.";
+    if (status) status.textContent = message;
   } catch {
     if (fallbackInput) fallbackInput.select();
     if (status) status.textContent = "Press Ctrl+C (⌘C) to copy the selected text.";
   }
 }
 
-// Copy buttons: data-copy-target names an input (its value) or any element (its text).
+// Copy buttons: data-copy-target names an input (its value) or any element (its text);
+// data-copied is what the status line then says.
 function setUpCopyButtons() {
   for (const button of document.querySelectorAll("[data-copy-target]")) {
     const target = document.getElementById(button.dataset.copyTarget);
@@ -19,7 +20,8 @@ function setUpCopyButtons() {
     button.hidden = false;
     button.addEventListener("click", () => {
       const isInput = target instanceof HTMLInputElement;
-      copyText(isInput ? target.value : target.textContent.trim(), status, isInput ? target : null);
+      const text = isInput ? target.value : target.textContent.trim();
+      copyText(text, status, isInput ? target : null, button.dataset.copied);
     });
   }
 }
@@ -53,7 +55,7 @@ function setUpPassageLinks() {
     url.hash = "passage";
     output.value = url.toString();
     output.hidden = false;
-    copyText(output.value, status, output);
+    copyText(output.value, status, output, "Link to the passage copied.");
   });
 }
 

@@ -1,0 +1,258 @@
+"""Read-only viewsets of the JSON API.
+
+A list runs the pipeline of the HTML pages (statements/views.py): published queryset →
+FilterSet from statements/filters.py → date order → one page. There is no relevance order here:
+with `q` the API still orders by date, so that a cursor can walk every match exactly once.
+Topics, spokespersons and entities are public reference data; the remarks they lead to are
+reached through /api/remarks/, which only ever lists published ones.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import F, Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.pagination import CursorPagination
+from rest_framework.settings import api_settings
+
+from statements import querystrings
+from statements.filters import BriefingFilter, RemarkFilter
+from statements.models import Briefing, Entity, Remark, Spokesperson, Topic
+
+from . import serializers
+
+
+def with_remark_details(remarks):
+    """Everything RemarkSerializer shows, in a fixed number of queries."""
+    return (
+        remarks.for_listing()
+        # The transcript kept for provenance can be long, and a page repeats its briefing.
+        .defer("briefing__original_text", "briefing__imported_values")
+        .annotate(translation_is_public=F("translation__is_public"))
+    )
+
+
+def with_briefing_details(briefings):
+    """Everything BriefingSerializer shows, in a fixed number of queries."""
+    return (
+        briefings.select_related("ministry", "spokesperson")
+        .defer("original_text", "imported_values")
+        .annotate(translation_status=F("translation__status"))
+        .prefetch_related(
+            Prefetch(
+                "remarks",
+                queryset=Remark.objects.published().only("pk", "briefing_id").order_by("position"),
+                to_attr="ordered_remarks",
+            )
+        )
+    )
+
+
+class Filters(DjangoFilterBackend):
+    """The HTML pages' FilterSets with the HTML pages' parameters: blank values dropped
+    (`?topic=&year=`, as forms submit them), a bad value a 400 that names the parameter."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        kwargs["data"] = querystrings.without_empty_values(request.query_params)
+        return kwargs
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            # "__all__" is the date range form's own check; DRF calls that key non_field_errors.
+            raise ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY if name == "__all__" else name: errors
+                    for name, errors in filterset.errors.items()
+                }
+            )
+        return filterset.qs
+
+
+class DateOrder(BaseFilterBackend):
+    """`sort=newest` (the default) or `sort=oldest`; any other value is ignored, as on /remarks/.
+
+    CursorPagination asks the view's filter backends for get_ordering(), so the order it pages
+    through is this one.
+    """
+
+    methods = {"newest": "newest_first", "oldest": "oldest_first"}
+
+    def get_ordering(self, request, queryset, view):
+        method = self.methods.get(request.query_params.get("sort"), self.methods["newest"])
+        # The field names of RemarkQuerySet's own ordering methods: one definition of each order.
+        return getattr(queryset, method)().query.order_by
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset.order_by(*self.get_ordering(request, queryset, view))
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "sort",
+                "required": False,
+                "in": "query",
+                "description": "Date order. With `q` too: the API does not rank by relevance.",
+                "schema": {"type": "string", "enum": list(self.methods), "default": "newest"},
+            }
+        ]
+
+
+class Pages(CursorPagination):
+    """Cursor pages: each `next` link carries on after the page's last item, so a client walks
+    a result set once, in a fixed order, and newer publications do not shift the walk.
+
+    DRF's cursor holds a value of the first ordering field (a date) and an offset among the
+    items that share it: a day's run of remarks is crossed by counting. So a remark published
+    meanwhile on the day being crossed shifts the walk by one, as does any newer remark while
+    the first page lies wholly within the newest day; and a run longer than offset_cutoff
+    (1000 items sharing one date) cannot be crossed.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        # DRF answers a bad cursor with 404 and hands the position it carries to the database
+        # unchecked (a 500 for `p=not-a-date`); a malformed parameter is a 400 here.
+        try:
+            cursor = super().decode_cursor(request)
+            if cursor is not None and cursor.position is not None:
+                field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+                ProhibitNullCharactersValidator()(cursor.position)
+                field.to_python(cursor.position)
+            return cursor
+        except (NotFound, DjangoValidationError):
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+
+    # When no item of a page has a date of its own, DRF's link counts the page as page_size
+    # items; a short last page (or a short first one reached backwards) holds fewer, and its
+    # `previous` (or `next`) link would skip the difference. Count what the page holds
+    # (tests/test_api.py: test_cursor_walks_back_with_previous).
+    def get_next_link(self):
+        return self._counting_this_page(super().get_next_link)
+
+    def get_previous_link(self):
+        return self._counting_this_page(super().get_previous_link)
+
+    def _counting_this_page(self, link):
+        page_size, self.page_size = self.page_size, len(self.page) or self.page_size
+        try:
+            return link()
+        finally:
+            self.page_size = page_size
+
+
+def filter_parameters(*slug_filters):
+    """What the schema cannot read off the FilterSets: `year` holds years (not dates, as
+    YearsFilter's field_name suggests), and the slug filters take slugs, any of which match."""
+    return extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "year", int, many=True, description="Year of the briefing; repeat for any of several."
+            ),
+            *(
+                OpenApiParameter(
+                    name, str, many=True, description=f"{what} slug; repeat for any of several."
+                )
+                for name, what in slug_filters
+            ),
+        ]
+    )
+
+
+class RemarkPages(Pages):
+    ordering = Remark.objects.newest_first().query.order_by  # DateOrder may change it
+
+
+class BriefingPages(Pages):
+    ordering = ("-date", "-id")
+
+
+class NamePages(Pages):
+    ordering = ("name", "slug")
+
+
+@extend_schema_view(
+    list=filter_parameters(
+        ("topic", "Topic"), ("spokesperson", "Spokesperson (who spoke)"),
+        ("mentions", "Entity (country or organisation)"), ("ministry", "Ministry"),
+    )
+)
+class RemarkViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published remarks, with the filters of /remarks/ (repeat a parameter to OR its values),
+    newest first or oldest first."""
+
+    serializer_class = serializers.RemarkSerializer
+    filter_backends = [Filters, DateOrder]
+    filterset_class = RemarkFilter
+    pagination_class = RemarkPages
+
+    def get_queryset(self):
+        remarks = Remark.objects.published()
+        return remarks if self.action == "list" else with_remark_details(remarks)
+
+    def list(self, request, *args, **kwargs):
+        # The page's ids from the remark table alone, then those rows with their joins:
+        # statements/listing.py says why the HTML list does the same.
+        remarks = self.filter_queryset(self.get_queryset()).only("pk", "date")
+        ids = [remark.pk for remark in self.paginate_queryset(remarks)]
+        # published() again: a briefing withdrawn between the two queries stays out.
+        rows = with_remark_details(Remark.objects.published()).in_bulk(ids)
+        serializer = self.get_serializer([rows[pk] for pk in ids if pk in rows], many=True)
+        return self.get_paginated_response(serializer.data)
+
+
+@extend_schema_view(
+    list=filter_parameters(("spokesperson", "Spokesperson (host)"), ("ministry", "Ministry"))
+)
+class BriefingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published briefings, with the filters of /briefings/, newest first."""
+
+    serializer_class = serializers.BriefingSerializer
+    filter_backends = [Filters]
+    filterset_class = BriefingFilter
+    pagination_class = BriefingPages
+
+    def get_queryset(self):
+        return with_briefing_details(Briefing.objects.published())
+
+
+class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reference data: listed by name, found by slug as on the HTML pages."""
+
+    pagination_class = NamePages
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"  # Django's slug path converter
+
+
+class TopicViewSet(ReferenceViewSet):
+    """Topics, by name; `remarks` links to each one's published remarks."""
+
+    queryset = Topic.objects.select_related("parent")
+    serializer_class = serializers.TopicSerializer
+
+
+class SpokespersonViewSet(ReferenceViewSet):
+    """Spokespersons, by name; `remarks` links to what each one said."""
+
+    queryset = Spokesperson.objects.select_related("ministry")
+    serializer_class = serializers.SpokespersonSerializer
+
+
+class EntityViewSet(ReferenceViewSet):
+    """Countries and organisations, by name; `remarks` links to the remarks that mention each."""
+
+    queryset = Entity.objects.all()
+    serializer_class = serializers.EntitySerializer
