@@ -353,6 +353,12 @@ def test_blank_parameters_are_ignored_as_on_the_html_page(client, corpus):
         ("cursor=not-a-cursor", "cursor", "Invalid cursor"),
         ("cursor=" + base64.b64encode(b"p=notadate").decode(), "cursor", "Invalid cursor"),
         ("cursor=" + base64.b64encode(b"o=x").decode(), "cursor", "Invalid cursor"),
+        ("cursor=" + base64.urlsafe_b64encode(b'{"k":["2020-01-01",1,"1\\u0000"],"b":false}').decode(), "cursor", "Invalid cursor"),
+        ("cursor=" + base64.urlsafe_b64encode(b'{"k":["2020-01-01",1,99999999999999999999],"b":false}').decode(), "cursor", "Invalid cursor"),
+        ("cursor=" + base64.urlsafe_b64encode(b'{"k":["2020-02-30",1,1],"b":false}').decode(), "cursor", "Invalid cursor"),
+        ("cursor=" + base64.urlsafe_b64encode(b'{"k":["2020-01-01",1],"b":false}').decode(), "cursor", "Invalid cursor"),
+        ("cursor=" + base64.urlsafe_b64encode(b'{"k":[null,1,1],"b":"yes"}').decode(), "cursor", "Invalid cursor"),
+        ("cursor=" + base64.urlsafe_b64encode(b'[1,2]').decode(), "cursor", "Invalid cursor"),
     ],
 )
 def test_bad_parameter_is_a_400_with_a_message(client, corpus, query, name, message):
@@ -429,14 +435,27 @@ def test_cursor_walk_over_briefings_sharing_a_date(client, crowded_days):
     assert walked == list(Briefing.objects.published().order_by("-date", "-id").values_list("pk", flat=True))
 
 
-def test_newer_remarks_do_not_shift_a_walk(client, crowded_days, make_briefing, wang):
-    # The first page reaches past the newest day, so its cursor holds a date, not just an
-    # offset (a page wholly inside one day's run counts from the start of the list).
-    first = get_json(client, "/api/remarks/?page_size=25")
-    make_briefing(spokesperson=wang, date=datetime.date(2020, 2, 1), remarks=[{}, {}])  # newer than all
-    rest = walk(client, first["next"])
-    ids = [item["id"] for item in first["results"] + rest]
-    assert len(ids) == len(set(ids)) == 63
+@pytest.mark.parametrize("page_size", [3, 25])
+def test_publishing_during_a_walk_does_not_shift_it(client, crowded_days, make_briefing, wang, page_size):
+    # The cursor holds the whole sort key of the page's last remark, not an offset: remarks
+    # published meanwhile, newer than all or on the very day being crossed, neither repeat nor
+    # push out any remark of the walk.
+    before = list(crowded_days.newest_first().values_list("pk", flat=True))
+    first = get_json(client, f"/api/remarks/?page_size={page_size}")
+    make_briefing(spokesperson=wang, date=datetime.date(2020, 2, 1), remarks=[{}, {}])
+    make_briefing(spokesperson=wang, date=datetime.date(2020, 1, 9), remarks=[{}, {}, {}])
+    walked = [item["id"] for item in first["results"] + walk(client, first["next"])]
+    assert len(walked) == len(set(walked))
+    assert [pk for pk in walked if pk in before] == before
+
+
+def test_a_day_with_more_remarks_than_any_offset_limit_is_walked(client, make_briefing, wang):
+    day = datetime.date(2021, 5, 5)
+    for _ in range(3):
+        make_briefing(spokesperson=wang, date=day, remarks=[{} for _ in range(400)])
+    walked = [item["id"] for item in walk(client, "/api/remarks/?page_size=500")]
+    assert walked == list(Remark.objects.published().newest_first().values_list("pk", flat=True))
+    assert len(walked) == 1200
 
 
 def test_page_size_defaults_to_50_and_caps_at_500(client, crowded_days):

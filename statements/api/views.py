@@ -7,15 +7,12 @@ Topics, spokespersons and entities are public reference data; the remarks they l
 reached through /api/remarks/, which only ever lists published ones.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
-from rest_framework.pagination import CursorPagination
 from rest_framework.settings import api_settings
 
 from statements import querystrings
@@ -23,6 +20,7 @@ from statements.filters import BriefingFilter, RemarkFilter
 from statements.models import Briefing, Entity, Remark, Spokesperson, Topic
 
 from . import serializers
+from .pagination import KeysetPages
 
 
 def with_remark_details(remarks):
@@ -78,8 +76,7 @@ class Filters(DjangoFilterBackend):
 class DateOrder(BaseFilterBackend):
     """`sort=newest` (the default) or `sort=oldest`; any other value is ignored, as on /remarks/.
 
-    CursorPagination asks the view's filter backends for get_ordering(), so the order it pages
-    through is this one.
+    The pages (statements/api/pagination.py) walk whatever order this sets.
     """
 
     methods = {"newest": "newest_first", "oldest": "oldest_first"}
@@ -104,56 +101,6 @@ class DateOrder(BaseFilterBackend):
         ]
 
 
-class Pages(CursorPagination):
-    """Cursor pages: each `next` link carries on after the page's last item, so a client walks
-    a result set once, in a fixed order, and newer publications do not shift the walk.
-
-    DRF's cursor holds a value of the first ordering field (a date) and an offset among the
-    items that share it: a day's run of remarks is crossed by counting. So a remark published
-    meanwhile on the day being crossed shifts the walk by one, as does any newer remark while
-    the first page lies wholly within the newest day; and a run longer than offset_cutoff
-    (1000 items sharing one date) cannot be crossed.
-    """
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-    def paginate_queryset(self, queryset, request, view=None):
-        self.model = queryset.model
-        return super().paginate_queryset(queryset, request, view)
-
-    def decode_cursor(self, request):
-        # DRF answers a bad cursor with 404 and hands the position it carries to the database
-        # unchecked (a 500 for `p=not-a-date`); a malformed parameter is a 400 here.
-        try:
-            cursor = super().decode_cursor(request)
-            if cursor is not None and cursor.position is not None:
-                field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
-                ProhibitNullCharactersValidator()(cursor.position)
-                field.to_python(cursor.position)
-            return cursor
-        except (NotFound, DjangoValidationError):
-            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
-
-    # When no item of a page has a date of its own, DRF's link counts the page as page_size
-    # items; a short last page (or a short first one reached backwards) holds fewer, and its
-    # `previous` (or `next`) link would skip the difference. Count what the page holds
-    # (tests/test_api.py: test_cursor_walks_back_with_previous).
-    def get_next_link(self):
-        return self._counting_this_page(super().get_next_link)
-
-    def get_previous_link(self):
-        return self._counting_this_page(super().get_previous_link)
-
-    def _counting_this_page(self, link):
-        page_size, self.page_size = self.page_size, len(self.page) or self.page_size
-        try:
-            return link()
-        finally:
-            self.page_size = page_size
-
-
 def filter_parameters(*slug_filters):
     """What the schema cannot read off the FilterSets: `year` holds years (not dates, as
     YearsFilter's field_name suggests), and the slug filters take slugs, any of which match."""
@@ -172,18 +119,6 @@ def filter_parameters(*slug_filters):
     )
 
 
-class RemarkPages(Pages):
-    ordering = Remark.objects.newest_first().query.order_by  # DateOrder may change it
-
-
-class BriefingPages(Pages):
-    ordering = ("-date", "-id")
-
-
-class NamePages(Pages):
-    ordering = ("name", "slug")
-
-
 @extend_schema_view(
     list=filter_parameters(
         ("topic", "Topic"), ("spokesperson", "Spokesperson (who spoke)"),
@@ -197,7 +132,7 @@ class RemarkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RemarkSerializer
     filter_backends = [Filters, DateOrder]
     filterset_class = RemarkFilter
-    pagination_class = RemarkPages
+    pagination_class = KeysetPages
 
     def get_queryset(self):
         remarks = Remark.objects.published()
@@ -206,7 +141,8 @@ class RemarkViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         # The page's ids from the remark table alone, then those rows with their joins:
         # statements/listing.py says why the HTML list does the same.
-        remarks = self.filter_queryset(self.get_queryset()).only("pk", "date")
+        # Only what the sort key needs: the cursor is read off the page's items.
+        remarks = self.filter_queryset(self.get_queryset()).only("pk", "date", "briefing", "position")
         ids = [remark.pk for remark in self.paginate_queryset(remarks)]
         # published() again: a briefing withdrawn between the two queries stays out.
         rows = with_remark_details(Remark.objects.published()).in_bulk(ids)
@@ -223,16 +159,16 @@ class BriefingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.BriefingSerializer
     filter_backends = [Filters]
     filterset_class = BriefingFilter
-    pagination_class = BriefingPages
+    pagination_class = KeysetPages
 
     def get_queryset(self):
-        return with_briefing_details(Briefing.objects.published())
+        return with_briefing_details(Briefing.objects.published()).order_by("-date", "-id")
 
 
 class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
     """Reference data: listed by name, found by slug as on the HTML pages."""
 
-    pagination_class = NamePages
+    pagination_class = KeysetPages
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"  # Django's slug path converter
 
@@ -240,19 +176,19 @@ class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
 class TopicViewSet(ReferenceViewSet):
     """Topics, by name; `remarks` links to each one's published remarks."""
 
-    queryset = Topic.objects.select_related("parent")
+    queryset = Topic.objects.select_related("parent").order_by("name", "slug")
     serializer_class = serializers.TopicSerializer
 
 
 class SpokespersonViewSet(ReferenceViewSet):
     """Spokespersons, by name; `remarks` links to what each one said."""
 
-    queryset = Spokesperson.objects.select_related("ministry")
+    queryset = Spokesperson.objects.select_related("ministry").order_by("name", "slug")
     serializer_class = serializers.SpokespersonSerializer
 
 
 class EntityViewSet(ReferenceViewSet):
     """Countries and organisations, by name; `remarks` links to the remarks that mention each."""
 
-    queryset = Entity.objects.all()
+    queryset = Entity.objects.order_by("name", "slug")
     serializer_class = serializers.EntitySerializer
