@@ -9,10 +9,30 @@ exactly when its briefing is published.
 import hashlib
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Versioned(models.Model):
+    """A number that goes up with every save, so that a form opened on an older state can tell
+    it is stale (statements/admin.py: StaleEditCheck) instead of overwriting someone's edit."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            self.version = (stored or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
 
 class Ministry(models.Model):
@@ -62,6 +82,7 @@ class Spokesperson(models.Model):
     term_end = models.DateField(
         null=True, blank=True, help_text="Last day as spokesperson; empty while in office."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -99,6 +120,7 @@ class Topic(models.Model):
         help_text="Words and phrases, one per line (English or Chinese), that suggest this topic "
         "when a transcript is imported.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -127,6 +149,7 @@ class Entity(models.Model):
         help_text="Other names, one per line: abbreviations, long forms, Chinese names "
         "(US, U.S., United States of America, 美国).",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -158,7 +181,7 @@ class BriefingQuerySet(models.QuerySet):
         return count
 
 
-class Briefing(models.Model):
+class Briefing(Versioned):
     class Kind(models.TextChoices):
         PRESS_CONFERENCE = "press_conference", "Regular press conference"
         ONLINE_BRIEFING = "online_briefing", "Online briefing"
@@ -225,6 +248,8 @@ class Briefing(models.Model):
     imported_values = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Every change is kept and can be restored from the admin (django-simple-history).
+    history = HistoricalRecords(excluded_fields=["imported_values"])
 
     objects = BriefingQuerySet.as_manager()
 
@@ -316,7 +341,14 @@ class RemarkQuerySet(models.QuerySet):
         bump_content_version()  # an UPDATE sends no signal, and visibility may change here
         briefing = Briefing.objects.filter(pk=models.OuterRef("briefing_id"))
         return self.update(
-            is_public=models.Exists(briefing.filter(status=Briefing.Status.PUBLISHED)),
+            is_public=models.Case(
+                models.When(
+                    models.Exists(briefing.filter(status=Briefing.Status.PUBLISHED))
+                    & Q(withdrawn_at__isnull=True, merged_into__isnull=True),
+                    then=True,
+                ),
+                default=False,
+            ),
             date=models.Subquery(briefing.values("date")[:1]),
             year_month=models.Subquery(
                 briefing.annotate(
@@ -353,7 +385,7 @@ class RemarkQuerySet(models.QuerySet):
         ).prefetch_related("topics", "entities")
 
 
-class Remark(models.Model):
+class Remark(Versioned):
     class Kind(models.TextChoices):
         ANNOUNCEMENT = "announcement", "Announcement"
         QUESTION_AND_ANSWER = "qa", "Question and answer"
@@ -416,6 +448,24 @@ class Remark(models.Model):
         related_name="+",
         help_text="The same remark in the briefing's translation.",
     )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a publisher withdrew the remark; its permalink then answers 410 Gone.",
+    )
+    withdrawal_note = models.TextField(
+        blank=True, editable=False, help_text="Why it was withdrawn, shown on its permalink."
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_remarks",
+        help_text="The remark this duplicate was merged into; its permalink redirects there.",
+    )
     # Fingerprint of the text as last imported; differs from text_fingerprint() once an editor
     # has changed the remark, and a re-import then leaves it alone. Empty for typed remarks.
     imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -423,6 +473,7 @@ class Remark(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # Copies of the briefing's columns (DENORMALISED_FROM_BRIEFING); never edited by hand.
+    # is_public: the briefing is published and the remark neither withdrawn nor merged.
     is_public = models.BooleanField(default=False, editable=False)
     date = models.DateField(null=True, editable=False)
     year_month = models.PositiveIntegerField(null=True, editable=False, help_text="YYYYMM")
@@ -431,10 +482,20 @@ class Remark(models.Model):
         Ministry, null=True, on_delete=models.PROTECT, editable=False, related_name="+"
     )
 
+    history = HistoricalRecords(
+        m2m_fields=[topics, entities],
+        # The copies of the briefing's columns are derived, not edited: no history of their own.
+        excluded_fields=["is_public", "date", "year_month", "language", "ministry"],
+    )
+
     objects = RemarkQuerySet.as_manager()
 
     class Meta:
         ordering = ["briefing", "position"]
+        permissions = [
+            ("withdraw_remark", "Can withdraw remarks and restore them"),
+            ("merge_remark", "Can merge duplicate remarks"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["briefing", "position"],
@@ -487,6 +548,38 @@ class Remark(models.Model):
         if self.speaker_id is None and self.kind and self.briefing_id:
             self.speaker_id = self.briefing.spokesperson_id
         super().save(*args, **kwargs)
+
+    def withdraw(self, note):
+        """Take the remark off the site; its permalink answers 410 Gone with the note."""
+        self.withdrawn_at, self.withdrawal_note = timezone.now(), note
+        self.save(update_fields=["withdrawn_at", "withdrawal_note", "updated_at"])
+
+    def restore(self):
+        self.withdrawn_at, self.withdrawal_note = None, ""
+        self.save(update_fields=["withdrawn_at", "withdrawal_note", "updated_at"])
+
+    def merge_into(self, survivor):
+        """Make this remark a duplicate of `survivor`: its topics and mentions move there and its
+        permalink redirects (301) there, as do the permalinks of remarks merged into it before."""
+        if survivor.pk == self.pk:
+            raise ValidationError("A remark cannot be merged into itself.")
+        if survivor.merged_into_id or survivor.withdrawn_at:
+            raise ValidationError(f"Remark {survivor.pk} is itself merged or withdrawn; choose another survivor.")
+        if self.merged_into_id:
+            raise ValidationError(f"Remark {self.pk} is already merged into remark {self.merged_into_id}.")
+        with transaction.atomic():
+            survivor.topics.add(*self.topics.all())
+            survivor.entities.add(*self.entities.all())
+            # Chains stay one hop long: whatever pointed here now points to the survivor.
+            for earlier in Remark.objects.filter(merged_into=self):
+                earlier.merged_into = survivor
+                earlier.save(update_fields=["merged_into", "updated_at"])
+            self.merged_into = survivor
+            self.save(update_fields=["merged_into", "updated_at"])
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
 
 # The end of a sentence in English or Chinese text, for Remark.opening().

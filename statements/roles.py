@@ -1,13 +1,20 @@
-"""Who may do what in the admin, defined once and applied by `manage.py setup_roles`."""
+"""Who may do what in the admin, defined once and applied by `manage.py setup_roles`.
+
+Editors enter and correct content but cannot publish or delete; Publishers also publish,
+withdraw and merge. Nobody but a superuser deletes: a withdrawn remark keeps its permalink.
+"""
 
 from django.contrib.auth.models import Group, Permission
 
 CONTENT_MODELS = ["briefing", "remark", "topic", "entity", "spokesperson"]
 
+EDITING = [f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view")] + [
+    "view_ministry"
+]
+
 ROLES = {
-    # Editors enter and correct briefings and publish them once reviewed.
-    "Editors": [f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view")]
-    + ["view_ministry", "publish_briefing"],
+    "Editors": EDITING,
+    "Publishers": EDITING + ["publish_briefing", "withdraw_remark", "merge_remark"],
 }
 
 

@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,9 @@ from .listing import IdsFirst
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
 from .search import SCOPES, RelevanceResults, parse_query
 from .search.base import RANK_LIMIT, highlight
+
+# A briefing's remark count as the public sees it: withdrawn and merged remarks do not count.
+PUBLIC_REMARK_COUNT = Count("remarks", filter=Q(remarks__is_public=True))
 
 REMARKS_PER_PAGE = 20
 POSITIONS_PER_PAGE = 50
@@ -116,7 +119,7 @@ def home(request):
     latest_briefings = (
         Briefing.objects.published()
         .select_related("ministry", "spokesperson")
-        .annotate(remark_count=Count("remarks"))
+        .annotate(remark_count=PUBLIC_REMARK_COUNT)
         .order_by("-date", "-id")[:8]
     )
     return render(
@@ -250,10 +253,29 @@ def published_remark(pk):
     )
 
 
+def remark_gone_or_moved(pk):
+    """The answer for a permalink that is not public: a 301 to the remark a duplicate was
+    merged into, a 410 page for a withdrawn remark, else (unknown, or in a draft) a 404."""
+    remark = Remark.objects.select_related("briefing").filter(pk=pk).first()
+    if remark is None or not remark.briefing.is_published:
+        raise Http404("No such remark.")
+    if remark.merged_into_id:
+        return HttpResponsePermanentRedirect(reverse("remark_detail", args=[remark.merged_into_id]))
+    if remark.withdrawn_at:
+        return remark
+    raise Http404("No such remark.")
+
+
 def remark_detail(request, pk):
-    remark = published_remark(pk)
-    # The whole briefing's order in one small query: place, neighbours and total.
-    sequence = list(remark.briefing.remarks.values_list("pk", flat=True))
+    try:
+        remark = published_remark(pk)
+    except Http404:
+        answer = remark_gone_or_moved(pk)
+        if isinstance(answer, HttpResponsePermanentRedirect):
+            return answer
+        return render(request, "statements/remark_withdrawn.html", {"remark": answer, "briefing": answer.briefing}, status=410)
+    # The briefing's public remarks in one small query: place, neighbours and total.
+    sequence = list(remark.briefing.remarks.published().values_list("pk", flat=True))
     index = sequence.index(remark.pk)
     permalink = request.build_absolute_uri(remark.get_absolute_url())
     reference = citations.Reference.for_remark(remark, len(sequence), permalink)
@@ -293,7 +315,7 @@ def remark_citation(request, pk, extension):
         raise Http404("No such citation format.")
     remark = published_remark(pk)
     permalink = request.build_absolute_uri(remark.get_absolute_url())
-    reference = citations.Reference.for_remark(remark, remark.briefing.remarks.count(), permalink)
+    reference = citations.Reference.for_remark(remark, remark.briefing.remarks.published().count(), permalink)
     write, content_type, _ = citations.DOWNLOADS[extension]
     response = HttpResponse(write(reference), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="remark-{remark.pk}.{extension}"'
@@ -307,7 +329,7 @@ def briefing_list(request):
         return bad_request(request, filterset.errors)
     results = (
         filterset.qs.select_related("ministry", "spokesperson")
-        .annotate(remark_count=Count("remarks"))
+        .annotate(remark_count=PUBLIC_REMARK_COUNT)
         .order_by("-date", "-id")
     )
     facets = build_facets(filterset, BRIEFING_FACETS, params)
@@ -331,7 +353,12 @@ def briefing_detail(request, pk):
         Briefing.objects.published().select_related("ministry", "spokesperson", "translation"),
         pk=pk,
     )
-    remarks = briefing.remarks.select_related("speaker").prefetch_related("topics", "entities")
+    # Public remarks, and a marker where a withdrawn one stood; merged duplicates are left out.
+    remarks = (
+        briefing.remarks.filter(Q(is_public=True) | Q(withdrawn_at__isnull=False, merged_into__isnull=True))
+        .select_related("speaker")
+        .prefetch_related("topics", "entities")
+    )
     translation = briefing.translation
     return render(
         request,
@@ -501,7 +528,7 @@ def spokesperson_detail(request, slug):
             "feed_title": f"Remarks by {spokesperson.name} (Atom)",
             "briefings": spokesperson.briefings.published()
             .select_related("ministry", "spokesperson")
-            .annotate(remark_count=Count("remarks"))
+            .annotate(remark_count=PUBLIC_REMARK_COUNT)
             .order_by("-date", "-id")[:10],
             "latest": remarks.newest_first().for_listing()[:10],
             **subject_figures(remarks, "spokesperson", spokesperson.slug, {

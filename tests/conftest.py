@@ -75,6 +75,22 @@ def editor_client(client, editor):
 
 
 @pytest.fixture
+def publisher(db):
+    """A staff account in the Publishers group (`create_editor --publisher`)."""
+    setup_roles()
+    user = User.objects.create_user("publisher", password="a long publisher passphrase", is_staff=True)
+    user.groups.add(Group.objects.get(name="Publishers"))
+    user.raw_password = "a long publisher passphrase"
+    return user
+
+
+@pytest.fixture
+def publisher_client(client, publisher):
+    client.force_login(publisher)
+    return client
+
+
+@pytest.fixture
 def topics(db):
     covid = Topic.objects.create(name="COVID-19 response", slug="covid-19-response")
     return {

@@ -33,7 +33,7 @@ def briefing_form(ministry, spokesperson, **overrides):
     return data
 
 
-def remark_fields(index, position, answer, question="", kind="qa", topics=(), pk=None, briefing=None):
+def remark_fields(index, position, answer, question="", kind="qa", topics=(), pk=None, briefing=None, version=None):
     prefix = f"remarks-{index}"
     data = {
         f"{prefix}-position": str(position),
@@ -44,6 +44,8 @@ def remark_fields(index, position, answer, question="", kind="qa", topics=(), pk
         f"{prefix}-answer": answer,
         f"{prefix}-id": str(pk) if pk else "",
         f"{prefix}-briefing": str(briefing) if briefing else "",
+        # The version the form was opened on, as the admin renders it in a hidden field.
+        f"{prefix}-base_version": str(version) if version else "",
     }
     if topics:
         data[f"{prefix}-topics"] = [str(t.pk) for t in topics]
@@ -79,10 +81,10 @@ def test_duplicate_positions_in_one_form_are_refused(editor_client, ministry, wa
 def test_editor_swaps_two_remarks_and_keeps_their_ids(editor_client, ministry, wang, make_briefing):
     briefing = make_briefing(spokesperson=wang, status="draft", remarks=[{"answer": "first"}, {"answer": "second"}])
     first, second = briefing.remarks.order_by("position")
-    data = briefing_form(ministry, wang, source_url=briefing.source_url, title=briefing.title)
+    data = briefing_form(ministry, wang, source_url=briefing.source_url, title=briefing.title, base_version=briefing.version)
     data.update(inline_management("remarks", 2, initial=2))
-    data.update(remark_fields(0, 2, "first", pk=first.pk, briefing=briefing.pk))
-    data.update(remark_fields(1, 1, "second", pk=second.pk, briefing=briefing.pk))
+    data.update(remark_fields(0, 2, "first", pk=first.pk, briefing=briefing.pk, version=first.version))
+    data.update(remark_fields(1, 1, "second", pk=second.pk, briefing=briefing.pk, version=second.version))
     response = editor_client.post(f"/admin/statements/briefing/{briefing.pk}/change/", data)
     assert response.status_code == 302
     assert list(briefing.remarks.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
@@ -106,24 +108,24 @@ def test_duplicate_source_url_is_refused_with_a_message(editor_client, ministry,
     assert "Another briefing already has this source URL." in response.text
 
 
-def test_publish_action_makes_a_briefing_public(editor_client, make_briefing, client):
+def test_publish_action_makes_a_briefing_public(publisher_client, make_briefing, client):
     briefing = make_briefing(status="draft", remarks=[{"answer": "Now public."}])
-    response = editor_client.post(
+    response = publisher_client.post(
         "/admin/statements/briefing/",
         {"action": "publish", "_selected_action": [briefing.pk]},
     )
     assert response.status_code == 302
     briefing.refresh_from_db()
     assert briefing.is_published and briefing.published_at is not None
-    assert editor_client.get(f"/briefings/{briefing.pk}/").status_code == 200
+    assert publisher_client.get(f"/briefings/{briefing.pk}/").status_code == 200
 
 
-def test_unpublish_action_hides_a_briefing(editor_client, make_briefing):
+def test_unpublish_action_hides_a_briefing(publisher_client, make_briefing):
     briefing = make_briefing(remarks=[{"answer": "Soon hidden."}])
-    editor_client.post("/admin/statements/briefing/", {"action": "unpublish", "_selected_action": [briefing.pk]})
+    publisher_client.post("/admin/statements/briefing/", {"action": "unpublish", "_selected_action": [briefing.pk]})
     briefing.refresh_from_db()
     assert briefing.status == Briefing.Status.DRAFT
-    assert editor_client.get(f"/briefings/{briefing.pk}/").status_code == 404
+    assert publisher_client.get(f"/briefings/{briefing.pk}/").status_code == 404
 
 
 def test_view_on_site_only_for_published_briefings(editor_client, make_briefing):
@@ -161,14 +163,14 @@ def test_anonymous_visitors_are_sent_to_login(client):
 def test_setup_roles_is_idempotent(db):
     first = setup_roles()
     second = setup_roles()
-    assert first == second == {"Editors": 17}
+    assert first == second == {"Editors": 16, "Publishers": 19}
 
 
-def test_remarks_of_a_draft_have_no_view_on_site_link(editor_client, make_briefing):
+def test_remarks_of_a_draft_have_no_view_on_site_link(publisher_client, make_briefing):
     draft = make_briefing(status=Briefing.Status.DRAFT, remarks=[{"answer": "Not public yet."}])
-    page = editor_client.get(f"/admin/statements/briefing/{draft.pk}/change/").content.decode()
+    page = publisher_client.get(f"/admin/statements/briefing/{draft.pk}/change/").content.decode()
     assert "View on site" not in page
     draft.publish()
     draft.save()
-    page = editor_client.get(f"/admin/statements/briefing/{draft.pk}/change/").content.decode()
+    page = publisher_client.get(f"/admin/statements/briefing/{draft.pk}/change/").content.decode()
     assert page.count("View on site") == 2  # the briefing's and its remark's

@@ -1,4 +1,4 @@
-"""An editor logs in, adds a briefing with two remarks, publishes it and finds it on the site."""
+"""An editor adds a briefing with two remarks, a publisher publishes it, and it is on the site."""
 
 import pytest
 from playwright.sync_api import expect
@@ -11,11 +11,16 @@ def choose_autocomplete(page, field_id, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
-def test_editor_adds_publishes_and_finds_a_briefing(page, editor, ministry, wang, topics):
+def log_in(page, user):
+    page.context.clear_cookies()
     page.goto("/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill(editor.raw_password)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(user.raw_password)
     page.get_by_role("button", name="Log in").click()
+
+
+def test_editor_adds_publisher_publishes_and_it_is_on_the_site(page, editor, publisher, ministry, wang, topics):
+    log_in(page, editor)
 
     page.goto("/admin/statements/briefing/add/")
     page.locator("#id_ministry").select_option(label="PRC MFA")
@@ -33,7 +38,10 @@ def test_editor_adds_publishes_and_finds_a_briefing(page, editor, ministry, wang
     page.locator("#id_remarks-1-answer").fill("Trade talks should proceed on an equal footing.")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    page.goto("/admin/statements/briefing/")
+    expect(page.locator("select[name=action] option[value=publish]")).to_have_count(0)
 
+    log_in(page, publisher)
     page.goto("/admin/statements/briefing/")
     page.locator("input[name=_selected_action]").first.check()
     page.locator("select[name=action]").select_option("publish")

@@ -4,7 +4,7 @@ from statements.roles import setup_roles
 
 
 class Command(BaseCommand):
-    help = "Create or update the admin groups (Editors) with exactly their permissions. Idempotent."
+    help = "Create or update the admin groups (Editors, Publishers) with exactly their permissions. Idempotent."
 
     def handle(self, *args, **options):
         summary = setup_roles()
