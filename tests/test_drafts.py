@@ -1,5 +1,7 @@
 """Unpublished briefings and their remarks are invisible on every public page."""
 
+import datetime
+
 import pytest
 
 from statements.models import Briefing
@@ -69,3 +71,80 @@ def test_cached_counts_follow_publishing_and_unpublishing(client, draft, path):
     assert client.get(path).text != before  # the draft's remark now counts
     Briefing.objects.filter(pk=draft.pk).update(status=Briefing.Status.DRAFT)  # the admin's unpublish
     assert client.get(path).text == before
+
+
+# --- One walk over every public surface ------------------------------------------------------
+
+SURFACES = [
+    # Pages, facet counts, search, histogram and the subject timelines
+    "/", "/remarks/", "/remarks/?topic=taiwan", "/remarks/?mentions=who&lang=zh",
+    "/remarks/?q=secret", "/remarks/?sort=oldest", "/briefings/",
+    "/topics/", "/topics/taiwan/", "/topics/taiwan/positions/", "/topics/trade/positions/",
+    "/spokespersons/", "/spokespersons/wang-wenbin/", "/entities/", "/entities/who/",
+    "/compare/?term=secret&term=public", "/data/",
+    # Exports
+    "/remarks/export.csv", "/remarks/export.json", "/remarks/export.jsonl", "/remarks/export.csv?q=secret",
+    # API
+    "/api/remarks/", "/api/remarks/?topic=taiwan", "/api/remarks/?q=secret", "/api/briefings/",
+    "/api/topics/", "/api/spokespersons/", "/api/entities/", "/api/schema/",
+    # Feeds
+    "/remarks/feed/", "/remarks/feed/?q=secret", "/topics/taiwan/feed/", "/spokespersons/wang-wenbin/feed/",
+    "/entities/who/feed/",
+    # Sitemaps and robots
+    "/sitemap.xml", "/sitemap-remarks.xml", "/sitemap-briefings.xml", "/sitemap-pages.xml", "/robots.txt",
+]
+
+
+@pytest.fixture
+def leaky_draft(make_briefing, wang, topics, entities):
+    """A published remark whose translation and neighbour are in a draft dated 1987, which
+    carries the marker in every field a surface could show."""
+    public = make_briefing(
+        spokesperson=wang,
+        remarks=[{"answer": "Public words.", "topics": [topics["trade"]], "entities": [entities["who"]]}],
+    )
+    draft = make_briefing(
+        spokesperson=wang,
+        status=Briefing.Status.DRAFT,
+        date=datetime.date(1987, 7, 15),
+        title=f"Draft briefing {MARKER}",
+        source_name=f"Source {MARKER}",
+        source_url=f"https://example.org/{MARKER}.html",
+        language=Briefing.Language.CHINESE,
+        remarks=[{
+            "question": f"Q {MARKER}", "outlet": f"Outlet {MARKER}", "answer": f"Secret {MARKER}",
+            "topics": [topics["taiwan"]], "entities": [entities["who"]],
+        }],
+    )
+    public.translation = draft
+    public.save()
+    remark = public.remarks.get()
+    remark.translation = draft.remarks.get()
+    remark.save()
+    return public, draft
+
+
+def test_a_draft_leaks_through_no_public_surface(client, leaky_draft):
+    public, _ = leaky_draft
+    surfaces = SURFACES + [f"/remarks/{public.remarks.get().pk}/", f"/briefings/{public.pk}/"]
+    surfaces += [f"/remarks/{public.remarks.get().pk}/cite.{extension}" for extension in ("bib", "ris", "json")]
+    surfaces += [f"/api/remarks/{public.remarks.get().pk}/", f"/api/briefings/{public.pk}/"]
+    for path in surfaces:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode()
+        assert MARKER not in text, path
+        assert "1987" not in text, f"{path} counts the draft's year"
+
+
+def test_searching_or_filtering_for_a_draft_finds_nothing_on_any_surface(client, leaky_draft):
+    # These surfaces repeat the query itself, so they are checked by what they find.
+    assert client.get(f"/remarks/?q={MARKER}").context["page"].paginator.count == 0
+    assert client.get("/remarks/?year=1987").context["page"].paginator.count == 0
+    assert b"".join(client.get(f"/remarks/export.csv?q={MARKER}").streaming_content).count(b"\r\n") == 1
+    assert client.get(f"/api/remarks/?q={MARKER}").json()["results"] == []
+    assert client.get("/api/briefings/?year=1987").json()["results"] == []
+    assert "<entry>" not in client.get(f"/remarks/feed/?q={MARKER}").text
+    (series,) = client.get(f"/compare/?term={MARKER}").context["series"]
+    assert series.total == 0
