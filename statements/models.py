@@ -288,6 +288,12 @@ class Briefing(Versioned):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def source_link(self):
+        """The source URL when it is a web address to follow; never a javascript: or data: link,
+        whatever an import or a script stored."""
+        return self.source_url if self.source_url.lower().startswith(("http://", "https://")) else ""
+
     def publish(self):
         self.status = self.Status.PUBLISHED
         self.published_at = self.published_at or timezone.now()
