@@ -265,3 +265,13 @@ def test_publishers_publish_withdraw_and_merge_but_cannot_delete(publisher_clien
     assert action_choices(publisher_client, "remark") == {"confirm_suggestions", "withdraw", "restore", "merge"}
     assert publisher_client.get(f"/admin/statements/remark/{remark.pk}/delete/").status_code == 403
     assert publisher_client.get(f"/admin/statements/briefing/{remark.briefing_id}/delete/").status_code == 403
+
+
+def test_rows_loaded_without_history_keep_their_state_before_the_first_edit(editor_client, make_briefing, wang):
+    remark = make_briefing(spokesperson=wang, remarks=[{"answer": "As loaded."}]).remarks.get()
+    remark.history.all().delete()  # as after loaddata or a bulk import: no history yet
+    url = f"/admin/statements/remark/{remark.pk}/change/"
+    data = change_form_data(editor_client, url)
+    data["answer"] = "First edit."
+    assert editor_client.post(url, data).status_code == 302
+    assert list(remark.history.order_by("history_date").values_list("answer", flat=True)) == ["As loaded.", "First edit."]
