@@ -171,13 +171,19 @@ class BriefingQuerySet(models.QuerySet):
         return self.filter(status=Briefing.Status.PUBLISHED)
 
     def update(self, **kwargs):
-        """Bulk updates (publish/unpublish actions) keep the remarks' copies in step too."""
-        if not DENORMALISED_FROM_BRIEFING & kwargs.keys():
-            return super().update(**kwargs)
+        """Bulk updates (publish/unpublish actions) keep the remarks' copies in step too, and
+        change the content version (countcache.py) when a published briefing was touched."""
+        from .countcache import bump_content_version
+
         with transaction.atomic():
             ids = list(self.values_list("pk", flat=True))
+            touched = Briefing.objects.filter(pk__in=ids, status=Briefing.Status.PUBLISHED)
+            was_public = touched.exists()
             count = super().update(**kwargs)
-            Remark.objects.filter(briefing_id__in=ids).copy_from_briefing()
+            if DENORMALISED_FROM_BRIEFING & kwargs.keys():
+                Remark.objects.filter(briefing_id__in=ids).copy_from_briefing()
+            if was_public or touched.exists():
+                bump_content_version()
         return count
 
 
@@ -341,12 +347,16 @@ class RemarkQuerySet(models.QuerySet):
         return self.filter(is_public__in=[True])
 
     def copy_from_briefing(self):
-        """Refresh the copied briefing columns of these remarks in one UPDATE."""
+        """Refresh the copied briefing columns of these remarks in one UPDATE.
+
+        Called after every save of a remark or its briefing, so it is also where the content
+        version changes (countcache.py) when a public remark changed or visibility did.
+        """
         from .countcache import bump_content_version
 
-        bump_content_version()  # an UPDATE sends no signal, and visibility may change here
+        was_public = self.filter(is_public=True).exists()
         briefing = Briefing.objects.filter(pk=models.OuterRef("briefing_id"))
-        return self.update(
+        count = self.update(
             is_public=models.Case(
                 models.When(
                     models.Exists(briefing.filter(status=Briefing.Status.PUBLISHED))
@@ -364,6 +374,9 @@ class RemarkQuerySet(models.QuerySet):
             language=models.Subquery(briefing.values("language")[:1]),
             ministry=models.Subquery(briefing.values("ministry")[:1]),
         )
+        if was_public or self.filter(is_public=True).exists():
+            bump_content_version()
+        return count
 
     def search(self, query, scope="all"):
         """Remarks matching a query in the search language of statements/search/base.py."""

@@ -1,6 +1,11 @@
 """Keep derived data correct on every write: the remarks' copies of their briefing's columns,
 and the content version that keys cached counts (countcache.py).
 
+The version changes exactly when what the public sees may change: any write to a published
+briefing or a public remark, to a briefing or remark entering or leaving the public site, and to
+the reference data that names facets (ministries, spokespersons, topics, entities). Work on
+drafts — most of an editor's day — leaves every cached count valid.
+
 post_save also fires for fixtures (raw saves), so loaddata, the admin and imports all pass here.
 Bulk writes that send no signals (QuerySet.update, bulk_create) bump the version themselves.
 """
@@ -10,9 +15,6 @@ from django.dispatch import receiver
 
 from .countcache import bump_content_version
 from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
-
-CONTENT_MODELS = [Ministry, Spokesperson, Topic, Entity, Briefing, Remark]
-
 
 @receiver(post_save, sender=Briefing, dispatch_uid="briefing-copies-to-remarks")
 def copy_briefing_to_its_remarks(sender, instance, **kwargs):
@@ -42,12 +44,50 @@ for model in HISTORY_MODELS:
     pre_save.connect(keep_the_state_before_the_first_recorded_change, sender=model, dispatch_uid=f"history-baseline-{model.__name__}")
 
 
-def content_changed(sender, **kwargs):
+REFERENCE_MODELS = [Ministry, Spokesperson, Topic, Entity]
+
+
+def reference_changed(sender, **kwargs):
     bump_content_version()
 
 
-for model in CONTENT_MODELS:
-    post_save.connect(content_changed, sender=model, dispatch_uid=f"content-version-save-{model.__name__}")
-    post_delete.connect(content_changed, sender=model, dispatch_uid=f"content-version-delete-{model.__name__}")
+for model in REFERENCE_MODELS:
+    post_save.connect(reference_changed, sender=model, dispatch_uid=f"content-version-save-{model.__name__}")
+    post_delete.connect(reference_changed, sender=model, dispatch_uid=f"content-version-delete-{model.__name__}")
+
+
+@receiver(pre_save, sender=Briefing, dispatch_uid="briefing-was-published")
+def note_whether_briefing_was_published(sender, instance, raw=False, **kwargs):
+    instance._was_published = bool(
+        instance.pk and Briefing.objects.filter(pk=instance.pk, status=Briefing.Status.PUBLISHED).exists()
+    )
+
+
+@receiver(post_save, sender=Briefing, dispatch_uid="briefing-content-version")
+def briefing_saved(sender, instance, **kwargs):
+    # Its remarks are seen to by copy_from_briefing; its own title, date and source show on
+    # /briefings/ while it is published.
+    if instance.is_published or getattr(instance, "_was_published", False):
+        bump_content_version()
+
+
+@receiver(post_delete, sender=Briefing, dispatch_uid="briefing-deleted-content-version")
+@receiver(post_delete, sender=Remark, dispatch_uid="remark-deleted-content-version")
+def deleted(sender, instance, **kwargs):
+    public = instance.is_published if sender is Briefing else instance.is_public
+    if public:
+        bump_content_version()
+
+
+def remark_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    # Forward (remark.topics.add): the remark; reverse (topic.remarks.add): the remarks in pk_set.
+    # Asked of the database, since an instance's is_public may predate its briefing's publication.
+    remark_ids = [instance.pk] if not reverse else pk_set
+    if remark_ids is None or Remark.objects.filter(pk__in=remark_ids, is_public=True).exists():
+        bump_content_version()
+
+
 for through in (Remark.topics.through, Remark.entities.through):
-    m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"content-version-m2m-{through.__name__}")
+    m2m_changed.connect(remark_tags_changed, sender=through, dispatch_uid=f"content-version-m2m-{through.__name__}")

@@ -148,3 +148,41 @@ def test_searching_or_filtering_for_a_draft_finds_nothing_on_any_surface(client,
     assert "<entry>" not in client.get(f"/remarks/feed/?q={MARKER}").text
     (series,) = client.get(f"/compare/?term={MARKER}").context["series"]
     assert series.total == 0
+
+
+# --- Cached counts change exactly when public content does ----------------------------------
+
+
+def test_work_on_drafts_keeps_cached_counts_and_public_changes_drop_them(make_briefing, wang, topics):
+    from statements.countcache import content_version
+
+    published = make_briefing(spokesperson=wang, remarks=[{"answer": "Public."}])
+    draft = make_briefing(spokesperson=wang, status=Briefing.Status.DRAFT, remarks=[{"answer": "Draft."}])
+    remark = draft.remarks.get()
+
+    def changes(action):
+        before = content_version()
+        action()
+        return content_version() != before
+
+    # Editing, tagging, adding to and deleting from a draft: nothing public changed.
+    assert not changes(lambda: setattr(remark, "answer", "Draft, corrected.") or remark.save())
+    assert not changes(lambda: remark.topics.add(topics["trade"]))
+    assert not changes(lambda: topics["taiwan"].remarks.add(remark))
+    assert not changes(lambda: draft.save())
+    assert not changes(lambda: Briefing.objects.filter(pk=draft.pk).update(title="Draft, renamed"))
+    extra = draft.remarks.create(position=2, answer="Another draft remark.")
+    assert not changes(extra.delete)
+    # Anything the public sees: each one changes the version.
+    public_remark = published.remarks.get()
+    assert changes(lambda: setattr(public_remark, "answer", "Public, corrected.") or public_remark.save())
+    assert changes(lambda: public_remark.topics.add(topics["trade"]))
+    assert changes(lambda: topics["taiwan"].remarks.add(public_remark))
+    assert changes(lambda: Briefing.objects.filter(pk=published.pk).update(title="Renamed"))
+    assert changes(lambda: topics["trade"].save())
+    assert changes(lambda: (draft.publish(), draft.save()))
+    assert changes(lambda: Briefing.objects.filter(pk=draft.pk).update(status=Briefing.Status.DRAFT))
+    empty = make_briefing(spokesperson=wang, status=Briefing.Status.DRAFT)
+    assert changes(lambda: Briefing.objects.filter(pk=empty.pk).update(status=Briefing.Status.PUBLISHED))
+    assert changes(lambda: Briefing.objects.filter(pk=empty.pk).update(status=Briefing.Status.DRAFT))
+    assert changes(public_remark.delete)
