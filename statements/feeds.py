@@ -117,52 +117,30 @@ def describe_state(filterset):
     return " · ".join(parts)
 
 
-class TopicFeed(RemarkFeedBase):
+class SubjectFeed(RemarkFeedBase):
+    """The newest remarks of one topic, spokesperson or entity, found by its slug."""
+
+    def __init__(self, model, field, title, subtitle):
+        super().__init__()
+        self.model, self.field = model, field  # field: the remark's relation to the subject
+        self.title_template, self.subtitle_template = title, subtitle
+
     def get_object(self, request, slug):
-        return get_object_or_404(Topic, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
-    def remarks(self, topic):
-        return Remark.objects.published().filter(topics=topic)
+    def remarks(self, subject):
+        return Remark.objects.published().filter(**{self.field: subject})
 
-    def title(self, topic):
-        return f"Remarks on {topic.name}"
+    def title(self, subject):
+        return self.title_template.format(subject.name)
 
-    def subtitle(self, topic):
-        return topic.description or f"The newest published remarks on {topic.name}."
+    def subtitle(self, subject):
+        return getattr(subject, "description", "") or self.subtitle_template.format(subject.name)
 
-    def link(self, topic):
-        return topic.get_absolute_url()
-
-
-class SpokespersonFeed(RemarkFeedBase):
-    def get_object(self, request, slug):
-        return get_object_or_404(Spokesperson, slug=slug)
-
-    def remarks(self, spokesperson):
-        return Remark.objects.published().filter(speaker=spokesperson)
-
-    def title(self, spokesperson):
-        return f"Remarks by {spokesperson.name}"
-
-    def subtitle(self, spokesperson):
-        return f"The newest published remarks by {spokesperson.name}."
-
-    def link(self, spokesperson):
-        return spokesperson.get_absolute_url()
+    def link(self, subject):
+        return subject.get_absolute_url()
 
 
-class EntityFeed(RemarkFeedBase):
-    def get_object(self, request, slug):
-        return get_object_or_404(Entity, slug=slug)
-
-    def remarks(self, entity):
-        return Remark.objects.published().filter(entities=entity)
-
-    def title(self, entity):
-        return f"Remarks mentioning {entity.name}"
-
-    def subtitle(self, entity):
-        return f"The newest published remarks that mention {entity.name}."
-
-    def link(self, entity):
-        return entity.get_absolute_url()
+TOPIC_FEED = SubjectFeed(Topic, "topics", "Remarks on {}", "The newest published remarks on {}.")
+SPOKESPERSON_FEED = SubjectFeed(Spokesperson, "speaker", "Remarks by {}", "The newest published remarks by {}.")
+ENTITY_FEED = SubjectFeed(Entity, "entities", "Remarks mentioning {}", "The newest published remarks that mention {}.")

@@ -57,15 +57,20 @@ def mfa_spokespersons(ministry, geng, hua):
     return [geng, lu, hua]
 
 
+def staff_account(username, group):
+    """A staff account in a role's group, as `create_editor` makes; browser tests log in with
+    `user.raw_password`."""
+    setup_roles()
+    password = f"a long {username} passphrase"
+    user = User.objects.create_user(username, password=password, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    user.raw_password = password
+    return user
+
+
 @pytest.fixture
 def editor(db):
-    """A staff account in the Editors group, as `create_editor` makes; browser tests log in
-    with `editor.raw_password`."""
-    setup_roles()
-    user = User.objects.create_user("editor", password="a long editor passphrase", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    user.raw_password = "a long editor passphrase"
-    return user
+    return staff_account("editor", "Editors")
 
 
 @pytest.fixture
@@ -76,12 +81,8 @@ def editor_client(client, editor):
 
 @pytest.fixture
 def publisher(db):
-    """A staff account in the Publishers group (`create_editor --publisher`)."""
-    setup_roles()
-    user = User.objects.create_user("publisher", password="a long publisher passphrase", is_staff=True)
-    user.groups.add(Group.objects.get(name="Publishers"))
-    user.raw_password = "a long publisher passphrase"
-    return user
+    """`create_editor --publisher`: also publishes, withdraws and merges."""
+    return staff_account("publisher", "Publishers")
 
 
 @pytest.fixture
