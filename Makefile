@@ -32,6 +32,14 @@ run: demo
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Production-like serving on this machine: gunicorn (config/gunicorn.conf.py) with the production
+# settings. Needs SECRET_KEY and ALLOWED_HOSTS, usually DATABASE_URL and REDIS_URL; plain HTTP
+# on 127.0.0.1 behind no proxy also needs SECURE_SSL_REDIRECT=false. See docs/operations.md.
+.PHONY: serve
+serve: migrate
+	DJANGO_ENV=production $(BIN)/python manage.py collectstatic --noinput
+	DJANGO_ENV=production $(BIN)/python -m gunicorn -c config/gunicorn.conf.py
+
 # Regenerate requirements.lock from pyproject.toml (needs the package index).
 lock: setup
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -1,11 +1,14 @@
 """Settings read from the environment, with defaults that let a fresh checkout run.
 
 DATABASE_URL picks the database (SQLite file in the project by default; PostgreSQL in
-production), SECRET_KEY, DEBUG and ALLOWED_HOSTS do what they say. A malformed value fails at
-start-up rather than behaving oddly later.
+production), REDIS_URL the shared cache, SECRET_KEY, DEBUG and ALLOWED_HOSTS do what they say.
+DJANGO_ENV=production turns on the HTTPS-only settings that `manage.py check --deploy` asks for.
+Every variable is listed in docs/operations.md. A malformed value fails at start-up rather than
+behaving oddly later.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,6 +26,16 @@ def envbool(name, default):
     if value.lower() in {"0", "false", "no", "off", ""}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def envint(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
 def envlist(name, default):
@@ -55,12 +68,18 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "axes",
     "statements",
 ]
 
 MIDDLEWARE = [
+    # A lost database met in a view is the 503 page (statements/middleware.py); config/urls.py's
+    # handler500 does the same for the middleware below.
+    "statements.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,6 +88,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records which editor made each change kept in history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes counts failed admin logins and refuses further attempts once locked; its backend
+# must come first so a locked-out login never reaches the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,17 +125,38 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # While PostgreSQL is unreachable a request gives up after this many seconds and gets the
+    # 503 page (statements/middleware.py) instead of holding a worker; the health check made
+    # at the start of each request reconnects once the database is back.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", 3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Counts and facet HTML per search state (statements/countcache.py). Each process keeps its own;
-# correctness does not depend on sharing, since every entry is keyed by the content version.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+# Counts and facet HTML per search state (statements/countcache.py). Correctness does not depend
+# on sharing, since every entry is keyed by the content version; REDIS_URL shares the work
+# between processes and servers. Without it each process keeps its own.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache, except that an unreachable Redis is a cache miss, logged,
+            # rather than an error page (statements/cache.py).
+            "BACKEND": "statements.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "statements"),
+            # Passed to redis-py's connection pool: a Redis that does not answer costs a page
+            # half a second, not a worker timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -138,6 +187,62 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 LOGIN_URL = "admin:login"
+
+# Headers on every response, in development too, so the tests see what production sends.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Search URLs carry what a reader searched for: other sites (the ministries' pages we link to)
+# get no referrer at all.
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): only our own scripts, styles and fonts, no inline
+# code, nothing may frame the site. Admin and the API docs live with it; see
+# statements/api/urls.py for the one per-view addition.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# HTTPS-only settings: production serves HTTPS (directly or behind a proxy that terminates TLS).
+if PRODUCTION:
+    # Off only where a production build is served over plain HTTP on purpose (the load test on
+    # 127.0.0.1, scripts/loadtest.sh).
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # A load balancer's health check speaks plain HTTP to the app server.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+# "https://statements.example.org,https://www.example.org": origins allowed to post forms (the
+# admin) when the proxy's Host differs from what the browser saw.
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# How many reverse proxies (nginx, a load balancer) stand in front of gunicorn. Each one must
+# set X-Forwarded-Proto and append to X-Forwarded-For; only then are those headers believed.
+NUM_PROXIES = envint("NUM_PROXIES", 0)
+if NUM_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Password guessing on the admin login (django-axes): five wrong passwords for one username from
+# one address lock that pair for 15 minutes. Locking the pair rather than the username alone
+# means a stranger cannot lock an editor out from elsewhere; `manage.py axes_reset` unlocks.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# Behind a proxy REMOTE_ADDR is the proxy: read the client from X-Forwarded-For instead.
+AXES_CLIENT_IP_CALLABLE = "statements.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "statements.middleware.login_username"
 
 LOGGING = {
     "version": 1,

@@ -177,3 +177,20 @@ def test_relevance_beyond_the_rank_limit_is_labelled(client, remarks, monkeypatc
     labelled = "Relevance order covers the 2 most recent of the 3 matches" in response.text
     # FTS5 ranks every match cheaply; PostgreSQL ranks the newest RANK_LIMIT and says so.
     assert labelled == (connection.vendor == "postgresql")
+
+
+def test_each_thread_stems_with_its_own_stemmer():
+    # Snowball stemmers keep state between calls: shared by gunicorn threads they garbled words.
+    import threading
+
+    from statements.search.base import _stemmer
+
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(_stemmer())) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(stemmer) for stemmer in seen}) == 3
+    assert _stemmer() is _stemmer()
+    assert seen[0].stemWord("vaccines") == "vaccin"

@@ -11,7 +11,8 @@ RAW = ["<script>alert", "<img src=x", "<svg onload", "\"'><"]
 
 @pytest.fixture
 def hostile(db):
-    ministry = Ministry.objects.create(name=f"Ministry {PAYLOAD}", short_name=f"M {PAYLOAD}", slug="hostile-ministry", country=PAYLOAD)
+    # short_name holds 60 characters: the payload's first two parts.
+    ministry = Ministry.objects.create(name=f"Ministry {PAYLOAD}", short_name=PAYLOAD[:58], slug="hostile-ministry", country=PAYLOAD)
     speaker = Spokesperson.objects.create(ministry=ministry, name=f"Speaker {PAYLOAD}", native_name=PAYLOAD, slug="hostile-speaker")
     topic = Topic.objects.create(name=f"Topic {PAYLOAD}", slug="hostile-topic", description=PAYLOAD, keywords=PAYLOAD)
     entity = Entity.objects.create(name=f"Entity {PAYLOAD}", slug="hostile-entity", aliases=PAYLOAD)

@@ -12,6 +12,7 @@ into words with jieba. Analyzing in Python once, for both, keeps one behaviour o
 """
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,11 +42,18 @@ WORD_RE = re.compile(r"[^\W_]+")
 QUERY_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
+_per_thread = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():
+    """One Snowball stemmer per thread: a stemmer keeps working state between calls, and two
+    threads sharing one (gunicorn's gthread workers) garble words or raise IndexError."""
+    stemmer = getattr(_per_thread, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _per_thread.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=1)

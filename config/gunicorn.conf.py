@@ -1,0 +1,59 @@
+"""gunicorn settings: `gunicorn -c config/gunicorn.conf.py` (docs/operations.md).
+
+Each value can be changed from the environment; the defaults suit one app server behind nginx
+on the same machine.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "config.wsgi:application"
+
+# Behind a proxy on the same machine: 127.0.0.1:8000. Several servers: one per machine (or port).
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+
+# Processes for the CPU: searches and facet counts are CPU-bound, in Python and in the database.
+# WEB_CONCURRENCY is the name gunicorn and most platforms use.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# One thread per worker by default: the work is CPU-bound, and docs/operations.md's figures were
+# measured so. (Threads once garbled the shared English stemmer; it is per thread now,
+# statements/search/base.py, so GUNICORN_THREADS may be raised where requests wait on I/O.)
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# gthread even with one thread: its heartbeat comes from the worker's main loop, so a long
+# export streaming to a reader is not mistaken for a hung worker.
+worker_class = "gthread"
+
+# A worker silent for this long (its main loop, not one request) is killed and replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+# On deploy or restart, requests in flight get this long to finish.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+# The proxy keeps connections to us open; a little longer than nginx's own idle reuse.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
+
+# Recycle each worker after about this many requests, staggered so they do not all restart at
+# once: bounds memory growth (jieba's dictionary, per-process caches) without a deploy.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+
+# Each worker imports Django itself: a worker restart picks up new code, and no database
+# connection is ever shared across a fork.
+preload_app = False
+
+# Logs to stdout/stderr for the service manager; the access log ends with the request time in
+# milliseconds (%(M)s), the figure to watch.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+# The proxies whose X-Forwarded-Proto gunicorn believes (Django's NUM_PROXIES does the same for
+# its own checks).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# The heartbeat file on a RAM disk where there is one: a slow disk must not look like a hung worker.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+# gunicorn 25+ opens a control socket at one fixed path per user by default; several servers on
+# one machine (the tests, the load test) would fight over it. Nothing here uses it.
+control_socket_disable = True
