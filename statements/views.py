@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,8 +24,20 @@ from .models import Briefing, Entity, Remark, Spokesperson, Topic
 from .search import SCOPES, RelevanceResults, parse_query
 from .search.base import RANK_LIMIT, highlight
 
-# A briefing's remark count as the public sees it: withdrawn and merged remarks do not count.
-PUBLIC_REMARK_COUNT = Count("remarks", filter=Q(remarks__is_public=True))
+def with_public_remark_counts(briefings):
+    """Each briefing's remark count as the public sees it (withdrawn and merged ones left out).
+
+    A subquery per briefing shown rather than a join grouped over every briefing: the home
+    page's eight newest cost eight index lookups, not a count of all remarks (180 ms at 100,000).
+    """
+    public = (
+        Remark.objects.filter(briefing=OuterRef("pk"), is_public=True)
+        .order_by()
+        .values("briefing")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return briefings.annotate(remark_count=Coalesce(Subquery(public), 0))
 
 REMARKS_PER_PAGE = 20
 POSITIONS_PER_PAGE = 50
@@ -117,9 +130,8 @@ def home(request):
     version = content_version()
     topics = top_level_topics_with_counts(version)
     latest_briefings = (
-        Briefing.objects.published()
+        with_public_remark_counts(Briefing.objects.published())
         .select_related("ministry", "spokesperson")
-        .annotate(remark_count=PUBLIC_REMARK_COUNT)
         .order_by("-date", "-id")[:8]
     )
     return render(
@@ -328,8 +340,8 @@ def briefing_list(request):
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
     results = (
-        filterset.qs.select_related("ministry", "spokesperson")
-        .annotate(remark_count=PUBLIC_REMARK_COUNT)
+        with_public_remark_counts(filterset.qs)
+        .select_related("ministry", "spokesperson")
         .order_by("-date", "-id")
     )
     facets = build_facets(filterset, BRIEFING_FACETS, params)
@@ -526,9 +538,8 @@ def spokesperson_detail(request, slug):
             "spokesperson": spokesperson,
             "feed_url": reverse("spokesperson_feed", args=[spokesperson.slug]),
             "feed_title": f"Remarks by {spokesperson.name} (Atom)",
-            "briefings": spokesperson.briefings.published()
+            "briefings": with_public_remark_counts(spokesperson.briefings.published())
             .select_related("ministry", "spokesperson")
-            .annotate(remark_count=PUBLIC_REMARK_COUNT)
             .order_by("-date", "-id")[:10],
             "latest": remarks.newest_first().for_listing()[:10],
             **subject_figures(remarks, "spokesperson", spokesperson.slug, {
