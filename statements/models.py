@@ -384,6 +384,19 @@ class RemarkQuerySet(models.QuerySet):
 
         return search_backend().filter(self, parse_query(query), scope)
 
+    def taken_off(self, pk):
+        """A remark of a published briefing that left the site — withdrawn, or merged into
+        another (its merged_into_id says which) — or None: its permalink answers 410 or 301;
+        any other non-public id is a 404."""
+        if not str(pk).isdigit():  # the API's lookup takes any text
+            return None
+        return (
+            self.select_related("briefing")
+            .filter(pk=pk, briefing__status=Briefing.Status.PUBLISHED)
+            .filter(Q(withdrawn_at__isnull=False) | Q(merged_into__isnull=False))
+            .first()
+        )
+
     def newest_first(self):
         return self.order_by("-date", "-briefing_id", "position")
 

@@ -265,27 +265,16 @@ def published_remark(pk):
     )
 
 
-def remark_gone_or_moved(pk):
-    """The answer for a permalink that is not public: a 301 to the remark a duplicate was
-    merged into, a 410 page for a withdrawn remark, else (unknown, or in a draft) a 404."""
-    remark = Remark.objects.select_related("briefing").filter(pk=pk).first()
-    if remark is None or not remark.briefing.is_published:
-        raise Http404("No such remark.")
-    if remark.merged_into_id:
-        return HttpResponsePermanentRedirect(reverse("remark_detail", args=[remark.merged_into_id]))
-    if remark.withdrawn_at:
-        return remark
-    raise Http404("No such remark.")
-
-
 def remark_detail(request, pk):
     try:
         remark = published_remark(pk)
     except Http404:
-        answer = remark_gone_or_moved(pk)
-        if isinstance(answer, HttpResponsePermanentRedirect):
-            return answer
-        return render(request, "statements/remark_withdrawn.html", {"remark": answer, "briefing": answer.briefing}, status=410)
+        gone = Remark.objects.taken_off(pk)
+        if gone is None:
+            raise
+        if gone.merged_into_id:
+            return HttpResponsePermanentRedirect(reverse("remark_detail", args=[gone.merged_into_id]))
+        return render(request, "statements/remark_withdrawn.html", {"remark": gone, "briefing": gone.briefing}, status=410)
     # The briefing's public remarks in one small query: place, neighbours and total.
     sequence = list(remark.briefing.remarks.published().values_list("pk", flat=True))
     index = sequence.index(remark.pk)

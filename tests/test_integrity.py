@@ -173,7 +173,10 @@ def test_a_withdrawn_remark_answers_410_with_its_briefing(client, publisher_clie
     assert "0 remarks" in client.get("/remarks/?q=winners").text
     transcript = client.get(f"/briefings/{remark.briefing_id}/").text
     assert "Trade wars" not in transcript and "was withdrawn by the editors" in transcript
-    assert client.get(f"/api/remarks/{remark.pk}/").status_code == 404
+    gone = client.get(f"/api/remarks/{remark.pk}/")
+    assert gone.status_code == 410
+    assert gone.json()["note"] == "Misattributed: said by another ministry."
+    assert gone.json()["briefing"] == f"http://testserver/briefings/{remark.briefing_id}/"
     assert "Trade wars" not in b"".join(client.get("/remarks/export.csv").streaming_content).decode()
 
     run_action(publisher_client, "restore", [remark])
@@ -187,6 +190,8 @@ def test_a_merged_remark_redirects_permanently_to_the_survivor(client, publisher
     assert run_action(publisher_client, "merge", [remark, duplicate], apply="1", survivor=remark.pk).status_code == 302
     response = client.get(duplicate.get_absolute_url())
     assert response.status_code == 301 and response["Location"] == remark.get_absolute_url()
+    api = client.get(f"/api/remarks/{duplicate.pk}/")
+    assert api.status_code == 301 and api["Location"] == f"/api/remarks/{remark.pk}/"
     assert set(remark.topics.values_list("slug", flat=True)) == {"trade", "taiwan"}
     assert "Trade wars have no winners!" not in client.get("/remarks/").text
 
@@ -204,6 +209,7 @@ def test_a_remark_of_a_draft_stays_404_whatever_its_state(client, make_briefing,
     merged.merge_into(survivor)
     for remark in (withdrawn, merged, survivor):
         assert client.get(remark.get_absolute_url()).status_code == 404
+        assert client.get(f"/api/remarks/{remark.pk}/").status_code == 404
     assert client.get("/remarks/999999/").status_code == 404
 
 

@@ -8,11 +8,14 @@ reached through /api/remarks/, which only ever lists published ones.
 """
 
 from django.db.models import F, Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from statements import querystrings
@@ -137,6 +140,26 @@ class RemarkViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         remarks = Remark.objects.published()
         return remarks if self.action == "list" else with_remark_details(remarks)
+
+    def retrieve(self, request, *args, **kwargs):
+        # As on the HTML permalink: a merged remark moved (301), a withdrawn one is gone (410).
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            gone = Remark.objects.taken_off(kwargs[self.lookup_field])
+            if gone is None:
+                raise
+            if gone.merged_into_id:
+                return HttpResponsePermanentRedirect(reverse("api:remark-detail", args=[gone.merged_into_id]))
+            return Response(
+                {
+                    "detail": "This remark was withdrawn.",
+                    "withdrawn_at": gone.withdrawn_at,
+                    "note": gone.withdrawal_note,
+                    "briefing": request.build_absolute_uri(gone.briefing.get_absolute_url()),
+                },
+                status=status.HTTP_410_GONE,
+            )
 
     def list(self, request, *args, **kwargs):
         # The page's ids from the remark table alone, then those rows with their joins:
