@@ -388,8 +388,6 @@ class RemarkQuerySet(models.QuerySet):
         """A remark of a published briefing that left the site — withdrawn, or merged into
         another (its merged_into_id says which) — or None: its permalink answers 410 or 301;
         any other non-public id is a 404."""
-        if not str(pk).isdigit():  # the API's lookup takes any text
-            return None
         return (
             self.select_related("briefing")
             .filter(pk=pk, briefing__status=Briefing.Status.PUBLISHED)

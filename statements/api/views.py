@@ -133,6 +133,7 @@ class RemarkViewSet(viewsets.ReadOnlyModelViewSet):
     newest first or oldest first."""
 
     serializer_class = serializers.RemarkSerializer
+    lookup_value_regex = "[0-9]+"  # as /remarks/<int:pk>/: other text is no remark's address
     filter_backends = [Filters, DateOrder]
     filterset_class = RemarkFilter
     pagination_class = KeysetPages
@@ -180,6 +181,7 @@ class BriefingViewSet(viewsets.ReadOnlyModelViewSet):
     """Published briefings, with the filters of /briefings/, newest first."""
 
     serializer_class = serializers.BriefingSerializer
+    lookup_value_regex = "[0-9]+"
     filter_backends = [Filters]
     filterset_class = BriefingFilter
     pagination_class = KeysetPages
