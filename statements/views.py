@@ -387,6 +387,7 @@ def top_values(facet, queryset, limit=10):
 TOPIC_COUNTS = ManyToManyFacet("topic", "Topic", "topics")
 ENTITY_COUNTS = ManyToManyFacet("mentions", "Mentions", "entities")
 SPEAKER_COUNTS = RelatedFacet("spokesperson", "Spokesperson", "speaker")
+LANGUAGE_COUNTS = next(facet for facet in REMARK_FACETS if facet.param == "lang")
 
 
 def top_level_topics_with_counts(version=None):
@@ -452,9 +453,9 @@ def topic_positions(request, slug):
     """Every remark on a topic, oldest first and condensed: how the wording changed."""
     topic = get_object_or_404(Topic, slug=slug)
     remarks = Remark.objects.published().filter(topics=topic)
-    languages = cached_counts("topic-languages", slug, lambda: dict(
-        remarks.order_by().values_list("language").annotate(n=Count("pk"))
-    ))
+    languages = cached_counts(
+        "topic-languages", slug, lambda: {code: n for code, _, n in LANGUAGE_COUNTS.counts(remarks)}
+    )
     # One language at a time: a translated briefing would otherwise say everything twice.
     lang = request.GET.get("lang")
     if lang not in languages:
