@@ -7,13 +7,13 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from chromium_setup import CHROMIUM, CHROMIUM_FLAGS, require_chromium
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -192,9 +192,6 @@ def test_api_docs_inline_code_is_all_allowed_by_its_policy(client, db):
 
 # In a browser: the policy breaks nothing on the site, the admin or the API docs ---------------------
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 
 class Chromium:
     """Chromium driven from a thread of its own. Playwright's sync API allows one session per
@@ -225,12 +222,7 @@ class Chromium:
 
 @pytest.fixture(scope="module")
 def chromium():
-    # The same rule as tests/browser/conftest.py: skipped without Chromium, except in CI.
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}: browser tests skipped (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message + "; REQUIRE_BROWSER=1 forbids skipping them")
-        pytest.skip(message)
+    require_chromium()
     chromium = Chromium()
     yield chromium
     chromium.close()

@@ -1,39 +1,21 @@
 """Playwright driving Debian's Chromium against pytest-django's live server.
 
-Where no Chromium is installed the browser tests are skipped with a message, unless
-REQUIRE_BROWSER=1 (set by .ci/run), which turns the missing browser into a failure.
+Where no Chromium is installed they are skipped, or fail in CI (tests/chromium_setup.py).
 """
 
 import os
-import shutil
 
 import pytest
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from chromium_setup import CHROMIUM, CHROMIUM_FLAGS, require_chromium
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
 # up data happen outside it, so Django's async-safety guard does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def chromium_available():
-    return os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)
-
-
 @pytest.fixture(scope="session")
 def browser():
-    if not chromium_available():
-        message = f"Chromium not found at {CHROMIUM}: browser tests skipped (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message + "; REQUIRE_BROWSER=1 forbids skipping them")
-        pytest.skip(message)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
