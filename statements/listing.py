@@ -6,13 +6,50 @@ page 500 at 100,000 remarks). Both kinds know their total, so a Paginator asks n
 """
 
 
+def months_in_order(counts, newest):
+    """[(YYYYMM, matches)] in the order a date-sorted list runs, from the counts the page has
+    cached (facets.combine: "months" {first day of month: n} and "total"); None unless the
+    months account for every match."""
+    months = counts["months"]
+    if not months or sum(months.values()) != counts["total"]:
+        return None
+    return sorted(((day.year * 100 + day.month, n) for day, n in months.items()), reverse=newest)
+
+
+def date_slice(queryset, offset, stop, months=None):
+    """queryset[offset:stop] of a queryset in date order (see months_in_order for `months`).
+
+    Knowing how many matches each month holds, the slice is taken within the months that hold
+    those positions: an index walk over a few months instead of every match. PostgreSQL
+    misjudges how many remarks a phrase matches and would otherwise fetch and sort all of them
+    (2.7 s for page 300 of a common phrase at 1,000,000 remarks). Exact: dates order the list
+    first, so the months' own order is the list's.
+    """
+    if not months:
+        return queryset[offset:stop]
+    seen, first, last, skipped = 0, None, None, 0
+    for month, n in months:
+        if first is None and seen + n > offset:
+            first, skipped = month, seen
+        if first is not None:
+            last = month
+        seen += n
+        if seen >= stop:
+            break
+    if first is None:
+        return queryset.none()
+    window = queryset.filter(year_month__gte=min(first, last), year_month__lte=max(first, last))
+    return window[offset - skipped : stop - skipped]
+
+
 class IdsFirst:
     """An ordered queryset of remarks, countable and sliceable for a Paginator."""
 
-    def __init__(self, queryset, count=None, rows=None):
+    def __init__(self, queryset, count=None, rows=None, months=None):
         self.queryset, self._count = queryset, count  # the count is known when it comes from countcache
         # What the page's rows are fetched with: by default everything a result list shows.
         self.rows = rows if rows is not None else queryset.model.objects.for_listing()
+        self.months = months  # matches per month in the list's order, when known (months_in_order)
 
     def count(self):
         if self._count is None:
@@ -23,7 +60,7 @@ class IdsFirst:
         return self.count()
 
     def page_ids(self, offset, stop):
-        return list(self.queryset.values_list("pk", flat=True)[offset:stop])
+        return list(date_slice(self.queryset.values_list("pk", flat=True), offset, stop, self.months))
 
     def __getitem__(self, item):
         if not isinstance(item, slice):

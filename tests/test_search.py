@@ -57,6 +57,16 @@ def test_or_between_alternatives(remarks):
     assert answers("china tibet OR taiwan") == answers("taiwan OR tibet")
 
 
+def test_a_phrase_among_alternatives_stays_exact(remarks):
+    # The phrase must occur literally; its alternative needs only its own word.
+    assert answers('"trade war" OR tibet') == [
+        "A trade war has no winner.",
+        "Tibet affairs are China's internal affairs.",
+    ]
+    assert answers('"war trade" OR tibet') == ["Tibet affairs are China's internal affairs."]
+    assert answers('china "trade war" OR taiwan') == ["Taiwan is an inalienable part of China."]
+
+
 def test_exclusion(remarks):
     assert answers("china -taiwan") == [
         "China has provided vaccination support to 80 countries.",

@@ -40,8 +40,8 @@ class RelevanceResults(IdsFirst):
     corpus costs one ranked page, not a sort of every match in Python.
     """
 
-    def __init__(self, queryset, query, scope="all", count=None, cache_state=None):
-        super().__init__(queryset, count)
+    def __init__(self, queryset, query, scope="all", count=None, cache_state=None, months=None):
+        super().__init__(queryset, count, months=months)
         self.parsed, self.scope = parse_query(query), scope
         self.exact = True
         # (content version, filter state): ranking a page of a common word costs a scan too.
@@ -53,7 +53,7 @@ class RelevanceResults(IdsFirst):
 
         def rank():
             return search_backend().ranked_ids(
-                self.queryset, self.parsed, self.scope, offset, stop - offset, self.count()
+                self.queryset, self.parsed, self.scope, offset, stop - offset, self.count(), self.months
             )
 
         if not self.cache_state:

@@ -21,6 +21,8 @@ from django.db.models import BooleanField, Expression, F
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from statements.listing import date_slice
+
 MAX_QUERY_LENGTH = 500
 # Ranking reads every matching remark's vector; above this many matches PostgreSQL ranks the
 # newest ones only and the page says so. (SQLite's FTS5 ranks all matches cheaply.)
@@ -275,15 +277,40 @@ class SearchBackend:
     vendor = None
 
     def filter(self, queryset, parsed, scope="all"):
+        """The index finds candidates; phrases and Chinese terms must also occur literally."""
+        from django.db.models import Q
+
+        if not parsed:
+            return queryset.none()
+        queryset = queryset.filter(self.index_q(parsed, scope))
+        for clause in parsed.clauses:
+            if any(term.exact for term in clause):
+                condition = Q()
+                for term in clause:
+                    # A clause of one term is already required by the whole query's match above:
+                    # only the literal check is left (a second index lookup would cost as much).
+                    alternative = Q() if len(clause) == 1 else self.index_q(parsed, scope, [[term]])
+                    if term.exact:
+                        alternative &= self.exact_q(term, scope)
+                    condition |= alternative
+                queryset = queryset.filter(condition)
+        for term in parsed.excluded:
+            if term.exact:
+                queryset = queryset.exclude(self.exact_q(term, scope))
+        return queryset
+
+    def index_q(self, parsed, scope, clauses=None):
+        """The vendor's index match of the query (or of `clauses` alone, without exclusions)."""
         raise NotImplementedError
 
     def rank(self, queryset, parsed, scope="all"):
         raise NotImplementedError
 
-    def ranked_ids(self, queryset, parsed, scope, offset, limit, total):
+    def ranked_ids(self, queryset, parsed, scope, offset, limit, total, months=None):
         """Ids of one page of `queryset` (already filtered by the search) in relevance order,
         and whether that order is exact. Beyond RANK_LIMIT matches, the newest RANK_LIMIT are
-        ranked and the older ones follow newest first, so every match is still listed once."""
+        ranked and the older ones follow newest first, so every match is still listed once.
+        `months`: matches per month, newest first, when known (listing.months_in_order)."""
         order = ("-search_rank", "-date", "-briefing_id", "position")
         if total <= RANK_LIMIT:
             ranked = self.rank(queryset, parsed, scope).order_by(*order)
@@ -291,11 +318,11 @@ class SearchBackend:
         newest = queryset.newest_first().values_list("pk", flat=True)
         ids = []
         if offset < RANK_LIMIT:
-            candidates = queryset.model.objects.filter(pk__in=newest[:RANK_LIMIT])
+            candidates = queryset.model.objects.filter(pk__in=date_slice(newest, 0, RANK_LIMIT, months))
             ranked = self.rank(candidates, parsed, scope).order_by(*order)
             ids += ranked.values_list("pk", flat=True)[offset : min(offset + limit, RANK_LIMIT)]
         if offset + limit > RANK_LIMIT:
-            ids += newest[max(offset, RANK_LIMIT) : offset + limit]
+            ids += date_slice(newest, max(offset, RANK_LIMIT), offset + limit, months)
         return ids, False
 
     @staticmethod

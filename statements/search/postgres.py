@@ -41,40 +41,21 @@ class PostgresSearch(SearchBackend):
         lexemes = [quote_lexeme(token) + (f":{weight}" if weight else "") for token in term.tokens]
         return "(" + (" <-> " if term.adjacent else " & ").join(lexemes) + ")"
 
-    def tsquery(self, parsed, scope, with_exclusions=True):
+    def tsquery(self, parsed, scope, with_exclusions=True, clauses=None):
         parts = [
             "(" + " | ".join(self.term_tsquery(term, scope) for term in clause) + ")"
-            for clause in parsed.clauses
+            for clause in (parsed.clauses if clauses is None else clauses)
         ]
         if with_exclusions:
-            # Exact exclusions are checked on the text instead (see filter).
+            # Exact exclusions are checked on the text instead (SearchBackend.filter).
             parts += ["!" + self.term_tsquery(t, scope) for t in parsed.excluded if not t.exact]
         return " & ".join(parts)
 
     def matches(self, tsquery):
         return RowSQL("{table}.search_vector @@ %s::tsquery", [tsquery], BooleanField())
 
-    def filter(self, queryset, parsed, scope="all"):
-        if not parsed:
-            return queryset.none()
-        queryset = queryset.filter(self.matches(self.tsquery(parsed, scope)))
-        return self.apply_exact_checks(queryset, parsed, scope)
-
-    def apply_exact_checks(self, queryset, parsed, scope):
-        """The index finds candidates; phrases and Chinese terms must also occur literally."""
-        for clause in parsed.clauses:
-            if any(term.exact for term in clause):
-                condition = Q()
-                for term in clause:
-                    alternative = Q(self.matches(self.term_tsquery(term, scope)))
-                    if term.exact:
-                        alternative &= self.exact_q(term, scope)
-                    condition |= alternative
-                queryset = queryset.filter(condition)
-        for term in parsed.excluded:
-            if term.exact:
-                queryset = queryset.exclude(self.exact_q(term, scope))
-        return queryset
+    def index_q(self, parsed, scope, clauses=None):
+        return Q(self.matches(self.tsquery(parsed, scope, with_exclusions=clauses is None, clauses=clauses)))
 
     def rank(self, queryset, parsed, scope="all"):
         expression = RowSQL(

@@ -42,23 +42,8 @@ class SQLiteSearch(SearchBackend):
     def matches(self, match):
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [match]))
 
-    def filter(self, queryset, parsed, scope="all"):
-        if not parsed:
-            return queryset.none()
-        queryset = queryset.filter(self.matches(self.match(parsed, scope)))
-        for clause in parsed.clauses:
-            if any(term.exact for term in clause):
-                condition = Q()
-                for term in clause:
-                    alternative = self.matches(self.match(parsed, scope, False, [[term]]))
-                    if term.exact:
-                        alternative &= self.exact_q(term, scope)
-                    condition |= alternative
-                queryset = queryset.filter(condition)
-        for term in parsed.excluded:
-            if term.exact:
-                queryset = queryset.exclude(self.exact_q(term, scope))
-        return queryset
+    def index_q(self, parsed, scope, clauses=None):
+        return self.matches(self.match(parsed, scope, with_exclusions=clauses is None, clauses=clauses))
 
     def rank(self, queryset, parsed, scope="all"):
         # bm25() is lower for better matches; answers weigh twice as much as questions.
@@ -70,7 +55,7 @@ class SQLiteSearch(SearchBackend):
         )
         return queryset.annotate(search_rank=expression)
 
-    def ranked_ids(self, queryset, parsed, scope, offset, limit, total):
+    def ranked_ids(self, queryset, parsed, scope, offset, limit, total, months=None):
         # One FTS5 pass ranks every match (bm25 in C), materialised before the filtered remarks
         # are checked against it: as a plain subquery, SQLite ran the MATCH again per candidate
         # (22 s instead of 0.1 s for a common word at 100,000 remarks).
