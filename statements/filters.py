@@ -152,13 +152,13 @@ class BriefingFilter(django_filters.FilterSet):
         form = DateRangeForm
 
 
-def filter_without(filterset, excluded=None):
-    """The filterset's queryset with every valid filter applied except `excluded`.
+def filter_without(filterset, excluded=None, queryset=None):
+    """The filterset's queryset (or `queryset`) with every valid filter applied but `excluded`.
 
     Facet counts need the results "as if this facet were not set"; reusing the cleaned data
     validates the parameters once instead of once per facet.
     """
-    queryset = filterset.queryset.all()
+    queryset = (filterset.queryset if queryset is None else queryset).all()
     for name, value in filterset.form.cleaned_data.items():
         if name != excluded:
             queryset = filterset.filters[name].filter(queryset, value)

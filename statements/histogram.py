@@ -36,7 +36,7 @@ def months_between(first, last):
 
 
 def build_histogram(counts, params, base=""):
-    """Bars for {first day of month: count} (facets.counts_in_one_pass, facets.month_counts).
+    """Bars for {first day of month: count} (facets.combine).
 
     Each bar links to `base` (the current page when empty) with params narrowed to its month.
     """

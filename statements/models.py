@@ -181,9 +181,9 @@ class BriefingQuerySet(models.QuerySet):
             was_public = touched.exists()
             count = super().update(**kwargs)
             if DENORMALISED_FROM_BRIEFING & kwargs.keys():
-                Remark.objects.filter(briefing_id__in=ids).copy_from_briefing()
+                Remark.objects.filter(briefing_id__in=ids).copy_from_briefing()  # the remarks' months
             if was_public or touched.exists():
-                bump_content_version()
+                bump_content_version(months=())  # the briefings' own columns: no count moves
         return count
 
 
@@ -354,7 +354,7 @@ class RemarkQuerySet(models.QuerySet):
         """
         from .countcache import bump_content_version
 
-        was_public = self.filter(is_public=True).exists()
+        public_months = self.public_months()
         briefing = Briefing.objects.filter(pk=models.OuterRef("briefing_id"))
         count = self.update(
             is_public=models.Case(
@@ -374,9 +374,15 @@ class RemarkQuerySet(models.QuerySet):
             language=models.Subquery(briefing.values("language")[:1]),
             ministry=models.Subquery(briefing.values("ministry")[:1]),
         )
-        if was_public or self.filter(is_public=True).exists():
-            bump_content_version()
+        # The months these remarks counted in before, and count in now.
+        public_months |= self.public_months()
+        if public_months:
+            bump_content_version(public_months)
         return count
+
+    def public_months(self):
+        """The YYYYMM months of these remarks that the public sees (for countcache)."""
+        return set(self.filter(is_public=True).order_by().values_list("year_month", flat=True).distinct())
 
     def search(self, query, scope="all"):
         """Remarks matching a query in the search language of statements/search/base.py."""
@@ -628,4 +634,14 @@ class ContentVersion(models.Model):
     not a counter: a rolled-back change must never leave a token that a later one reuses.
     """
 
+    token = models.CharField(max_length=32)
+
+
+class MonthVersion(models.Model):
+    """A token per month of remark dates, changed with the content version whenever a public
+    remark of that month changes: cached counts kept month by month (countcache.py) recount only
+    the months whose token moved. Month 0 stands for remarks without a date; month 1 for every
+    month, moved by changes that cannot say which months they touched."""
+
+    month = models.PositiveIntegerField(primary_key=True, help_text="YYYYMM")
     token = models.CharField(max_length=32)

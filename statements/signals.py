@@ -68,15 +68,17 @@ def briefing_saved(sender, instance, **kwargs):
     # Its remarks are seen to by copy_from_briefing; its own title, date and source show on
     # /briefings/ while it is published.
     if instance.is_published or getattr(instance, "_was_published", False):
-        bump_content_version()
+        bump_content_version(months=())
 
 
 @receiver(post_delete, sender=Briefing, dispatch_uid="briefing-deleted-content-version")
 @receiver(post_delete, sender=Remark, dispatch_uid="remark-deleted-content-version")
 def deleted(sender, instance, **kwargs):
-    public = instance.is_published if sender is Briefing else instance.is_public
-    if public:
-        bump_content_version()
+    # A briefing's remarks are deleted with it, each passing here.
+    if sender is Briefing and instance.is_published:
+        bump_content_version(months=())
+    if sender is Remark and instance.is_public:
+        bump_content_version(months={instance.year_month})
 
 
 def remark_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -85,8 +87,10 @@ def remark_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     # Forward (remark.topics.add): the remark; reverse (topic.remarks.add): the remarks in pk_set.
     # Asked of the database, since an instance's is_public may predate its briefing's publication.
     remark_ids = [instance.pk] if not reverse else pk_set
-    if remark_ids is None or Remark.objects.filter(pk__in=remark_ids, is_public=True).exists():
+    if remark_ids is None:  # a tag's remarks all cleared: which months is not known here
         bump_content_version()
+    elif months := Remark.objects.filter(pk__in=remark_ids).public_months():
+        bump_content_version(months)
 
 
 for through in (Remark.topics.through, Remark.entities.through):

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from django.http import QueryDict
 from django.urls import reverse
 
-from .countcache import cached_counts
-from .facets import month_counts
+from .facets import cached_tally
 from .filters import RemarkFilter
 from .histogram import months_between
 from .models import Remark
@@ -53,11 +52,11 @@ def filtersets(terms, params):
 def compare(base, per_term, version):
     """(series, totals per month) from valid filtersets (see filtersets())."""
     state = sorted(base.data.lists())
-    totals = cached_counts("compare-base", state, lambda: month_counts(base.qs), version)
+    totals = cached_tally("compare-base", state, base.qs, [], lambda counts: counts["months"], version)
     series = []
     for filterset, (colour, dash) in zip(per_term, STYLES):
         term = filterset.data["q"]
-        counts = cached_counts("compare", (term, state), lambda: month_counts(filterset.qs), version)
+        counts = cached_tally("compare", (term, state), filterset.qs, [], lambda counts: counts["months"], version)
         url = reverse("remark_list") + with_values(base.data, q=term)
         series.append(Series(term, counts, colour, dash, url))
     return series, totals

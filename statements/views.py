@@ -7,19 +7,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import citations, exports, passages, querystrings, trends
-from .countcache import cached_counts, content_version
+from .countcache import cached_by_month, content_version
 from .facets import (
     ChoiceFacet,
     ManyToManyFacet,
     RelatedFacet,
     YearFacet,
     build_facets,
-    counts_in_one_pass,
-    month_counts,
+    cached_tally,
+    combine,
+    counts_by_month,
 )
 from .filters import BriefingFilter, RemarkFilter
 from .histogram import build_histogram
-from .listing import IdsFirst
+from .listing import IdsFirst, months_in_order
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
 from .search import SCOPES, RelevanceResults, parse_query
 from .search.base import RANK_LIMIT, highlight
@@ -65,10 +66,17 @@ BRIEFING_FACETS = [
 FEED_LENGTH = 50
 
 # Sort orders offered on /remarks/: relevance only with a query, and then by default.
+# Each sort: (label, results from (queryset, query, scope, counts of remark_counts, cache state)).
 REMARK_SORTS = {
-    "relevance": ("Relevance", lambda qs, query, scope, total, state: RelevanceResults(qs, query, scope, total, state)),
-    "newest": ("Newest first", lambda qs, query, scope, total, state: IdsFirst(qs.newest_first(), total)),
-    "oldest": ("Oldest first", lambda qs, query, scope, total, state: IdsFirst(qs.oldest_first(), total)),
+    "relevance": ("Relevance", lambda qs, query, scope, counts, state: RelevanceResults(
+        qs, query, scope, counts["total"], state, months_in_order(counts, newest=True)
+    )),
+    "newest": ("Newest first", lambda qs, query, scope, counts, state: IdsFirst(
+        qs.newest_first(), counts["total"], months=months_in_order(counts, newest=True)
+    )),
+    "oldest": ("Oldest first", lambda qs, query, scope, counts, state: IdsFirst(
+        qs.oldest_first(), counts["total"], months=months_in_order(counts, newest=False)
+    )),
 }
 
 
@@ -127,8 +135,7 @@ def canonical_state(cleaned):
 
 
 def home(request):
-    version = content_version()
-    topics = top_level_topics_with_counts(version)
+    remark_total, topic_counts = published_counts(TOPIC_COUNTS)
     latest_briefings = (
         with_public_remark_counts(Briefing.objects.published())
         .select_related("ministry", "spokesperson")
@@ -138,9 +145,9 @@ def home(request):
         request,
         "statements/home.html",
         {
-            "topics": topics,
+            "topics": top_level_topics_with_counts(topic_counts),
             "latest_briefings": latest_briefings,
-            "remark_total": cached_counts("published", "total", Remark.objects.published().count, version),
+            "remark_total": remark_total,
         },
     )
 
@@ -149,6 +156,18 @@ def remark_filterset(request):
     """The one way a /remarks/ state becomes remarks: for the page, its exports and its feed."""
     params = querystrings.without_empty_values(request.GET)
     return params, RemarkFilter(params, queryset=Remark.objects.published())
+
+
+def remark_counts(filterset, state, version):
+    """Total, months and facet counts of a /remarks/ state; cached, and recounted after a change
+    only for the months it touched (countcache.cached_by_month)."""
+    return cached_by_month(
+        "remarks",
+        state,
+        lambda months: counts_by_month(filterset, REMARK_FACETS, months),
+        lambda per_month: combine(per_month, REMARK_FACETS),
+        version,
+    )
 
 
 def remark_list(request):
@@ -161,8 +180,8 @@ def remark_list(request):
     sorts = {k: v for k, v in REMARK_SORTS.items() if query or k != "relevance"}
     sort = params.get("sort") if params.get("sort") in sorts else next(iter(sorts))
     version, state = content_version(), canonical_state(cleaned)
-    counts = cached_counts("remarks", state, lambda: counts_in_one_pass(filterset, REMARK_FACETS), version)
-    results = sorts[sort][1](filterset.qs, query, scope, counts["total"], (version, state))
+    counts = remark_counts(filterset, state, version)
+    results = sorts[sort][1](filterset.qs, query, scope, counts, (version, state))
     facets = build_facets(filterset, REMARK_FACETS, params, counts["facets"])
     page = paginate(request, results, REMARKS_PER_PAGE)
     if query:
@@ -372,16 +391,15 @@ def briefing_detail(request, pk):
     )
 
 
-def published_counts(facet, version=None):
-    """{slug: count} of published remarks per value of a facet (a scan: cached)."""
-    return cached_counts("published", facet.param, lambda: {
-        value: count for value, _, count in facet.counts(Remark.objects.published())
-    }, version)
+def published_counts(facet):
+    """(number of published remarks, {slug: count} of them per value of a facet); cached."""
+    return cached_tally("published", facet.param, Remark.objects.published(), [facet], lambda counts: (
+        counts["total"], {value: count for value, _, count in counts["facets"][facet.param]}
+    ))
 
 
-def top_values(facet, queryset, limit=10):
-    rows = sorted(facet.counts(queryset), key=lambda row: (-row[2], str(row[1]).lower()))
-    return rows[:limit]
+def top_values(rows, limit=10):
+    return sorted(rows, key=lambda row: (-row[2], str(row[1]).lower()))[:limit]
 
 
 TOPIC_COUNTS = ManyToManyFacet("topic", "Topic", "topics")
@@ -390,8 +408,8 @@ SPEAKER_COUNTS = RelatedFacet("spokesperson", "Spokesperson", "speaker")
 LANGUAGE_COUNTS = next(facet for facet in REMARK_FACETS if facet.param == "lang")
 
 
-def top_level_topics_with_counts(version=None):
-    counts = published_counts(TOPIC_COUNTS, version)
+def top_level_topics_with_counts(counts):
+    """Topics as a tree, each with its number of published remarks from `counts` ({slug: n})."""
     topics = list(Topic.objects.all())
     for topic in topics:
         topic.remark_count = counts.get(topic.slug, 0)
@@ -402,23 +420,23 @@ def top_level_topics_with_counts(version=None):
 
 
 def topic_list(request):
-    return render(request, "statements/topic_list.html", {"topics": top_level_topics_with_counts()})
+    return render(request, "statements/topic_list.html", {"topics": top_level_topics_with_counts(published_counts(TOPIC_COUNTS)[1])})
 
 
 def subject_figures(remarks, param, slug, tops):
     """Count, timeline and top related values for a topic, spokesperson or entity page.
 
     `param` and `slug` are the /remarks/ filter the page stands for; the timeline's bars and the
-    related values link there. Cached per content version like every other count.
+    related values link there. Cached like every other count, month by month.
     """
-    def compute():
-        figures = {"remark_count": remarks.count(), "months": month_counts(remarks)}
+    def finish(counts):
+        figures = {"remark_count": counts["total"], "months": counts["months"]}
         for key, facet in tops.items():
-            rows = top_values(facet, remarks, limit=11)
+            rows = top_values(counts["facets"][facet.param], limit=11)
             figures[key] = [row for row in rows if not (facet.param == param and row[0] == slug)][:10]
         return figures
 
-    figures = cached_counts(param, slug, compute)
+    figures = cached_tally(param, slug, remarks, list(tops.values()), finish)
     state = QueryDict(mutable=True)
     state[param] = slug
     return {
@@ -453,13 +471,14 @@ def topic_positions(request, slug):
     """Every remark on a topic, oldest first and condensed: how the wording changed."""
     topic = get_object_or_404(Topic, slug=slug)
     remarks = Remark.objects.published().filter(topics=topic)
-    languages = cached_counts(
-        "topic-languages", slug, lambda: {code: n for code, _, n in LANGUAGE_COUNTS.counts(remarks)}
+    languages = cached_tally(
+        "topic-languages", slug, remarks, [LANGUAGE_COUNTS],
+        lambda counts: {code: n for code, _, n in counts["facets"]["lang"]},
     )
     # One language at a time: a translated briefing would otherwise say everything twice.
     lang = request.GET.get("lang")
     if lang not in languages:
-        lang = max(languages, key=languages.get, default=None)
+        lang = max(sorted(languages), key=languages.get, default=None)  # a tie: the first code
     if lang:
         remarks = remarks.filter(language=lang)
     listing = IdsFirst(remarks.oldest_first(), languages.get(lang, 0), rows=Remark.objects.select_related("speaker"))
@@ -509,7 +528,7 @@ def compare_terms(request):
 
 
 def spokesperson_list(request):
-    counts = published_counts(SPEAKER_COUNTS)
+    _, counts = published_counts(SPEAKER_COUNTS)
     spokespersons = list(Spokesperson.objects.select_related("ministry"))
     for spokesperson in spokespersons:
         spokesperson.remark_count = counts.get(spokesperson.slug, 0)
@@ -541,7 +560,7 @@ def spokesperson_detail(request, slug):
 
 
 def entity_list(request):
-    counts = published_counts(ENTITY_COUNTS)
+    _, counts = published_counts(ENTITY_COUNTS)
     entities = list(Entity.objects.all())
     for entity in entities:
         entity.remark_count = counts.get(entity.slug, 0)

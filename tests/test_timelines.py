@@ -100,6 +100,14 @@ def test_position_timeline_lists_a_topics_remarks_oldest_first_in_one_language(c
     assert client.get("/topics/no-such-topic/positions/").status_code == 404
 
 
+def test_position_timeline_opens_on_the_same_language_whatever_order_the_counts_came_in(client, make_briefing, wang):
+    topic = Topic.objects.create(name="Even", slug="even")
+    make_briefing(spokesperson=wang, language="zh", date=datetime.date(2020, 1, 2), remarks=[{"answer": "一。", "topics": [topic]}])
+    make_briefing(spokesperson=wang, language="en", date=datetime.date(2021, 1, 2), remarks=[{"answer": "One.", "topics": [topic]}])
+    # One remark each: a tie goes to the first code, not to whichever month was counted first.
+    assert '<strong aria-current="true">English (1)</strong>' in client.get("/topics/even/positions/").text
+
+
 def test_position_timeline_condenses_to_whole_opening_sentences():
     remark = Remark(answer=("The first sentence is here. " * 8) + "And then a lot more words follow. " * 20)
     opening = remark.opening(limit=120)

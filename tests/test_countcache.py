@@ -1,0 +1,295 @@
+"""Counts cached month by month (statements/countcache.py): a public change recounts only the
+months it touched, and what is served stays equal to counting from scratch through any
+sequence of editorial changes."""
+
+import datetime
+import io
+import random
+
+import pytest
+from django.http import QueryDict
+from django.test import override_settings
+
+from statements import views
+from statements.countcache import content_version
+from statements.facets import counts_by_month, counts_in_one_pass
+from statements.filters import RemarkFilter
+from statements.models import Briefing, Remark
+from statements.views import REMARK_FACETS, canonical_state, remark_counts
+
+WORDS = ["trade", "tariffs", "cooperation", "vaccine", "friendship", "sovereignty", "dialogue"]
+
+STATES = [
+    "",
+    "q=tariffs",
+    "q=cooperation -vaccine",
+    "topic=trade",
+    "topic=trade&topic=taiwan&lang=zh",
+    "spokesperson=hua-chunying&q=dialogue",
+    "year=2019&mentions=who",
+    "date_from=2019-06-01&date_to=2020-03-31",
+]
+
+
+def filterset_of(params):
+    filterset = RemarkFilter(QueryDict(params), queryset=Remark.objects.published())
+    assert filterset.is_valid(), filterset.errors
+    return filterset
+
+
+def served(params):
+    """The counts the page is given: through the cache, month by month."""
+    filterset = filterset_of(params)
+    return normalised(remark_counts(filterset, canonical_state(filterset.form.cleaned_data), content_version()))
+
+
+def from_scratch(params):
+    return normalised(counts_in_one_pass(filterset_of(params), REMARK_FACETS))
+
+
+def normalised(counts):
+    return {
+        "total": counts["total"],
+        "months": counts["months"],
+        "facets": {param: sorted(rows) for param, rows in counts["facets"].items()},
+    }
+
+
+def sentence(rng):
+    return " ".join(rng.sample(WORDS, rng.randint(2, 4))) + "."
+
+
+@pytest.fixture
+def corpus(make_briefing, wang, hua, topics, entities):
+    rng = random.Random(11)
+    topic_list, entity_list = list(topics.values()), list(entities.values())
+    for _ in range(14):
+        make_briefing(
+            spokesperson=rng.choice([wang, hua]),
+            date=datetime.date(rng.choice([2019, 2020]), rng.randint(1, 12), rng.randint(1, 28)),
+            language=rng.choice(["en", "zh"]),
+            status=rng.choice([Briefing.Status.PUBLISHED] * 3 + [Briefing.Status.DRAFT]),
+            remarks=[
+                {
+                    "question": sentence(rng),
+                    "answer": sentence(rng),
+                    "kind": rng.choice(["qa", "qa", "announcement"]),
+                    "topics": rng.sample(topic_list, rng.randint(0, 2)),
+                    "entities": rng.sample(entity_list, rng.randint(0, 2)),
+                }
+                for _ in range(rng.randint(1, 4))
+            ],
+        )
+    return rng
+
+
+@pytest.fixture
+def recounted(monkeypatch):
+    """The `months` argument of every count the page asks for (None: every month)."""
+    calls = []
+
+    def spy(filterset, specs, months=None):
+        calls.append(None if months is None else set(months))
+        return counts_by_month(filterset, specs, months)
+
+    monkeypatch.setattr(views, "counts_by_month", spy)
+    return calls
+
+
+def test_counting_some_months_gives_those_months_of_counting_all(corpus):
+    for params in STATES:
+        filterset = filterset_of(params)
+        everything = counts_by_month(filterset, REMARK_FACETS)
+        for month in [201903, 202011, 201707]:
+            assert counts_by_month(filterset, REMARK_FACETS, {month}) == (
+                {month: everything[month]} if month in everything else {}
+            ), (params, month)
+
+
+def month_of(briefing):
+    return briefing.date.year * 100 + briefing.date.month
+
+
+def test_a_public_change_recounts_only_the_months_it_touched(corpus, recounted, topics):
+    for params in STATES:
+        served(params)
+    assert recounted == [None] * len(STATES)  # first time: everything
+
+    def after(change):
+        recounted.clear()
+        change()
+        results = {params: served(params) for params in STATES}
+        assert results == {params: from_scratch(params) for params in STATES}
+        return recounted
+
+    draft = Briefing.objects.filter(status=Briefing.Status.DRAFT, remarks__isnull=False).first()
+    draft.publish()
+    assert after(draft.save) == [{month_of(draft)}] * len(STATES)
+
+    public = Briefing.objects.published().exclude(pk=draft.pk).filter(date__year=2019).first()
+    old_month = month_of(public)
+    public.date = datetime.date(2021, 7, 4)
+    assert after(public.save) == [{old_month, 202107}] * len(STATES)
+
+    remark = Remark.objects.published().filter(year_month=202107).first()
+    remark.answer = "Tariffs and dialogue, again."
+    assert after(remark.save) == [{202107}] * len(STATES)
+    assert after(lambda: remark.topics.add(topics["who"])) == [{202107}] * len(STATES)
+    assert after(lambda: remark.withdraw("Duplicate.")) == [{202107}] * len(STATES)
+
+    # Work on a draft moves nothing: the cached sums are still valid, nothing is recounted.
+    other_draft = Briefing.objects.filter(status=Briefing.Status.DRAFT).first()
+    other_draft.title = "Corrected"
+    assert after(other_draft.save) == []
+    # A published briefing's own columns move no count: the version moves (its title shows on
+    # /briefings/), the sums are redone from the cached months, no month is recounted.
+    version = content_version()
+    assert after(lambda: Briefing.objects.filter(pk=public.pk).update(title="Renamed")) == []
+    assert content_version() != version
+    # Reference data names facet values in every month: everything is counted again.
+    topics["trade"].name = "Trade and tariffs"
+    assert after(topics["trade"].save) == [None] * len(STATES)
+
+
+# Every page whose figures are kept month by month, as a visitor gets it.
+PAGES = [
+    "/",
+    "/topics/",
+    "/topics/trade/",
+    "/topics/trade/positions/",
+    "/entities/who/",
+    "/spokespersons/hua-chunying/",
+    "/spokespersons/",
+    "/compare/?term=tariffs&term=dialogue",
+    "/remarks/?q=cooperation&sort=newest&page=2",
+    "/remarks/?topic=trade&sort=oldest",
+]
+
+
+def page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.content.decode()
+
+
+def page_from_scratch(client, path):
+    """The page with nothing cached: every figure counted now."""
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+        return page(client, path)
+
+
+def test_cached_counts_equal_counting_from_scratch_through_random_changes(client, corpus, make_briefing, topics, entities, wang):
+    rng = corpus
+    topic_list, entity_list = list(topics.values()), list(entities.values())
+
+    # Every choice comes from the seeded generator, so a failure replays the same way.
+    def some(queryset, n=1):
+        rows = list(queryset.order_by("pk").distinct())
+        return rng.sample(rows, min(n, len(rows)))
+
+    def a_remark(**filters):
+        return next(iter(some(Remark.objects.filter(**filters))), None)
+
+    def a_briefing():
+        return some(Briefing.objects.all())[0]
+
+    def edit_text():
+        remark = a_remark()
+        remark.answer = sentence(rng)
+        remark.save()
+
+    def tag():
+        a_remark().topics.add(rng.choice(topic_list))
+
+    def untag():
+        remark = a_remark(entities__isnull=False)
+        if remark:
+            remark.entities.remove(*remark.entities.all()[:1])
+
+    def tag_from_the_topic_side():
+        rng.choice(topic_list).remarks.add(*some(Remark.objects.all(), 3))
+
+    def clear_a_topic():
+        rng.choice(topic_list).remarks.clear()
+
+    def toggle_publication():
+        briefing = a_briefing()
+        if briefing.is_published:
+            briefing.status = Briefing.Status.DRAFT
+        else:
+            briefing.publish()
+        briefing.save()
+
+    def unpublish_in_bulk():
+        Briefing.objects.filter(pk__in=[b.pk for b in some(Briefing.objects.published(), 2)]).update(
+            status=Briefing.Status.DRAFT
+        )
+
+    def move_a_briefing():
+        briefing = a_briefing()
+        briefing.date = datetime.date(rng.choice([2018, 2019, 2020, 2021]), rng.randint(1, 12), 1)
+        briefing.save()
+
+    def delete_a_remark():
+        # A remark others were merged into is protected (their permalinks redirect to it).
+        remark = a_remark(merged_remarks__isnull=True)
+        if remark:
+            remark.delete()
+
+    def withdraw_or_restore():
+        remark = a_remark()
+        remark.restore() if remark.withdrawn_at else remark.withdraw("Checked.")
+
+    def merge():
+        one, other = a_remark(is_public=True), a_remark(is_public=True)
+        if one and other and one.pk != other.pk:
+            one.merge_into(other)
+
+    def new_briefing():
+        make_briefing(spokesperson=wang, date=datetime.date(2021, rng.randint(1, 12), 2), remarks=[
+            {"answer": sentence(rng), "topics": rng.sample(topic_list, 1), "entities": rng.sample(entity_list, 1)}
+        ])
+
+    def rename_an_entity():
+        entity = rng.choice(entity_list)
+        entity.name = f"{entity.name}."
+        entity.save()
+
+    changes = [
+        edit_text, tag, untag, tag_from_the_topic_side, clear_a_topic, toggle_publication,
+        unpublish_in_bulk, move_a_briefing, delete_a_remark, withdraw_or_restore, merge,
+        new_briefing, rename_an_entity,
+    ]
+    for params in STATES:
+        served(params)
+    for path in PAGES:
+        page(client, path)
+    for step in range(40):
+        change = rng.choice(changes)
+        change()
+        for params in STATES:
+            assert served(params) == from_scratch(params), (step, change.__name__, params)
+        for path in PAGES:
+            assert page(client, path) == page_from_scratch(client, path), (step, change.__name__, path)
+
+
+def test_the_page_shows_the_recounted_figures(client, corpus):
+    assert client.get("/remarks/?q=tariffs").status_code == 200
+    before = client.get("/remarks/?q=tariffs").context["page"].paginator.count
+    briefing = Briefing.objects.published().first()
+    Remark.objects.create(briefing=briefing, position=99, answer="Tariffs are no answer.")
+    assert client.get("/remarks/?q=tariffs").context["page"].paginator.count == before + 1
+
+
+def test_warm_counts_leaves_nothing_to_count_on_the_main_pages(client, corpus, recounted, monkeypatch):
+    from django.core.management import call_command
+
+    from statements import facets
+
+    call_command("warm_counts", stdout=io.StringIO())
+    recounted.clear()
+    tallied = []
+    monkeypatch.setattr(facets, "tally_by_month", lambda *args: tallied.append(args))
+    for path in ["/", "/remarks/", "/topics/", "/topics/trade/", "/spokespersons/hua-chunying/", "/entities/who/"]:
+        assert client.get(path).status_code == 200
+    assert recounted == [] and tallied == []
