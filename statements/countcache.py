@@ -10,7 +10,7 @@ Counts that add up month by month (how many remarks, per facet value, per month)
 per month of remark dates (`cached_by_month`). A change to public remarks moves the token of
 their months only (MonthVersion), so after today's briefing is published the next visitor waits
 for today's month to be recounted, not for twenty years of remarks: at a million remarks, tens
-of milliseconds instead of seconds. A change that cannot say which months it touched (reference
+of milliseconds instead of seconds. A change that cannot say which months it touched (renamed reference
 data, bulk rebuilds) moves the token of EVERY_MONTH, and everything is counted again.
 """
 

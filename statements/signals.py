@@ -4,7 +4,9 @@ and the content version that keys cached counts (countcache.py).
 The version changes exactly when what the public sees may change: any write to a published
 briefing or a public remark, to a briefing or remark entering or leaving the public site, and to
 the reference data that names facets (ministries, spokespersons, topics, entities). Work on
-drafts — most of an editor's day — leaves every cached count valid.
+drafts — most of an editor's day — leaves every cached count valid. Each change also says which
+months of counts it can move (countcache.bump_content_version), so the next visitor waits for
+those months only.
 
 post_save also fires for fixtures (raw saves), so loaddata, the admin and imports all pass here.
 Bulk writes that send no signals (QuerySet.update, bulk_create) bump the version themselves.
@@ -44,16 +46,41 @@ for model in HISTORY_MODELS:
     pre_save.connect(keep_the_state_before_the_first_recorded_change, sender=model, dispatch_uid=f"history-baseline-{model.__name__}")
 
 
-REFERENCE_MODELS = [Ministry, Spokesperson, Topic, Entity]
+# The fields of reference data that cached counts read: the facet value (slug) and the label
+# the facet shows (facets.RelatedFacet.label_field). Counts are kept with their labels, so a
+# rename recounts everything; any other field (a description, a term of office, aliases) shows
+# only on pages rendered afresh under the new version, and no count moves.
+COUNTED_FIELDS = {
+    Ministry: {"slug", "short_name"},
+    Spokesperson: {"slug", "name"},
+    Topic: {"slug", "name"},
+    Entity: {"slug", "name"},
+}
 
 
-def reference_changed(sender, **kwargs):
-    bump_content_version()
+def note_counted_fields_before(sender, instance, raw=False, **kwargs):
+    stored = sender.objects.filter(pk=instance.pk).values(*COUNTED_FIELDS[sender]).first() if instance.pk else None
+    instance._counted_fields_before = stored
 
 
-for model in REFERENCE_MODELS:
-    post_save.connect(reference_changed, sender=model, dispatch_uid=f"content-version-save-{model.__name__}")
-    post_delete.connect(reference_changed, sender=model, dispatch_uid=f"content-version-delete-{model.__name__}")
+def reference_saved(sender, instance, created, **kwargs):
+    stored = getattr(instance, "_counted_fields_before", None)
+    if created:  # no remark refers to it yet, so no count can move
+        bump_content_version(months=())
+    elif stored is None or any(getattr(instance, name) != value for name, value in stored.items()):
+        bump_content_version()
+    else:
+        bump_content_version(months=())
+
+
+def reference_deleted(sender, **kwargs):
+    bump_content_version()  # its tags go with it, in every month they were in
+
+
+for model in COUNTED_FIELDS:
+    pre_save.connect(note_counted_fields_before, sender=model, dispatch_uid=f"counted-fields-{model.__name__}")
+    post_save.connect(reference_saved, sender=model, dispatch_uid=f"content-version-save-{model.__name__}")
+    post_delete.connect(reference_deleted, sender=model, dispatch_uid=f"content-version-delete-{model.__name__}")
 
 
 @receiver(pre_save, sender=Briefing, dispatch_uid="briefing-was-published")
