@@ -100,7 +100,9 @@ class DateRangeForm(forms.Form):
         return cleaned
 
 
-class RemarkFilter(django_filters.FilterSet):
+class SearchFilterSet(django_filters.FilterSet):
+    """`q` in the search language of statements/search/base.py, over `scope` of remark text."""
+
     q = django_filters.CharFilter(
         method="filter_search",
         max_length=MAX_QUERY_LENGTH,
@@ -109,6 +111,17 @@ class RemarkFilter(django_filters.FilterSet):
     scope = django_filters.ChoiceFilter(
         choices=list(SCOPES.items()), method="filter_scope", label="Search in", empty_label=None
     )
+
+    def filter_search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return self.matching(queryset, value, self.form.cleaned_data.get("scope") or "all")
+
+    def filter_scope(self, queryset, name, value):
+        return queryset  # read by filter_search: a scope means nothing without a query
+
+
+class RemarkFilter(SearchFilterSet):
     topic = ManyToManySlugsFilter(field_name="topics", queryset=Topic.objects.all())
     spokesperson = SlugsFilter(field_name="speaker", queryset=Spokesperson.objects.all())
     ministry = SlugsFilter(field_name="ministry", queryset=Ministry.objects.all())
@@ -127,15 +140,11 @@ class RemarkFilter(django_filters.FilterSet):
         fields = []
         form = DateRangeForm
 
-    def filter_search(self, queryset, name, value):
-        scope = self.form.cleaned_data.get("scope") or "all"
-        return queryset.search(value, scope) if value.strip() else queryset
-
-    def filter_scope(self, queryset, name, value):
-        return queryset  # read by filter_search: a scope means nothing without a query
+    def matching(self, queryset, query, scope):
+        return queryset.search(query, scope)
 
 
-class BriefingFilter(django_filters.FilterSet):
+class BriefingFilter(SearchFilterSet):
     spokesperson = SlugsFilter(field_name="spokesperson", queryset=Spokesperson.objects.all())
     ministry = SlugsFilter(field_name="ministry", queryset=Ministry.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=Briefing.Kind.choices, distinct=False)
@@ -150,6 +159,12 @@ class BriefingFilter(django_filters.FilterSet):
         model = Briefing
         fields = []
         form = DateRangeForm
+
+    def matching(self, queryset, query, scope):
+        """Briefings with at least one public remark matching the search. Asked per briefing,
+        so a month's briefings check their own remarks, not every match of the corpus."""
+        remarks = Remark.objects.published().search(query, scope).filter(briefing=OuterRef("pk"))
+        return queryset.filter(Exists(remarks))
 
 
 def filter_without(filterset, excluded=None, queryset=None):

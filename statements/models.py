@@ -170,6 +170,17 @@ class BriefingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Briefing.Status.PUBLISHED)
 
+    def with_month(self):
+        """Each briefing's YYYYMM month as `year_month`, the month its remarks count in
+        (Remark.year_month): /briefings/ figures are kept month by month like theirs."""
+        month = models.functions.ExtractYear("date") * 100 + models.functions.ExtractMonth("date")
+        # A cast: PostgreSQL's EXTRACT gives numeric, which would come back as Decimal.
+        return self.annotate(year_month=models.functions.Cast(month, models.IntegerField()))
+
+    def public_months(self):
+        """The months of these briefings that the public sees (for countcache)."""
+        return set(self.published().with_month().order_by().values_list("year_month", flat=True).distinct())
+
     def update(self, **kwargs):
         """Bulk updates (publish/unpublish actions) keep the remarks' copies in step too, and
         change the content version (countcache.py) when a published briefing was touched."""
@@ -177,13 +188,14 @@ class BriefingQuerySet(models.QuerySet):
 
         with transaction.atomic():
             ids = list(self.values_list("pk", flat=True))
-            touched = Briefing.objects.filter(pk__in=ids, status=Briefing.Status.PUBLISHED)
-            was_public = touched.exists()
+            touched = Briefing.objects.filter(pk__in=ids)
+            months = touched.public_months()
             count = super().update(**kwargs)
             if DENORMALISED_FROM_BRIEFING & kwargs.keys():
                 Remark.objects.filter(briefing_id__in=ids).copy_from_briefing()  # the remarks' months
-            if was_public or touched.exists():
-                bump_content_version(months=())  # the briefings' own columns: no count moves
+            months |= touched.public_months()
+            if months:
+                bump_content_version(months)  # the briefings' own months, counted on /briefings/
         return count
 
 

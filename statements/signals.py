@@ -12,7 +12,7 @@ post_save also fires for fixtures (raw saves), so loaddata, the admin and import
 Bulk writes that send no signals (QuerySet.update, bulk_create) bump the version themselves.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .countcache import bump_content_version
@@ -83,29 +83,33 @@ for model in COUNTED_FIELDS:
     post_delete.connect(reference_deleted, sender=model, dispatch_uid=f"content-version-delete-{model.__name__}")
 
 
-@receiver(pre_save, sender=Briefing, dispatch_uid="briefing-was-published")
-def note_whether_briefing_was_published(sender, instance, raw=False, **kwargs):
-    instance._was_published = bool(
-        instance.pk and Briefing.objects.filter(pk=instance.pk, status=Briefing.Status.PUBLISHED).exists()
-    )
+@receiver(pre_save, sender=Briefing, dispatch_uid="briefing-public-months-before")
+def note_public_months_before(sender, instance, raw=False, **kwargs):
+    instance._public_months_before = Briefing.objects.filter(pk=instance.pk).public_months() if instance.pk else set()
 
 
 @receiver(post_save, sender=Briefing, dispatch_uid="briefing-content-version")
 def briefing_saved(sender, instance, **kwargs):
-    # Its remarks are seen to by copy_from_briefing; its own title, date and source show on
-    # /briefings/ while it is published.
-    if instance.is_published or getattr(instance, "_was_published", False):
-        bump_content_version(months=())
+    # Its remarks are seen to by copy_from_briefing; /briefings/ counts the briefing itself in
+    # its month, before and after the change, while it is published.
+    months = getattr(instance, "_public_months_before", set()) | Briefing.objects.filter(pk=instance.pk).public_months()
+    if months:
+        bump_content_version(months)
+
+
+@receiver(pre_delete, sender=Briefing, dispatch_uid="briefing-public-months-before-delete")
+@receiver(pre_delete, sender=Remark, dispatch_uid="remark-public-months-before-delete")
+def note_public_months_before_delete(sender, instance, **kwargs):
+    # Read from the database: the instance may have been loaded before a change to its row.
+    instance._public_months_before = sender.objects.filter(pk=instance.pk).public_months()
 
 
 @receiver(post_delete, sender=Briefing, dispatch_uid="briefing-deleted-content-version")
 @receiver(post_delete, sender=Remark, dispatch_uid="remark-deleted-content-version")
 def deleted(sender, instance, **kwargs):
     # A briefing's remarks are deleted with it, each passing here.
-    if sender is Briefing and instance.is_published:
-        bump_content_version(months=())
-    if sender is Remark and instance.is_public:
-        bump_content_version(months={instance.year_month})
+    if months := getattr(instance, "_public_months_before", None):
+        bump_content_version(months)
 
 
 def remark_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -23,7 +25,7 @@ from .histogram import build_histogram
 from .listing import IdsFirst, months_in_order
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
 from .search import SCOPES, RelevanceResults, parse_query
-from .search.base import RANK_LIMIT, highlight
+from .search.base import RANK_LIMIT, highlight, highlight_remark
 
 def with_public_remark_counts(briefings):
     """Each briefing's remark count as the public sees it (withdrawn and merged ones left out).
@@ -59,7 +61,7 @@ BRIEFING_FACETS = [
     RelatedFacet("ministry", "Ministry", "ministry", label_field="short_name"),
     ChoiceFacet("kind", "Kind", "kind", Briefing.Kind.choices),
     ChoiceFacet("lang", "Language", "language", Briefing.Language.choices),
-    YearFacet("year", "Year", "date"),
+    YearFacet("year", "Year", "date", year_month="year_month"),  # Briefing...with_month()
 ]
 
 # Entries in an Atom feed (statements/feeds.py): what a reader polling it needs, no more.
@@ -344,16 +346,29 @@ def remark_citation(request, pk, extension):
 
 def briefing_list(request):
     params = querystrings.without_empty_values(request.GET)
-    filterset = BriefingFilter(params, queryset=Briefing.objects.published())
+    filterset = BriefingFilter(params, queryset=Briefing.objects.published().with_month())
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
-    results = (
-        with_public_remark_counts(filterset.qs)
-        .select_related("ministry", "spokesperson")
-        .order_by("-date", "-id")
+    cleaned = filterset.form.cleaned_data
+    query, scope = (cleaned.get("q") or "").strip(), cleaned.get("scope") or "all"
+    # Counted and kept month by month like /remarks/: a search over remark text costs a scan of
+    # its matches at scale, and a publication recounts its month only.
+    counts = cached_by_month(
+        "briefings",
+        canonical_state(cleaned),
+        lambda months: counts_by_month(filterset, BRIEFING_FACETS, months),
+        lambda per_month: combine(per_month, BRIEFING_FACETS),
     )
-    facets = build_facets(filterset, BRIEFING_FACETS, params)
+    results = IdsFirst(
+        filterset.qs.order_by("-date", "-id"),
+        counts["total"],
+        rows=with_public_remark_counts(Briefing.objects.all()).select_related("ministry", "spokesperson"),
+        months=months_in_order(counts, newest=True),
+    )
+    facets = build_facets(filterset, BRIEFING_FACETS, params, counts["facets"])
     page = paginate(request, results, BRIEFINGS_PER_PAGE)
+    if query:
+        show_matching_remarks(page, query, scope)
     return render(
         request,
         "statements/briefing_list.html",
@@ -363,9 +378,40 @@ def briefing_list(request):
             "active_filters": active_filters(filterset, params, facets),
             "page": page,
             "page_links": page_links(params, page),
+            "search_hidden": querystrings.hidden_fields(params, "q", "scope"),
+            "scopes": SCOPES.items(),
+            "scope": scope,
+            # The same search over remarks (the briefing filters mean other things there).
+            "remarks_url": reverse("remark_list") + querystrings.with_values(QueryDict(), q=query, scope=scope)
+            if query
+            else None,
             "dates_hidden": querystrings.hidden_fields(params, "date_from", "date_to"),
         },
     )
+
+
+def show_matching_remarks(briefings, query, scope):
+    """Each briefing of a search's page: how many of its remarks match, and the first of them
+    highlighted, linked in its transcript. One query over the page's briefings' remarks."""
+    matches = (
+        Remark.objects.published()
+        .filter(briefing_id__in=[briefing.pk for briefing in briefings])
+        .search(query, scope)
+        .order_by("briefing_id", "position")
+        .values_list("briefing_id", "pk")
+    )
+    first, found = {}, Counter()
+    for briefing_id, pk in matches:
+        first.setdefault(briefing_id, pk)
+        found[briefing_id] += 1
+    remarks = Remark.objects.only("question", "answer", "briefing_id").in_bulk(first.values())
+    terms = parse_query(query).positive_terms
+    for briefing in briefings:
+        briefing.match_count = found[briefing.pk]
+        remark = remarks.get(first.get(briefing.pk))
+        if remark is not None:
+            briefing.first_match = remark
+            briefing.match_html = highlight_remark(remark, terms, scope)
 
 
 def briefing_detail(request, pk):

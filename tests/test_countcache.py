@@ -152,10 +152,10 @@ def test_a_public_change_recounts_only_the_months_it_touched(corpus, recounted, 
     other_draft = Briefing.objects.filter(status=Briefing.Status.DRAFT).first()
     other_draft.title = "Corrected"
     assert after(other_draft.save) == []
-    # A published briefing's own columns move no count: the version moves (its title shows on
-    # /briefings/), the sums are redone from the cached months, no month is recounted.
+    # A published briefing's own columns: /briefings/ counts it in its month, so that month
+    # is recounted (its remarks' figures come out the same).
     version = content_version()
-    assert after(lambda: Briefing.objects.filter(pk=public.pk).update(title="Renamed")) == []
+    assert after(lambda: Briefing.objects.filter(pk=public.pk).update(title="Renamed")) == [{202107}] * len(STATES)
     assert content_version() != version
     # New reference data is in no count yet; fields no count reads move none: nothing recounted.
     assert after(lambda: Entity.objects.create(name="ASEAN", slug="asean")) == []
@@ -191,6 +191,9 @@ PAGES = [
     "/compare/?term=tariffs&term=dialogue",
     "/remarks/?q=cooperation&sort=newest&page=2",
     "/remarks/?topic=trade&sort=oldest",
+    "/briefings/",
+    "/briefings/?q=tariffs&lang=en",
+    "/briefings/?q=dialogue&scope=questions&spokesperson=hua-chunying",
 ]
 
 
@@ -331,3 +334,28 @@ def test_warm_counts_leaves_nothing_to_count_on_the_main_pages(client, corpus, r
     for path in ["/", "/remarks/", "/topics/", "/topics/trade/", "/spokespersons/hua-chunying/", "/entities/who/"]:
         assert client.get(path).status_code == 200
     assert recounted == [] and tallied == []
+
+
+def test_briefings_without_remarks_are_counted_through_every_kind_of_change(client, corpus, make_briefing, wang):
+    """/briefings/ counts briefings, some of which have no remark yet: their own changes must
+    move their month, since no remark's does."""
+    def total():
+        served_page = page(client, "/briefings/?year=2022")
+        assert served_page == page_from_scratch(client, "/briefings/?year=2022")
+        return client.get("/briefings/?year=2022").context["page"].paginator.count
+
+    assert total() == 0
+    empty = make_briefing(date=datetime.date(2022, 3, 1), spokesperson=wang)
+    assert total() == 1
+    Briefing.objects.filter(pk=empty.pk).update(status=Briefing.Status.DRAFT)
+    assert total() == 0
+    empty.refresh_from_db()
+    empty.publish()
+    empty.save()
+    assert total() == 1
+    Briefing.objects.filter(pk=empty.pk).update(date=datetime.date(2021, 3, 1))
+    assert total() == 0
+    Briefing.objects.filter(pk=empty.pk).update(date=datetime.date(2022, 5, 1))
+    assert total() == 1
+    empty.delete()  # an instance loaded before the last two changes
+    assert total() == 0

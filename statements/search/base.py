@@ -265,6 +265,14 @@ def highlight(text, terms, length=SNIPPET_LENGTH):
     return mark_safe("".join(pieces))
 
 
+def highlight_remark(remark, terms, scope="all"):
+    """One passage of a remark, highlighted: its answer, unless only the question was searched
+    or only the question matches."""
+    if scope == "questions" or (scope == "all" and remark.question and not _match_spans(remark.answer, terms)):
+        return highlight(remark.question, terms)
+    return highlight(remark.answer, terms)
+
+
 class SearchBackend:
     """The interface the vendor modules implement.
 
