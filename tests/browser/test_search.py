@@ -33,3 +33,15 @@ def test_phrase_search_highlights_and_histogram_narrows(page, remarks):
     expect(page.get_by_role("heading", name="1 remark")).to_be_visible()
     expect(page).to_have_url(re.compile(r"date_from=2021-03-01&date_to=2021-03-31"))
     expect(page.locator(".result")).to_contain_text("A trade war has no winner.")
+
+
+def test_briefings_found_by_a_phrase_open_at_their_first_match(page, remarks):
+    page.goto("/briefings/")
+    page.get_by_label("Find briefings by what was asked and answered").fill('"trade war"')
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="2 briefings")).to_be_visible()
+    expect(page.locator(".briefing-item mark")).to_have_count(2)
+    page.get_by_role("link", name="1 matching remark, the first in the transcript").first.click()
+    expect(page).to_have_url(re.compile(r"/briefings/\d+/#remark-\d+$"))
+    target = page.url.rsplit("#", 1)[1]
+    expect(page.locator(f"#{target}")).to_contain_text("trade war")
