@@ -36,3 +36,19 @@ def test_same_seed_same_text():
     Briefing.objects.all().delete()
     call_command("seed_synthetic", remarks=40, seed=9, workers=1, stdout=io.StringIO())
     assert list(Remark.objects.order_by("pk").values_list("answer", flat=True)) == first
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("mode", [{}, {"after_change": True}, {"cold": True}])
+def test_benchmark_runs_its_whole_page_mix(mode):
+    """Not a timing: the command that checks the targets must itself keep working."""
+    call_command("seed_synthetic", remarks=300, seed=5, workers=1, stdout=io.StringIO())
+    out = io.StringIO()
+    newest = Remark.objects.published().order_by("-date", "-pk").values_list("answer", flat=True).first()
+    call_command("benchmark", runs=2, warmup=0, no_explain=True, stdout=out, **mode)
+    names = ["permalink", "unfiltered", "common: china", "common: coop.", "rare:", "phrase", "three filters", "deep page", "briefings: china"]
+    lines = out.getvalue().splitlines()
+    for name in names:
+        assert any(line.startswith(name) for line in lines), name
+    # --after-change rolls its edits back.
+    assert Remark.objects.published().order_by("-date", "-pk").values_list("answer", flat=True).first() == newest

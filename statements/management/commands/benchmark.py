@@ -128,6 +128,7 @@ class Command(BaseCommand):
             "phrase": "/remarks/?q=%22two+sides%22",
             "three filters": f"/remarks/?topic={top_topic}&spokesperson={speaker}&year={year}",
             "deep page": f"/remarks/?page={min(500, last_page)}",
+            "briefings: china": "/briefings/?q=china",
         }
         pages = {"permalink": [f"/remarks/{rng.choice(ids)}/" for _ in range(count)]}
         pages.update({name: [url] * count for name, url in fixed.items()})
