@@ -161,10 +161,8 @@ class BriefingFilter(SearchFilterSet):
         form = DateRangeForm
 
     def matching(self, queryset, query, scope):
-        """Briefings with at least one public remark matching the search. Asked per briefing,
-        so a month's briefings check their own remarks, not every match of the corpus."""
-        remarks = Remark.objects.published().search(query, scope).filter(briefing=OuterRef("pk"))
-        return queryset.filter(Exists(remarks))
+        """Briefings with at least one public remark matching the search."""
+        return queryset.filter(pk__in=Remark.objects.published().search(query, scope).values("briefing_id"))
 
 
 def filter_without(filterset, excluded=None, queryset=None):

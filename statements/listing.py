@@ -5,6 +5,8 @@ asked for rows and joins at once, SQLite plans the joins first and sorts every m
 page 500 at 100,000 remarks). Both kinds know their total, so a Paginator asks no COUNT.
 """
 
+from .countcache import cached_counts
+
 
 def months_in_order(counts, newest):
     """[(YYYYMM, matches)] in the order a date-sorted list runs, from the counts the page has
@@ -45,11 +47,14 @@ def date_slice(queryset, offset, stop, months=None):
 class IdsFirst:
     """An ordered queryset of remarks, countable and sliceable for a Paginator."""
 
-    def __init__(self, queryset, count=None, rows=None, months=None):
+    def __init__(self, queryset, count=None, rows=None, months=None, cache_state=None):
         self.queryset, self._count = queryset, count  # the count is known when it comes from countcache
         # What the page's rows are fetched with: by default everything a result list shows.
         self.rows = rows if rows is not None else queryset.model.objects.for_listing()
         self.months = months  # matches per month in the list's order, when known (months_in_order)
+        # (namespace, content version, filter state): a page's ids are cached when finding them
+        # costs a scan (briefings with a matching remark: every match of the search).
+        self.cache_state = cache_state
 
     def count(self):
         if self._count is None:
@@ -60,7 +65,13 @@ class IdsFirst:
         return self.count()
 
     def page_ids(self, offset, stop):
-        return list(date_slice(self.queryset.values_list("pk", flat=True), offset, stop, self.months))
+        def find():
+            return list(date_slice(self.queryset.values_list("pk", flat=True), offset, stop, self.months))
+
+        if not self.cache_state:
+            return find()
+        namespace, version, state = self.cache_state
+        return cached_counts(namespace, (state, offset, stop), find, version)
 
     def __getitem__(self, item):
         if not isinstance(item, slice):

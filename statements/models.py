@@ -396,11 +396,12 @@ class RemarkQuerySet(models.QuerySet):
         """The YYYYMM months of these remarks that the public sees (for countcache)."""
         return set(self.filter(is_public=True).order_by().values_list("year_month", flat=True).distinct())
 
-    def search(self, query, scope="all"):
-        """Remarks matching a query in the search language of statements/search/base.py."""
+    def search(self, query, scope="all", among=None):
+        """Remarks matching a query in the search language of statements/search/base.py;
+        `among`: only these remark ids (a page's worth), which the index can check alone."""
         from statements.search import parse_query, search_backend
 
-        return search_backend().filter(self, parse_query(query), scope)
+        return search_backend().filter(self, parse_query(query), scope, among)
 
     def taken_off(self, pk):
         """A remark of a published briefing that left the site — withdrawn, or merged into

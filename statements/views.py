@@ -353,17 +353,20 @@ def briefing_list(request):
     query, scope = (cleaned.get("q") or "").strip(), cleaned.get("scope") or "all"
     # Counted and kept month by month like /remarks/: a search over remark text costs a scan of
     # its matches at scale, and a publication recounts its month only.
+    version, state = content_version(), canonical_state(cleaned)
     counts = cached_by_month(
         "briefings",
-        canonical_state(cleaned),
+        state,
         lambda months: counts_by_month(filterset, BRIEFING_FACETS, months),
         lambda per_month: combine(per_month, BRIEFING_FACETS),
+        version,
     )
     results = IdsFirst(
         filterset.qs.order_by("-date", "-id"),
         counts["total"],
         rows=with_public_remark_counts(Briefing.objects.all()).select_related("ministry", "spokesperson"),
         months=months_in_order(counts, newest=True),
+        cache_state=("briefing-ids", version, state) if query else None,
     )
     facets = build_facets(filterset, BRIEFING_FACETS, params, counts["facets"])
     page = paginate(request, results, BRIEFINGS_PER_PAGE)
@@ -392,14 +395,10 @@ def briefing_list(request):
 
 def show_matching_remarks(briefings, query, scope):
     """Each briefing of a search's page: how many of its remarks match, and the first of them
-    highlighted, linked in its transcript. One query over the page's briefings' remarks."""
-    matches = (
-        Remark.objects.published()
-        .filter(briefing_id__in=[briefing.pk for briefing in briefings])
-        .search(query, scope)
-        .order_by("briefing_id", "position")
-        .values_list("briefing_id", "pk")
-    )
+    highlighted, linked in its transcript: the page's remarks, then which of them match."""
+    public = Remark.objects.published()
+    candidates = list(public.filter(briefing_id__in=[briefing.pk for briefing in briefings]).values_list("pk", flat=True))
+    matches = public.search(query, scope, among=candidates).order_by("briefing_id", "position").values_list("briefing_id", "pk")
     first, found = {}, Counter()
     for briefing_id, pk in matches:
         first.setdefault(briefing_id, pk)

@@ -204,3 +204,15 @@ def test_each_thread_stems_with_its_own_stemmer():
     assert len({id(stemmer) for stemmer in seen}) == 3
     assert _stemmer() is _stemmer()
     assert seen[0].stemWord("vaccines") == "vaccin"
+
+
+def test_among_looks_only_among_the_given_remarks(remarks):
+    """search(among=ids), used for a page's worth of remarks, equals searching and then keeping
+    those ids, whatever the query's shape."""
+    ids = sorted(Remark.objects.values_list("pk", flat=True))
+    for some in (ids[::2], ids[1::3], ids[:1]):
+        for query in ["trade", '"trade war"', "trade -war", "tibet OR taiwan", "疫苗", 'wars OR "trade war"', "-tibet china"]:
+            expected = set(Remark.objects.published().search(query).filter(pk__in=some).values_list("pk", flat=True))
+            found = set(Remark.objects.published().search(query, among=some).values_list("pk", flat=True))
+            assert found == expected, (query, some)
+    assert not Remark.objects.published().search("trade", among=[]).exists()

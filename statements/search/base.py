@@ -284,20 +284,23 @@ class SearchBackend:
 
     vendor = None
 
-    def filter(self, queryset, parsed, scope="all"):
-        """The index finds candidates; phrases and Chinese terms must also occur literally."""
+    def filter(self, queryset, parsed, scope="all", among=None):
+        """The index finds candidates; phrases and Chinese terms must also occur literally.
+        `among`: a few remark ids to look among (see index_q)."""
         from django.db.models import Q
 
         if not parsed:
             return queryset.none()
-        queryset = queryset.filter(self.index_q(parsed, scope))
+        if among is not None:
+            queryset = queryset.filter(pk__in=among)
+        queryset = queryset.filter(self.index_q(parsed, scope, among=among))
         for clause in parsed.clauses:
             if any(term.exact for term in clause):
                 condition = Q()
                 for term in clause:
                     # A clause of one term is already required by the whole query's match above:
                     # only the literal check is left (a second index lookup would cost as much).
-                    alternative = Q() if len(clause) == 1 else self.index_q(parsed, scope, [[term]])
+                    alternative = Q() if len(clause) == 1 else self.index_q(parsed, scope, [[term]], among)
                     if term.exact:
                         alternative &= self.exact_q(term, scope)
                     condition |= alternative
@@ -307,8 +310,10 @@ class SearchBackend:
                 queryset = queryset.exclude(self.exact_q(term, scope))
         return queryset
 
-    def index_q(self, parsed, scope, clauses=None):
-        """The vendor's index match of the query (or of `clauses` alone, without exclusions)."""
+    def index_q(self, parsed, scope, clauses=None, among=None):
+        """The vendor's index match of the query (or of `clauses` alone, without exclusions);
+        `among`, when given, holds every remark id that can match: an index that would list
+        all its matches first may check these alone."""
         raise NotImplementedError
 
     def rank(self, queryset, parsed, scope="all"):

@@ -54,7 +54,8 @@ class PostgresSearch(SearchBackend):
     def matches(self, tsquery):
         return RowSQL("{table}.search_vector @@ %s::tsquery", [tsquery], BooleanField())
 
-    def index_q(self, parsed, scope, clauses=None):
+    def index_q(self, parsed, scope, clauses=None, among=None):
+        # The planner sees `among` in the query itself and checks those rows' vectors.
         return Q(self.matches(self.tsquery(parsed, scope, with_exclusions=clauses is None, clauses=clauses)))
 
     def rank(self, queryset, parsed, scope="all"):

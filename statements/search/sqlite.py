@@ -39,11 +39,21 @@ class SQLiteSearch(SearchBackend):
         column = COLUMN[scope]
         return f"{column} : ({expression})" if column else expression
 
-    def matches(self, match):
-        return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [match]))
+    def matches(self, match, among=None):
+        if among is None:
+            return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [match]))
+        # SQLite would list every match of the index, then look each up in the table (130 ms for
+        # "china" at 100,000 remarks); FTS5 checks given rowids alone (13 ms for a page's 500).
+        ids = [int(pk) for pk in among]
+        if not ids:
+            return Q(pk__in=[])
+        placeholders = ", ".join(["%s"] * len(ids))
+        return Q(pk__in=RawSQL(
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({placeholders})", [match, *ids]
+        ))
 
-    def index_q(self, parsed, scope, clauses=None):
-        return self.matches(self.match(parsed, scope, with_exclusions=clauses is None, clauses=clauses))
+    def index_q(self, parsed, scope, clauses=None, among=None):
+        return self.matches(self.match(parsed, scope, with_exclusions=clauses is None, clauses=clauses), among)
 
     def rank(self, queryset, parsed, scope="all"):
         # bm25() is lower for better matches; answers weigh twice as much as questions.
