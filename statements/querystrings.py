@@ -5,21 +5,14 @@ every state stays shareable. Changing a filter drops `page`: page 7 of the old r
 nothing in the new one.
 """
 
-import re
-
 from django.http import QueryDict
-
-# They mean nothing in a search or a slug, and XML 1.0 (an Atom feed's title) cannot carry them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def without_empty_values(params: QueryDict):
-    """The parameters minus blank values (`?topic=&year=`), which forms submit for empty fields,
-    and minus control characters."""
+    """The parameters minus blank values (`?topic=&year=`), which forms submit for empty fields."""
     cleaned = QueryDict(mutable=True)
     for key, values in params.lists():
-        kept = [CONTROL_CHARACTERS.sub("", value) for value in values]
-        kept = [value for value in kept if value.strip()]
+        kept = [value for value in values if value.strip()]
         if kept:
             cleaned.setlist(key, kept)
     return cleaned
