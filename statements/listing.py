@@ -45,7 +45,7 @@ def date_slice(queryset, offset, stop, months=None):
 
 
 class IdsFirst:
-    """An ordered queryset of remarks, countable and sliceable for a Paginator."""
+    """An ordered queryset of remarks (or briefings), countable and sliceable for a Paginator."""
 
     def __init__(self, queryset, count=None, rows=None, months=None, cache_state=None):
         self.queryset, self._count = queryset, count  # the count is known when it comes from countcache
