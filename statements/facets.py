@@ -187,15 +187,10 @@ class YearFacet:
         return [(month, int(value), value, n) for month, value, n in rows]
 
 
-def facet_counts(filterset, specs):
-    """{param: [(value, label, count), …]}: the queries, kept apart so they can be cached."""
-    return {spec.param: spec.counts(filter_without(filterset, excluded=spec.param)) for spec in specs}
-
-
-def build_facets(filterset, specs, params, counts=None):
-    """One Facet per spec, options sorted by count (years by year), selected values kept."""
+def build_facets(filterset, specs, params, counts):
+    """One Facet per spec from `counts` ({param: [(value, label, n)]}, as combine() gives them),
+    options sorted by count (years by year), selected values kept."""
     cleaned = filterset.form.cleaned_data
-    counts = counts if counts is not None else facet_counts(filterset, specs)
     facets = []
     for spec in specs:
         counted = list(counts[spec.param])
