@@ -125,6 +125,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A write transaction takes SQLite's write lock when it begins, not at its first write: two
+    # saves that read before writing (an import looking for its briefing) then take turns
+    # instead of both finding nothing, or failing with "database is locked" halfway.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # While PostgreSQL is unreachable a request gives up after this many seconds and gets the
     # 503 page (statements/middleware.py) instead of holding a worker; the health check made

@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, F
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import editorial
 from .models import POSITION_PARKING_OFFSET, Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 
 
@@ -51,6 +52,12 @@ class EntityAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+admin.site.site_header = "Diplomatic statements: editing"
+admin.site.site_title = "Diplomatic statements admin"
+admin.site.index_title = "Briefings, remarks and reference data"
+admin.site.site_url = "/"
+
+
 class StaleEditCheck(forms.ModelForm):
     """Refuses to save a form opened on an older version of its object (models.Versioned).
 
@@ -63,6 +70,8 @@ class StaleEditCheck(forms.ModelForm):
     # Set by VersionedHistoryAdmin: a form opened on an old version, to restore it, is based on
     # the version stored now, not on the old one it shows.
     restoring = False
+    # Set by the admin to whoever fills the form: statements/editorial.py decides what they may change.
+    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,6 +98,13 @@ class StaleEditCheck(forms.ModelForm):
             raise ValidationError(stale_message(self.instance, base, current), code="stale")
         return cleaned
 
+    def _post_clean(self):
+        super()._post_clean()  # the form's values are on the instance now
+        try:
+            editorial.check_form_change(self.user, self.instance, set(self.fields))
+        except ValidationError as error:
+            self._update_errors(error)
+
 
 def stale_message(instance, base, current):
     noun = instance._meta.verbose_name
@@ -102,7 +118,7 @@ def stale_message(instance, base, current):
         for change in latest.diff_against(opened).changes:
             if change.field in {"version", "updated_at"}:
                 continue
-            old, new = (Truncator(str(value)).chars(80) for value in (change.old, change.new))
+            old, new = where_they_differ(str(change.old), str(change.new))
             shown.append(f"{change.field}: “{old}” → “{new}”")
         changes = " What changed: " + "; ".join(shown) + "." if shown else ""
     return (
@@ -110,6 +126,23 @@ def stale_message(instance, base, current):
         "Your edits are kept below and nothing was saved: check them against the current "
         "version (open it in a new tab), then save again to keep yours."
     )
+
+
+def where_they_differ(old, new, context=40):
+    """Both values around their first difference, so a change at the end of a long answer
+    reads as itself and not as two identical beginnings."""
+    start = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old, end_new = end_old - 1, end_new - 1
+
+    def excerpt(text, end):
+        head = "…" if start > context else ""
+        tail = "…" if end + context < len(text) else ""
+        middle = text[max(0, start - context) : end + context]
+        return head + Truncator(middle).chars(2 * context + 160) + tail
+
+    return excerpt(old, end_old), excerpt(new, end_new)
 
 
 class VersionedHistoryAdmin(SimpleHistoryAdmin):
@@ -123,12 +156,39 @@ class VersionedHistoryAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if getattr(request, "restoring_version", False):
-            form = type(form.__name__, (form,), {"restoring": True})
-        return form
+        restoring = getattr(request, "restoring_version", False)
+        return type(form.__name__, (form,), {"restoring": restoring, "user": request.user})
+
+    def get_fieldsets(self, request, obj=None):
+        """The hidden version travels with every form the page renders, fieldsets or not."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if any("base_version" in options["fields"] for _, options in fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "base_version"]}), *rest]
+
+    def save_model(self, request, obj, form, change):
+        # One history row per save, with a reason a reader can use.
+        obj._change_reason = "Restored an earlier version" if getattr(request, "restoring_version", False) else (
+            "Changed in the admin" if change else "Added in the admin"
+        )
+        super().save_model(request, obj, form, change)
 
 
-class RemarkInlineForm(StaleEditCheck):
+class SpeakerFollowsHost:
+    """The speaker field is left empty while the remark's speaker is the briefing's host, so a
+    remark keeps following the host when it changes (models.Briefing._remarks_follow_host)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        remark = self.instance
+        if remark.pk and remark.speaker_id and remark.briefing_id and remark.speaker_id == remark.briefing.spokesperson_id:
+            self.initial["speaker"] = None
+        if "speaker" in self.fields:
+            self.fields["speaker"].help_text = "Left empty, it is the briefing's host (and follows it if the host changes)."
+
+
+class RemarkInlineForm(SpeakerFollowsHost, StaleEditCheck):
     class Meta:
         model = Remark
         fields = [
@@ -193,9 +253,20 @@ class RemarkInline(admin.StackedInline):
     def get_extra(self, request, obj=None, **kwargs):
         return 2 if obj is None else 1
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
+        return formset
+
     def view_on_site(self, obj):
-        # A draft briefing's remarks are 404 on the public site: no link to them.
-        return obj.get_absolute_url() if obj.briefing.is_published else None
+        return remark_on_site(obj)
+
+
+def remark_on_site(remark):
+    """The public permalink, or for a draft the staff preview of its briefing at the remark."""
+    if remark.briefing.is_published:
+        return remark.get_absolute_url()
+    return reverse("admin:statements_briefing_preview", args=[remark.briefing_id]) + f"#remark-{remark.pk}"
 
 
 class BriefingAdminForm(StaleEditCheck):
@@ -211,6 +282,12 @@ class BriefingAdminForm(StaleEditCheck):
                 self.add_error("translation", "A briefing cannot be its own translation.")
             elif translation.language == cleaned.get("language"):
                 self.add_error("translation", "The translation must be in another language.")
+            elif translation.translation_id not in (None, self.instance.pk):
+                # Linking would silently unlink that pair (Briefing._mirror_translation).
+                self.add_error("translation", (
+                    f"“{translation}” is already the translation of briefing #{translation.translation_id}; "
+                    "unlink it there first."
+                ))
         return cleaned
 
 
@@ -241,8 +318,13 @@ class BriefingAdmin(VersionedHistoryAdmin):
         from .admin_import import import_view
 
         urls = super().get_urls()
-        view = self.admin_site.admin_view(lambda request: import_view(self, request))
-        return [path("import/", view, name="statements_briefing_import"), *urls]
+        importing = self.admin_site.admin_view(lambda request: import_view(self, request))
+        preview = self.admin_site.admin_view(lambda request, object_id: preview_view(self, request, object_id))
+        return [
+            path("import/", importing, name="statements_briefing_import"),
+            path("<int:object_id>/preview/", preview, name="statements_briefing_preview"),
+            *urls,
+        ]
 
     def get_queryset(self, request):
         return (
@@ -257,7 +339,7 @@ class BriefingAdmin(VersionedHistoryAdmin):
         return obj.remark_count
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("statements.publish_briefing")
+        return editorial.may(request.user, editorial.PUBLISH)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -266,77 +348,48 @@ class BriefingAdmin(VersionedHistoryAdmin):
         return fields
 
     def view_on_site(self, obj):
-        # Drafts are 404 on the public site, so only published briefings get the link.
-        return obj.get_absolute_url() if obj.is_published else None
-
-    def save_model(self, request, obj, form, change):
-        if not self.has_publish_permission(request):
-            # The status field is read-only for editors, but restoring an old version from the
-            # history page sets every field: publishing stays with publishers either way.
-            stored = Briefing.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-            if obj.status != (stored or Briefing.Status.DRAFT):
-                obj.status = stored or Briefing.Status.DRAFT
-                self.message_user(request, "Only publishers change whether a briefing is published; the status was kept.", messages.WARNING)
+        # A draft is 404 on the public site; staff see it in the preview instead.
         if obj.is_published:
-            obj.publish()  # stamps published_at the first time
-        super().save_model(request, obj, form, change)
+            return obj.get_absolute_url()
+        return reverse("admin:statements_briefing_preview", args=[obj.pk])
 
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
-            renumber_positions(form.instance)
+            editorial.renumber_positions(form.instance)
 
     @admin.action(description="Publish selected briefings", permissions=["publish"])
     def publish(self, request, queryset):
-        count = 0
-        for briefing in queryset.exclude(status=Briefing.Status.PUBLISHED):
-            briefing.publish()
-            briefing.save(update_fields=["status", "published_at", "updated_at"])
-            count += 1
+        count = editorial.publish(request.user, queryset)
         self.message_user(request, f"Published {count} briefing(s).", messages.SUCCESS)
 
     @admin.action(description="Confirm the suggested topics and mentions of their remarks", permissions=["change"])
     def confirm_suggestions(self, request, queryset):
-        count = confirm_suggestions(Remark.objects.filter(briefing__in=queryset))
+        count = editorial.confirm_suggestions(Remark.objects.filter(briefing__in=queryset))
         self.message_user(request, f"Confirmed the suggestions of {count} remark(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected briefings", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.filter(status=Briefing.Status.PUBLISHED).update(
-            status=Briefing.Status.DRAFT
-        )
+        count = editorial.unpublish(request.user, queryset)
         self.message_user(request, f"Unpublished {count} briefing(s).", messages.SUCCESS)
 
 
-def renumber_positions(briefing):
-    """Close gaps and undo parking so positions read 1, 2, 3… in the editor's order."""
-    remarks = list(briefing.remarks.order_by("position", "pk").only("pk", "position"))
-    if all(remark.position == index for index, remark in enumerate(remarks, start=1)):
-        return
-    top = briefing.remarks.aggregate(top=Max("position"))["top"] or 0
-    # Two passes so no intermediate state collides with the unique constraint.
-    briefing.remarks.update(position=F("position") + top + POSITION_PARKING_OFFSET)
-    for index, remark in enumerate(remarks, start=1):
-        Remark.objects.filter(pk=remark.pk).update(position=index)
+def preview_view(model_admin, request, object_id):
+    """A briefing, draft or not, as the public will read it: only staff who may view it."""
+    from django.shortcuts import get_object_or_404
+
+    from .views import render_transcript
+
+    briefing = get_object_or_404(Briefing.objects.select_related("ministry", "spokesperson", "translation"), pk=object_id)
+    if not model_admin.has_view_permission(request, briefing):
+        raise PermissionDenied
+    response = render_transcript(request, briefing, briefing.remarks.filter(merged_into__isnull=True), preview=True)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
-def confirm_suggestions(remarks):
-    """Turn import suggestions into topics and mentions, and clear them."""
-    count = 0
-    with transaction.atomic():
-        for remark in remarks.prefetch_related("suggested_topics", "suggested_entities"):
-            topics, entities = list(remark.suggested_topics.all()), list(remark.suggested_entities.all())
-            if not (topics or entities):
-                continue
-            remark.topics.add(*topics)
-            remark.entities.add(*entities)
-            remark.suggested_topics.clear()
-            remark.suggested_entities.clear()
-            count += 1
-    return count
-
-
-class RemarkAdminForm(StaleEditCheck):
+class RemarkAdminForm(SpeakerFollowsHost, StaleEditCheck):
     class Meta:
         model = Remark
         fields = "__all__"
@@ -365,34 +418,29 @@ class RemarkAdmin(VersionedHistoryAdmin):
 
     @admin.action(description="Confirm their suggested topics and mentions", permissions=["change"])
     def confirm_suggestions(self, request, queryset):
-        count = confirm_suggestions(queryset)
+        count = editorial.confirm_suggestions(queryset)
         self.message_user(request, f"Confirmed the suggestions of {count} remark(s).", messages.SUCCESS)
 
     def has_withdraw_permission(self, request):
-        return request.user.has_perm("statements.withdraw_remark")
+        return editorial.may(request.user, editorial.WITHDRAW)
 
     def has_merge_permission(self, request):
-        return request.user.has_perm("statements.merge_remark")
+        return editorial.may(request.user, editorial.MERGE)
 
     @admin.action(description="Withdraw selected remarks (their permalinks answer 410)", permissions=["withdraw"])
     def withdraw(self, request, queryset):
-        remarks = list(queryset.filter(withdrawn_at__isnull=True, merged_into__isnull=True))
         form = WithdrawForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            with transaction.atomic():
-                for remark in remarks:
-                    remark.withdraw(form.cleaned_data["note"])
-            self.message_user(request, f"Withdrew {len(remarks)} remark(s).", messages.SUCCESS)
+            count = editorial.withdraw(request.user, queryset, form.cleaned_data["note"])
+            self.message_user(request, f"Withdrew {count} remark(s).", messages.SUCCESS)
             return None
+        remarks = list(queryset.filter(withdrawn_at__isnull=True, merged_into__isnull=True))
         return self.confirmation(request, "withdraw", remarks, form=form, title="Withdraw remarks")
 
     @admin.action(description="Restore selected withdrawn remarks", permissions=["withdraw"])
     def restore(self, request, queryset):
-        remarks = list(queryset.filter(withdrawn_at__isnull=False))
-        with transaction.atomic():
-            for remark in remarks:
-                remark.restore()
-        self.message_user(request, f"Restored {len(remarks)} remark(s).", messages.SUCCESS)
+        count = editorial.restore(request.user, queryset)
+        self.message_user(request, f"Restored {count} remark(s).", messages.SUCCESS)
 
     @admin.action(description="Merge duplicates: keep one, redirect the others (301)", permissions=["merge"])
     def merge(self, request, queryset):
@@ -405,16 +453,11 @@ class RemarkAdmin(VersionedHistoryAdmin):
         if survivor is None:
             return self.confirmation(request, "merge", remarks, title="Merge duplicate remarks")
         try:
-            with transaction.atomic():
-                for remark in remarks:
-                    if remark.pk != survivor.pk:
-                        remark.merge_into(survivor)
+            count = editorial.merge(request.user, remarks, survivor)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return None
-        self.message_user(
-            request, f"Merged {len(remarks) - 1} remark(s) into remark {survivor.pk}.", messages.SUCCESS
-        )
+        self.message_user(request, f"Merged {count} remark(s) into remark {survivor.pk}.", messages.SUCCESS)
         return None
 
     def confirmation(self, request, action, remarks, title, form=None):
@@ -445,4 +488,4 @@ class RemarkAdmin(VersionedHistoryAdmin):
         return obj.briefing.date
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.briefing.is_published else None
+        return remark_on_site(obj)

@@ -8,6 +8,7 @@ the save parses it again, so what is saved is exactly what the parser makes of t
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.validators import URLValidator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -45,6 +46,7 @@ class UploadForm(forms.Form):
     )
     source_url = forms.URLField(
         required=False, max_length=500, assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
         help_text="Where the transcript was published (for one transcript).",
     )
     date = forms.DateField(
@@ -82,8 +84,12 @@ class ReviewForm(forms.Form):
 
     name = forms.CharField(widget=forms.HiddenInput)
     text = forms.CharField(widget=forms.HiddenInput, strip=False)
-    source_url = forms.CharField(widget=forms.HiddenInput, required=False)
-    language = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Carried from the first step and checked again: a page can be posted with anything.
+    source_url = forms.URLField(
+        widget=forms.HiddenInput, required=False, max_length=500, assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    language = forms.ChoiceField(widget=forms.HiddenInput, required=False, choices=[("", "Detect"), *Briefing.Language.choices])
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     spokesperson = forms.ModelChoiceField(
         queryset=Spokesperson.objects.select_related("ministry"), required=False, empty_label="(none)"
@@ -189,7 +195,8 @@ def save_reviewed(request, formset):
     for failure in failed:
         messages.error(request, failure)
     for result in saved:
-        messages.success(request, f"Saved as draft: {result.summary()}")
+        state = "Already published, unchanged" if result.briefing.is_published else "Saved as draft"
+        messages.success(request, f"{state}: {result.summary()}")
     if len(saved) == 1 and not failed:
         return redirect(reverse("admin:statements_briefing_change", args=[saved[0].briefing.pk]))
     return redirect(reverse("admin:statements_briefing_changelist"))

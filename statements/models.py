@@ -10,11 +10,19 @@ import hashlib
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+
+def bump_months(months):
+    """Move the count tokens of these months (countcache.py, which imports this module)."""
+    from .countcache import bump_content_version
+
+    bump_content_version(months)
 
 
 class Versioned(models.Model):
@@ -184,18 +192,17 @@ class BriefingQuerySet(models.QuerySet):
     def update(self, **kwargs):
         """Bulk updates (publish/unpublish actions) keep the remarks' copies in step too, and
         change the content version (countcache.py) when a published briefing was touched."""
-        from .countcache import bump_content_version
-
         with transaction.atomic():
             ids = list(self.values_list("pk", flat=True))
             touched = Briefing.objects.filter(pk__in=ids)
             months = touched.public_months()
-            count = super().update(**kwargs)
+            # A bulk change is a change: a form opened before it is stale (Versioned).
+            count = super().update(**{"version": models.F("version") + 1, **kwargs})
             if DENORMALISED_FROM_BRIEFING & kwargs.keys():
                 Remark.objects.filter(briefing_id__in=ids).copy_from_briefing()  # the remarks' months
             months |= touched.public_months()
             if months:
-                bump_content_version(months)  # the briefings' own months, counted on /briefings/
+                bump_months(months)  # the briefings' own months, counted on /briefings/
         return count
 
 
@@ -241,7 +248,8 @@ class Briefing(Versioned):
     source_url = models.URLField(
         max_length=500,
         blank=True,
-        help_text="Where the transcript was published. One source URL identifies one briefing.",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where the transcript was published (http or https). One source URL identifies one briefing.",
     )
     status = models.CharField(
         max_length=10,
@@ -314,17 +322,29 @@ class Briefing(Versioned):
 
     def publish(self):
         self.status = self.Status.PUBLISHED
-        self.published_at = self.published_at or timezone.now()
 
     def save(self, *args, **kwargs):
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()  # the first publication, however it is made
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
         with transaction.atomic():
-            previous_partner = (
-                Briefing.objects.filter(pk=self.pk).values_list("translation", flat=True).first()
+            stored = (
+                Briefing.objects.filter(pk=self.pk).values("translation", "spokesperson").first()
                 if self.pk
                 else None
-            )
+            ) or {"translation": None, "spokesperson": None}
             super().save(*args, **kwargs)
-            self._mirror_translation(previous_partner)
+            self._mirror_translation(stored["translation"])
+            if stored["spokesperson"] != self.spokesperson_id:
+                self._remarks_follow_host(stored["spokesperson"])
+
+    def _remarks_follow_host(self, previous_host):
+        """A remark's speaker is the host unless it names someone else: remarks that had no
+        speaker or the previous host now have the new one (an import may set the host later)."""
+        Remark.objects.filter(briefing=self).filter(
+            Q(speaker__isnull=True) | Q(speaker=previous_host) if previous_host else Q(speaker__isnull=True)
+        ).exclude(speaker=self.spokesperson_id).update(speaker=self.spokesperson_id)
 
     def _mirror_translation(self, previous_partner):
         """Keep the translation link symmetric: A ↔ B, never A → B → C."""
@@ -351,7 +371,36 @@ DENORMALISED_FROM_BRIEFING = {"status", "date", "language", "ministry", "ministr
 POSITION_PARKING_OFFSET = 1_000_000
 
 
+# What a bulk update of remarks may not write: the copied columns (derived from the briefing by
+# copy_from_briefing) and the text (a change of published text is recorded as a correction by
+# Remark.save). Fields that decide visibility or counts are re-derived after the update.
+NOT_BULK_WRITABLE = {"is_public", "date", "year_month", "language", "ministry", "ministry_id",
+                     "question", "answer", "outlet", "corrected_at", "correction"}
+NEUTRAL_FIELDS = {"position", "translation", "translation_id", "imported_fingerprint", "version", "updated_at"}
+
+
 class RemarkQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Bulk updates keep derived data right: the version moves (a form opened before is
+        stale); a change to what visibility or counts read (briefing, speaker, kind, withdrawal,
+        merge) re-derives the copied columns and moves the months it touched (countcache.py)."""
+        if refused := NOT_BULK_WRITABLE & kwargs.keys():
+            raise TypeError(
+                f"Remark {', '.join(sorted(refused))} cannot be bulk updated: the copied columns follow "
+                "the briefing (copy_from_briefing) and text changes go through save()."
+            )
+        kwargs = {"version": models.F("version") + 1, **kwargs}
+        if kwargs.keys() <= NEUTRAL_FIELDS:
+            return super().update(**kwargs)
+        with transaction.atomic():
+            ids = list(self.values_list("pk", flat=True))
+            months = Remark.objects.filter(pk__in=ids).public_months()
+            count = super().update(**kwargs)
+            Remark.objects.filter(pk__in=ids).copy_from_briefing()  # moves the months after
+            if months:
+                bump_months(months)
+        return count
+
     def published(self):
         # "IN (true)", not the bare boolean column Django writes for is_public=True: SQLite seeks
         # an index only on a comparison it can see (0.8 ms instead of 230 ms for page 500 of
@@ -364,11 +413,11 @@ class RemarkQuerySet(models.QuerySet):
         Called after every save of a remark or its briefing, so it is also where the content
         version changes (countcache.py) when a public remark changed or visibility did.
         """
-        from .countcache import bump_content_version
-
         public_months = self.public_months()
         briefing = Briefing.objects.filter(pk=models.OuterRef("briefing_id"))
-        count = self.update(
+        count = super().update(
+            # Without a speaker of its own a remark is the host's.
+            speaker=models.functions.Coalesce("speaker", models.Subquery(briefing.values("spokesperson")[:1])),
             is_public=models.Case(
                 models.When(
                     models.Exists(briefing.filter(status=Briefing.Status.PUBLISHED))
@@ -389,7 +438,7 @@ class RemarkQuerySet(models.QuerySet):
         # The months these remarks counted in before, and count in now.
         public_months |= self.public_months()
         if public_months:
-            bump_content_version(public_months)
+            bump_months(public_months)
         return count
 
     def public_months(self):
@@ -515,6 +564,14 @@ class Remark(Versioned):
         related_name="merged_remarks",
         help_text="The remark this duplicate was merged into; its permalink redirects there.",
     )
+    corrected_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the text last changed after publication; shown on the permalink.",
+    )
+    correction = models.CharField(
+        max_length=200, blank=True, editable=False,
+        help_text="What the corrections after publication changed, e.g. “wording of the answer”.",
+    )
     # Fingerprint of the text as last imported; differs from text_fingerprint() once an editor
     # has changed the remark, and a re-import then leaves it alone. Empty for typed remarks.
     imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -596,7 +653,26 @@ class Remark(Versioned):
     def save(self, *args, **kwargs):
         if self.speaker_id is None and self.kind and self.briefing_id:
             self.speaker_id = self.briefing.spokesperson_id
+        if self.pk and not self._state.adding and self._note_correction():
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "corrected_at", "correction"}
         super().save(*args, **kwargs)
+
+    def _note_correction(self):
+        """A change of public text is a correction, said on the permalink. Spacing alone is not."""
+        stored = Remark.objects.filter(pk=self.pk, is_public=True).values(*CORRECTIONS).first()
+        if stored is None:
+            return False
+        changed = [
+            label for name, label in CORRECTIONS.items()
+            if " ".join(str(stored[name]).split()) != " ".join(str(getattr(self, name)).split())
+        ]
+        if not changed:
+            return False
+        earlier = [part for part in self.correction.split("; ") if part]
+        self.corrected_at = timezone.now()
+        self.correction = "; ".join(label for label in CORRECTIONS.values() if label in {*earlier, *changed})[:200]
+        return True
 
     def withdraw(self, note):
         """Take the remark off the site; its permalink answers 410 Gone with the note."""
@@ -616,6 +692,12 @@ class Remark(Versioned):
             raise ValidationError(f"Remark {survivor.pk} is itself merged or withdrawn; choose another survivor.")
         if self.merged_into_id:
             raise ValidationError(f"Remark {self.pk} is already merged into remark {self.merged_into_id}.")
+        public = set(Remark.objects.filter(pk__in=[self.pk, survivor.pk], is_public=True).values_list("pk", flat=True))
+        if self.pk in public and survivor.pk not in public:
+            raise ValidationError(
+                f"Remark {survivor.pk} is not on the public site (its briefing is a draft): a public "
+                "remark can only be merged into a public one, or its permalink would lead nowhere."
+            )
         with transaction.atomic():
             survivor.topics.add(*self.topics.all())
             survivor.entities.add(*self.entities.all())
@@ -630,6 +712,14 @@ class Remark(Versioned):
     def is_withdrawn(self):
         return self.withdrawn_at is not None
 
+
+# The fields whose change after publication is a correction, and how the permalink names it.
+CORRECTIONS = {
+    "answer": "wording of the answer",
+    "question": "wording of the question",
+    "outlet": "asking outlet",
+    "kind": "kind of remark",
+}
 
 # The end of a sentence in English or Chinese text, for Remark.opening().
 SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？]")

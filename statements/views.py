@@ -419,19 +419,22 @@ def briefing_detail(request, pk):
         pk=pk,
     )
     # Public remarks, and a marker where a withdrawn one stood; merged duplicates are left out.
-    remarks = (
-        briefing.remarks.filter(Q(is_public=True) | Q(withdrawn_at__isnull=False, merged_into__isnull=True))
-        .select_related("speaker")
-        .prefetch_related("topics", "entities")
-    )
+    remarks = briefing.remarks.filter(Q(is_public=True) | Q(withdrawn_at__isnull=False, merged_into__isnull=True))
+    return render_transcript(request, briefing, remarks)
+
+
+def render_transcript(request, briefing, remarks, preview=False):
+    """A briefing as the public reads it; with `preview`, a draft as it will read once published
+    (staff only: statements/admin.py)."""
     translation = briefing.translation
     return render(
         request,
         "statements/briefing_detail.html",
         {
             "briefing": briefing,
-            "remarks": remarks,
+            "remarks": remarks.select_related("speaker").prefetch_related("topics", "entities"),
             "translation": translation if translation and translation.is_published else None,
+            "preview": preview,
         },
     )
 

@@ -1,6 +1,7 @@
 """The admin as editors use it: real forms posted, inline remarks, publishing, roles."""
 
 import pytest
+from django.test import Client
 
 from statements.models import Briefing, Remark
 from statements.roles import setup_roles
@@ -128,11 +129,17 @@ def test_unpublish_action_hides_a_briefing(publisher_client, make_briefing):
     assert publisher_client.get(f"/briefings/{briefing.pk}/").status_code == 404
 
 
-def test_view_on_site_only_for_published_briefings(editor_client, make_briefing):
-    draft = make_briefing(status="draft")
+def test_view_on_site_opens_the_public_page_or_for_a_draft_the_staff_preview(editor_client, make_briefing):
+    draft = make_briefing(status="draft", remarks=[{"answer": "Not public yet."}])
     published = make_briefing()
-    assert "View on site" not in editor_client.get(f"/admin/statements/briefing/{draft.pk}/change/").text
-    assert "View on site" in editor_client.get(f"/admin/statements/briefing/{published.pk}/change/").text
+    preview = f"/admin/statements/briefing/{draft.pk}/preview/"
+    assert f'href="{preview}"' in editor_client.get(f"/admin/statements/briefing/{draft.pk}/change/").text
+    assert f'href="/briefings/{published.pk}/"' in editor_client.get(f"/admin/statements/briefing/{published.pk}/change/").text
+    response = editor_client.get(preview)
+    assert "Not public yet." in response.text and "is a <strong>draft</strong>" in response.text
+    assert response["X-Robots-Tag"] == "noindex"
+    assert Client().get(preview).status_code == 302  # to the login page
+    assert Client().get(f"/briefings/{draft.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize("model", ["briefing", "remark", "topic", "entity", "spokesperson", "ministry"])
@@ -166,11 +173,14 @@ def test_setup_roles_is_idempotent(db):
     assert first == second == {"Editors": 16, "Publishers": 19}
 
 
-def test_remarks_of_a_draft_have_no_view_on_site_link(publisher_client, make_briefing):
+def test_remarks_of_a_draft_link_to_the_preview_and_once_published_to_their_permalinks(publisher_client, make_briefing):
     draft = make_briefing(status=Briefing.Status.DRAFT, remarks=[{"answer": "Not public yet."}])
+    remark = draft.remarks.get()
     page = publisher_client.get(f"/admin/statements/briefing/{draft.pk}/change/").content.decode()
-    assert "View on site" not in page
+    assert f'href="/admin/statements/briefing/{draft.pk}/preview/#remark-{remark.pk}"' in page
+    assert f'href="/remarks/{remark.pk}/"' not in page
     draft.publish()
     draft.save()
     page = publisher_client.get(f"/admin/statements/briefing/{draft.pk}/change/").content.decode()
     assert page.count("View on site") == 2  # the briefing's and its remark's
+    assert f'href="/remarks/{remark.pk}/"' in page

@@ -10,7 +10,8 @@ editor to decide).
 import difflib
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from statements.models import (
@@ -55,17 +56,25 @@ def store_briefing(parsed, *, publish=False, dry_run=False, host=MATCH_BY_NAME):
     """Create or update the briefing `parsed` describes. Atomic; with dry_run nothing stays.
 
     `host` is the spokesperson an editor chose (or None for none); by default the one whose
-    English or native name the transcript gives.
+    English or native name the transcript gives. A published briefing is changed only when
+    `publish` says the import is to be public; otherwise it is refused, and nothing is written.
     """
-    try:
-        with transaction.atomic():
-            result = _store(parsed, publish, host)
-            if dry_run:
-                result.dry_run = True
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
-    return result
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                result = _store(parsed, publish, host)
+                if dry_run:
+                    result.dry_run = True
+                    raise DryRunRollback
+        except DryRunRollback:
+            pass
+        except IntegrityError:
+            # Another import of the same source committed between our look-up and our write
+            # (a double click, two editors): once more, and it is found and updated instead.
+            if attempt == 2:
+                raise TranscriptError("Another import of this transcript was being saved at the same time; try again.")
+            continue
+        return result
 
 
 def find_ministry(info):
@@ -112,6 +121,9 @@ def find_existing(parsed, ministry):
 
 def _store(parsed, publish, host):
     ministry = resolve_ministry(parsed.ministry)
+    # Imports for one ministry take turns (a row lock on PostgreSQL; SQLite's transactions are
+    # immediate, settings.py), so two saves of one transcript cannot both find no briefing.
+    Ministry.objects.select_for_update().filter(pk=ministry.pk).first()
     notes = list(parsed.warnings)
     chosen = host is not MATCH_BY_NAME
     spokesperson = host if chosen else match_spokesperson(parsed.spokesperson_name, ministry)
@@ -129,6 +141,7 @@ def _store(parsed, publish, host):
         "source_name": parsed.source_name,
     }
     briefing = find_existing(parsed, ministry)
+    was_published = briefing is not None and briefing.is_published
     if briefing is None:
         briefing = Briefing(ministry=ministry, source_url=parsed.source_url, **values)
         status = "created"
@@ -151,14 +164,31 @@ def _store(parsed, publish, host):
         status = "updated" if status == "unchanged" else status
     if status != "unchanged" or briefing.imported_values != imported_values:
         briefing.imported_values = imported_values
+        validate(briefing)
         briefing.save()
 
     result = ImportResult(status=status, briefing=briefing, notes=notes)
     _store_remarks(briefing, parsed.remarks, result)
     if result.status == "unchanged" and (result.created or result.updated):
         result.status = "updated"
+    if was_published and result.status != "unchanged" and not publish:
+        # Public text changes only as a reviewed change: the transaction is rolled back.
+        raise TranscriptError(
+            f"Briefing #{briefing.pk} is published and this transcript differs from it "
+            f"({result.created} new, {result.updated} changed remarks): nothing was saved. "
+            "Correct the published briefing in the admin, or ask a publisher to unpublish it and import again."
+        )
     _link_translation(briefing, result)
     return result
+
+
+def validate(instance, exclude=()):
+    """The model's own rules (lengths, web addresses, choices) before writing, as a clear error."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        problems = "; ".join(f"{name.replace('_', ' ')}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+        raise TranscriptError(f"The transcript cannot be saved as it stands ({problems}).") from None
 
 
 def _jsonable(value):
@@ -233,6 +263,7 @@ def _store_remarks(briefing, parsed_remarks, result):
         remark.position = position
         remark.kind, remark.question, remark.answer, remark.outlet = new.kind, new.question, new.answer, new.outlet
         remark.imported_fingerprint = fingerprint
+        validate(remark, exclude=["briefing"])
         remark.save()
         # Suggest only what an editor has not already confirmed.
         text = f"{new.question}\n{new.answer}"
