@@ -5,10 +5,12 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import editorial
+from .signals import BASELINE_REASON
 from .models import POSITION_PARKING_OFFSET, Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 
 
@@ -152,7 +154,10 @@ class VersionedHistoryAdmin(SimpleHistoryAdmin):
         request.restoring_version = True
         # Like the change view, in one transaction: the stale check locks the row it compares.
         with transaction.atomic():
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            response = super().history_form_view(request, object_id, version_id, extra_context)
+            if request.method == "POST" and response.status_code == 302:
+                one_history_row(self.model.objects.get(pk=object_id), request.saving_since, RESTORED, created=False)
+            return response
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -168,11 +173,33 @@ class VersionedHistoryAdmin(SimpleHistoryAdmin):
         return [(name, {**options, "fields": [*options["fields"], "base_version"]}), *rest]
 
     def save_model(self, request, obj, form, change):
-        # One history row per save, with a reason a reader can use.
-        obj._change_reason = "Restored an earlier version" if getattr(request, "restoring_version", False) else (
-            "Changed in the admin" if change else "Added in the admin"
-        )
+        request.saving_since = timezone.now()
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        one_history_row(form.instance, request.saving_since, CHANGED if change else ADDED, created=not change)
+        for formset in formsets:
+            for obj in formset.new_objects:
+                one_history_row(obj, request.saving_since, ON_BRIEFING_PAGE, created=True)
+            for obj, _ in formset.changed_objects:
+                one_history_row(obj, request.saving_since, ON_BRIEFING_PAGE, created=False)
+
+
+ADDED, CHANGED, RESTORED = "Added in the admin", "Changed in the admin", "Restored an earlier version from History"
+ON_BRIEFING_PAGE = "Changed on its briefing's page"
+
+
+def one_history_row(obj, since, reason, created):
+    """One admin save, one history row with a reason a reader can use. The model's save and each
+    change of its topics or mentions write a row of their own (django-simple-history); the last
+    one holds the whole saved state, so the others go. The baseline row is kept (signals.py)."""
+    rows = obj.history.filter(history_date__gte=since).exclude(history_change_reason=BASELINE_REASON)
+    latest = rows.order_by("-history_id").first()
+    if latest is None:
+        return
+    rows.exclude(pk=latest.pk).delete()
+    type(latest).objects.filter(pk=latest.pk).update(history_change_reason=reason, history_type="+" if created else "~")
 
 
 class SpeakerFollowsHost:

@@ -1,11 +1,12 @@
 """Citations of one remark: Chicago, APA and MLA text, and BibTeX, RIS and CSL-JSON files.
 
 Everything is built from one Reference, so the styles cannot disagree about who said what when.
-The remark's permalink is the URL cited: it never changes (DESIGN.md, "Permalinks never break"),
-while a ministry's own page may move. No access date is added: the permalink's content is kept
-in history, and all three styles treat the date of access as optional.
+The remark's permalink is the URL cited: it never changes, while a ministry's own page may
+move. A remark's text can be corrected after publication (Remark.corrected_at), so a reference
+carries the date of access and, once corrected, which version of the text it cites.
 """
 
+import datetime
 import json
 from dataclasses import dataclass
 
@@ -74,9 +75,11 @@ class Reference:
     position: int
     total: int
     url: str
+    accessed: datetime.date
+    corrected: datetime.date | None = None
 
     @classmethod
-    def for_remark(cls, remark, total, url):
+    def for_remark(cls, remark, total, url, accessed=None):
         briefing = remark.briefing
         return cls(
             remark_id=remark.pk,
@@ -89,11 +92,27 @@ class Reference:
             position=remark.position,
             total=total,
             url=url,
+            accessed=accessed or today(),
+            corrected=remark.corrected_at.date() if remark.corrected_at else None,
         )
 
     @property
     def part(self):
+        if self.corrected:
+            return f"remark {self.position} of {self.total}, {self.version}"
         return f"remark {self.position} of {self.total}"
+
+    @property
+    def version(self):
+        return f"text corrected {full_date(self.corrected)}" if self.corrected else "text as first published"
+
+
+def today():
+    return datetime.date.today()
+
+
+def full_date(date):
+    return f"{MONTHS_FULL[date.month - 1]} {date.day}, {date.year}"
 
 
 def _sentence(title):
@@ -105,24 +124,27 @@ def chicago(ref):
     """Chicago 17th edition, bibliography entry."""
     author = ref.person.inverted if ref.person else ref.ministry
     date = f"{MONTHS_FULL[ref.date.month - 1]} {ref.date.day}, {ref.date.year}"
-    return f"{author}. “{_sentence(ref.title)}” {ref.kind}, {ref.part}. {ref.ministry}, {date}. {ref.url}."
+    return f"{author}. “{_sentence(ref.title)}” {ref.kind}, {ref.part}. {ref.ministry}, {date}. Accessed {full_date(ref.accessed)}. {ref.url}."
 
 
 def apa(ref):
     """APA 7th edition, reference list entry (the ministry as publisher unless it is the author)."""
     date = f"{ref.date.year}, {MONTHS_FULL[ref.date.month - 1]} {ref.date.day}"
+    # A page that can change gets its retrieval date (APA 7, 9.16).
+    retrieved = f"Retrieved {full_date(ref.accessed)}, from {ref.url}"
     if ref.person:
-        return f"{ref.person.apa} ({date}). {ref.title} [{ref.kind}, {ref.part}]. {ref.ministry}. {ref.url}"
-    return f"{ref.ministry}. ({date}). {ref.title} [{ref.kind}, {ref.part}]. {ref.url}"
+        return f"{ref.person.apa} ({date}). {ref.title} [{ref.kind}, {ref.part}]. {ref.ministry}. {retrieved}"
+    return f"{ref.ministry}. ({date}). {ref.title} [{ref.kind}, {ref.part}]. {retrieved}"
 
 
 def mla(ref):
     """MLA 9th edition, works-cited entry."""
     date = f"{ref.date.day} {MONTHS_MLA[ref.date.month - 1]} {ref.date.year}"
     url = ref.url.split("://", 1)[-1]  # MLA drops the scheme
+    accessed = f"Accessed {ref.accessed.day} {MONTHS_MLA[ref.accessed.month - 1]} {ref.accessed.year}."
     if ref.person:
-        return f"{ref.person.inverted}. “{_sentence(ref.title)}” {ref.kind}, {ref.part}, {ref.ministry}, {date}, {url}."
-    return f"“{_sentence(ref.title)}” {ref.kind}, {ref.part}, {ref.ministry}, {date}, {url}."
+        return f"{ref.person.inverted}. “{_sentence(ref.title)}” {ref.kind}, {ref.part}, {ref.ministry}, {date}, {url}. {accessed}"
+    return f"“{_sentence(ref.title)}” {ref.kind}, {ref.part}, {ref.ministry}, {date}, {url}. {accessed}"
 
 
 STYLES = [("chicago", "Chicago", chicago), ("apa", "APA", apa), ("mla", "MLA", mla)]
@@ -149,6 +171,8 @@ def bibtex(ref):
         ("date", ref.date.isoformat()),
         ("language", ref.language),
         ("url", ref.url),
+        ("urldate", ref.accessed.isoformat()),
+        ("version", _bibtex_escape(ref.version)),
     ]
     body = ",\n".join(
         f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}" for name, value in fields
@@ -168,6 +192,8 @@ def ris(ref):
         ("LA", ref.language),
         ("N1", ref.part.capitalize()),
         ("UR", ref.url),
+        ("Y2", ref.accessed.strftime("%Y/%m/%d")),  # access date
+        ("ET", ref.version),
         ("ER", ""),
     ]
     # RIS: two-letter tag, two spaces, hyphen, space, value; the record ends with "ER  - ".
@@ -190,6 +216,8 @@ def csl_json(ref):
         "language": ref.language,
         "note": ref.part.capitalize(),
         "URL": ref.url,
+        "accessed": {"date-parts": [[ref.accessed.year, ref.accessed.month, ref.accessed.day]]},
+        "version": ref.version,
     }
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 

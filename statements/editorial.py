@@ -83,6 +83,7 @@ def publish(user, briefings):
     with transaction.atomic():
         for briefing in briefings.exclude(status=Briefing.Status.PUBLISHED):
             briefing.publish()
+            briefing._change_reason = "Published"
             briefing.save(update_fields=["status", "updated_at"])
             count += 1
     return count
@@ -96,6 +97,7 @@ def unpublish(user, briefings):
     with transaction.atomic():
         for briefing in briefings.filter(status=Briefing.Status.PUBLISHED):
             briefing.status = Briefing.Status.DRAFT
+            briefing._change_reason = "Unpublished"
             briefing.save(update_fields=["status", "updated_at"])
             count += 1
     return count
@@ -106,6 +108,7 @@ def withdraw(user, remarks, note):
     remarks = list(remarks.filter(withdrawn_at__isnull=True, merged_into__isnull=True))
     with transaction.atomic():
         for remark in remarks:
+            remark._change_reason = f"Withdrawn: {note}"[:100]
             remark.withdraw(note)
     return len(remarks)
 
@@ -115,6 +118,7 @@ def restore(user, remarks):
     remarks = list(remarks.filter(withdrawn_at__isnull=False))
     with transaction.atomic():
         for remark in remarks:
+            remark._change_reason = "Restored after its withdrawal"
             remark.restore()
     return len(remarks)
 
@@ -125,6 +129,7 @@ def merge(user, remarks, survivor):
     merged = [remark for remark in remarks if remark.pk != survivor.pk]
     with transaction.atomic():
         for remark in merged:
+            remark._change_reason = f"Merged into remark {survivor.pk}"
             remark.merge_into(survivor)
     return len(merged)
 

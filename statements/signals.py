@@ -32,6 +32,9 @@ def copy_briefing_to_saved_remark(sender, instance, **kwargs):
 HISTORY_MODELS = [Spokesperson, Topic, Entity, Briefing, Remark]
 
 
+BASELINE_REASON = "State before the first recorded change"
+
+
 def keep_the_state_before_the_first_recorded_change(sender, instance, raw=False, **kwargs):
     """Rows written without history (fixtures, bulk imports, rows older than the history
     tables) get their stored state recorded before their first change, so it can be restored."""
@@ -39,7 +42,7 @@ def keep_the_state_before_the_first_recorded_change(sender, instance, raw=False,
         return
     stored = sender.objects.filter(pk=instance.pk).first()
     if stored is not None:
-        sender.history.bulk_history_create([stored], default_change_reason="State before the first recorded change")
+        sender.history.bulk_history_create([stored], default_change_reason=BASELINE_REASON)
 
 
 for model in HISTORY_MODELS:

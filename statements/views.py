@@ -335,7 +335,15 @@ def remark_citation(request, pk, extension):
     """The remark's reference as a BibTeX, RIS or CSL-JSON file for reference managers."""
     if extension not in citations.DOWNLOADS:
         raise Http404("No such citation format.")
-    remark = published_remark(pk)
+    try:
+        remark = published_remark(pk)
+    except Http404:
+        # Like the permalink: a merged remark's reference is the survivor's, a withdrawn one is gone.
+        if (gone := Remark.objects.taken_off(pk)) is None:
+            raise
+        if gone.merged_into_id:
+            return HttpResponsePermanentRedirect(reverse("remark_citation", args=[gone.merged_into_id, extension]))
+        return render(request, "statements/remark_withdrawn.html", {"remark": gone, "briefing": gone.briefing}, status=410)
     permalink = request.build_absolute_uri(remark.get_absolute_url())
     reference = citations.Reference.for_remark(remark, remark.briefing.remarks.published().count(), permalink)
     write, content_type, _ = citations.DOWNLOADS[extension]

@@ -1,5 +1,6 @@
 """Citing one remark: styles and files against golden copies, meta tags, passages, translations."""
 
+import datetime
 import os
 import re
 from html import unescape
@@ -31,6 +32,12 @@ def remark(make_briefing, wang):
         ],
     )
     return briefing.remarks.get(position=2)
+
+
+@pytest.fixture(autouse=True)
+def accessed_on_a_fixed_day(monkeypatch):
+    """References carry the date of access: a fixed one, so the golden copies stay golden."""
+    monkeypatch.setattr("statements.citations.today", lambda: datetime.date(2026, 1, 15))
 
 
 def golden(name, remark, actual):

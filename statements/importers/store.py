@@ -26,6 +26,8 @@ from statements.models import (
 from .base import TranscriptError
 from .suggest import Suggester
 
+IMPORTED = "Imported from the transcript"
+
 # Briefing fields an import sets and an editor may correct afterwards.
 TRACKED_FIELDS = ["title", "date", "kind", "language", "spokesperson_id", "source_name"]
 
@@ -165,6 +167,7 @@ def _store(parsed, publish, host):
     if status != "unchanged" or briefing.imported_values != imported_values:
         briefing.imported_values = imported_values
         validate(briefing)
+        briefing._change_reason = IMPORTED
         briefing.save()
 
     result = ImportResult(status=status, briefing=briefing, notes=notes)
@@ -264,6 +267,7 @@ def _store_remarks(briefing, parsed_remarks, result):
         remark.kind, remark.question, remark.answer, remark.outlet = new.kind, new.question, new.answer, new.outlet
         remark.imported_fingerprint = fingerprint
         validate(remark, exclude=["briefing"])
+        remark._change_reason = IMPORTED
         remark.save()
         # Suggest only what an editor has not already confirmed.
         text = f"{new.question}\n{new.answer}"
