@@ -1,7 +1,10 @@
 """The editorial rules, exercised through the admin pages as rendered (tests/rendered_forms.py):
 who may change what the public sees, on every write path; derived data kept right."""
 
+from io import StringIO
+
 import pytest
+from django.db.models import QuerySet
 from django.test import Client
 
 from rendered_forms import RenderedForm
@@ -157,3 +160,21 @@ def test_bulk_updates_keep_derived_data(make_briefing, wang):
     Remark.objects.filter(pk=remark.pk).update(briefing=draft)
     remark.refresh_from_db()
     assert not remark.is_public and remark.version == version + 1
+
+
+def test_check_derived_data_finds_a_stale_copy_and_a_stale_month(client, make_briefing, wang, settings):
+    from django.core.management import CommandError, call_command
+
+    briefing = make_briefing(spokesperson=wang, remarks=[{"answer": "One."}, {"answer": "Two."}])
+    assert client.get("/remarks/").status_code == 200  # counts the months into the cache
+    call_command("check_derived_data", stdout=StringIO())
+
+    remark = briefing.remarks.first()
+    # A write that bypasses every rule: the raw QuerySet update, no token moved.
+    QuerySet.update(Remark.objects.filter(pk=remark.pk), is_public=False, speaker=None)
+    out = StringIO()
+    with pytest.raises(CommandError, match="difference"):
+        call_command("check_derived_data", stdout=out)
+    assert f"remark {remark.pk}: is_public is False, should be True" in out.getvalue()
+    assert f"remark {remark.pk}: speaker is None, should be {wang.pk}" in out.getvalue()
+    assert "cached counts of month 202012 differ from a fresh count" in out.getvalue()

@@ -43,3 +43,19 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def derived_data_still_right(request):
+    """After whatever a browser test did through the pages, every copied column and cached count
+    agrees with a fresh computation (manage.py check_derived_data)."""
+    if request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so torn down after this check
+    yield
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("check_derived_data", stdout=StringIO())
