@@ -19,8 +19,12 @@ class _Fields(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and a.get("method", "").lower() == "post" and "id" in a and a["id"].endswith("_form"):
-            self.in_form = True
+        if tag == "form" and a.get("method", "").lower() == "post" and a.get("id") != "logout-form":
+            # The admin's change form (id "<model>_form"), or the page's first form that posts.
+            first_post_form = not self.fields and not self.names
+            self.in_form = a.get("id", "").endswith("_form") or first_post_form
+            if a.get("id", "").endswith("_form"):
+                self.fields, self.names = [], set()
         if not self.in_form:
             return
         name = a.get("name")
@@ -86,5 +90,11 @@ class RenderedForm:
 
     def submit(self, button="_save"):
         data = {name: self.data.getlist(name) for name in self.data}
-        data[button] = "Save"
+        if button:
+            data[button] = "Save"
         return self.client.post(self.url, data)
+
+    @classmethod
+    def from_response(cls, client, url, response):
+        """The form of a page that answered a POST (the import's preview)."""
+        return cls(client, url, response.content.decode())

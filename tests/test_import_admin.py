@@ -111,3 +111,56 @@ def test_staff_without_add_permission_cannot_import(client, db):
     user = User.objects.create_user("viewer", password="x", is_staff=True)
     client.force_login(user)
     assert client.get(URL).status_code == 403
+
+
+PASTED = """Title: Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on March 2, 2021
+Source: {source}
+
+Q: Any comment on the trade talks?
+
+A: Trade talks should proceed on an equal footing.
+"""
+
+
+def preview_pasted(client, text, source_url=""):
+    """The preview page, from the upload form as rendered; returns the preview's own form."""
+    from rendered_forms import RenderedForm
+
+    upload_form = RenderedForm.open(client, URL)
+    upload_form["text"] = text
+    upload_form["source_url"] = source_url
+    preview = upload_form.submit(button=None)
+    assert preview.status_code == 200
+    return RenderedForm.from_response(client, URL, preview)
+
+
+def test_what_the_model_refuses_is_a_clear_message_at_the_save_step(editor_client, wang):
+    review = preview_pasted(editor_client, PASTED.format(source="A" * 250))
+    response = editor_client.post(URL, {k: review.data.getlist(k) for k in review.data}, follow=True)
+    assert response.status_code == 200
+    assert "cannot be saved as it stands" in response.text and "source name" in response.text
+    assert not Briefing.objects.exists()
+
+
+def test_a_tampered_language_or_address_is_refused_with_a_message(editor_client, wang):
+    review = preview_pasted(editor_client, PASTED.format(source="MFA"))
+    for name, value, message in [
+        ("review-0-language", "xx", "Select a valid choice"),
+        ("review-0-source_url", "javascript:alert(1)", "Enter a valid URL"),
+        ("review-0-source_url", "https://example.org/" + "a" * 600, "at most 500 characters"),
+    ]:
+        data = {k: review.data.getlist(k) for k in review.data}
+        data[name] = value
+        response = editor_client.post(URL, data)
+        assert response.status_code == 200 and message in response.text, name
+    assert not Briefing.objects.exists()
+
+
+def test_a_javascript_source_url_is_refused_at_upload(editor_client, wang):
+    from rendered_forms import RenderedForm
+
+    form = RenderedForm.open(editor_client, URL)
+    form["text"] = PASTED.format(source="MFA")
+    form["source_url"] = "javascript:alert(1)"
+    response = form.submit(button=None)
+    assert "Enter a valid URL" in response.text

@@ -2,9 +2,11 @@
 edits kept, translations linked, tags suggested but not public until confirmed."""
 
 import datetime
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from statements.importers import Hints, TranscriptError, parse_transcript
 from statements.importers import store as store_module
@@ -189,3 +191,41 @@ def test_a_confirmed_topic_is_not_suggested_again(ministry, wang, topics):
     assert announcement.answer.endswith("trade and investment.")
     assert not announcement.suggested_topics.exists()
     assert list(announcement.topics.all()) == [topics["trade"]]
+
+
+def test_a_changed_reimport_of_a_published_briefing_is_refused_and_writes_nothing(ministry, wang):
+    briefing = import_text(TRANSCRIPT, publish=True).briefing
+    before = remark_ids(briefing), list(briefing.remarks.values_list("answer", flat=True))
+    with pytest.raises(TranscriptError, match="is published and this transcript differs"):
+        import_text(TRANSCRIPT.replace("We oppose them.", "We firmly oppose them."))
+    assert (remark_ids(briefing), list(briefing.remarks.values_list("answer", flat=True))) == before
+    assert import_text(TRANSCRIPT).status == "unchanged"  # the same text is no change
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's in-memory test database cannot hold two writing connections; CI runs this on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("source_url", ["https://example.org/t1.html", ""], ids=["with a source URL", "without"])
+def test_two_simultaneous_saves_of_one_transcript_give_one_briefing(ministry, wang, source_url):
+    parsed = parse_transcript(TRANSCRIPT.encode(), Hints(source_url=source_url))
+    start, results, errors = threading.Barrier(2), [], []
+
+    def save():
+        try:
+            start.wait()
+            results.append(store_briefing(parsed).status)
+        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(results) == ["created", "unchanged"]
+    assert Briefing.objects.count() == 1
