@@ -10,8 +10,8 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import editorial
-from .signals import BASELINE_REASON
 from .models import POSITION_PARKING_OFFSET, Briefing, Entity, Ministry, Remark, Spokesperson, Topic
+from .signals import BASELINE_REASON
 
 
 @admin.register(Ministry)
@@ -21,18 +21,57 @@ class MinistryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["short_name"]}
 
 
+class EditorialForm(forms.ModelForm):
+    """Every content form: statements/editorial.py decides what its user may change."""
+
+    # Set by the admin (EditorialAdmin.get_form) to whoever fills the form.
+    user = None
+
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers send a textarea's line breaks as CRLF: stored as sent, every save of an
+        # unchanged page would change the text (and its history) from "\n" to "\r\n".
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()  # the form's values are on the instance now
+        try:
+            editorial.check_form_change(self.user, self.instance, set(self.fields))
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class EditorialAdmin(SimpleHistoryAdmin):
+    """History with diffs and restore (django-simple-history), forms that know their user."""
+
+    form = EditorialForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+
+class ReferenceAdmin(EditorialAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if editorial.may(request.user, editorial.PUBLISH) else [*fields, "listed"]
+
+
 @admin.register(Spokesperson)
-class SpokespersonAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "native_name", "ministry", "term_start", "term_end"]
-    list_filter = ["ministry"]
+class SpokespersonAdmin(ReferenceAdmin):
+    list_display = ["name", "native_name", "ministry", "term_start", "term_end", "listed"]
+    list_filter = ["ministry", "listed"]
     search_fields = ["name", "native_name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "parent", "remark_count"]
-    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+class TopicAdmin(ReferenceAdmin):
+    list_display = ["name", "parent", "remark_count", "listed"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter), "listed"]
     search_fields = ["name", "keywords", "description"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
@@ -47,9 +86,9 @@ class TopicAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Entity)
-class EntityAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind"]
-    list_filter = ["kind"]
+class EntityAdmin(ReferenceAdmin):
+    list_display = ["name", "kind", "listed"]
+    list_filter = ["kind", "listed"]
     search_fields = ["name", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -60,7 +99,7 @@ admin.site.index_title = "Briefings, remarks and reference data"
 admin.site.site_url = "/"
 
 
-class StaleEditCheck(forms.ModelForm):
+class StaleEditCheck(EditorialForm):
     """Refuses to save a form opened on an older version of its object (models.Versioned).
 
     The version the form was opened on travels in a hidden field. If someone saved in between,
@@ -72,8 +111,6 @@ class StaleEditCheck(forms.ModelForm):
     # Set by VersionedHistoryAdmin: a form opened on an old version, to restore it, is based on
     # the version stored now, not on the old one it shows.
     restoring = False
-    # Set by the admin to whoever fills the form: statements/editorial.py decides what they may change.
-    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,13 +136,6 @@ class StaleEditCheck(forms.ModelForm):
             self.data[self.add_prefix("base_version")] = current
             raise ValidationError(stale_message(self.instance, base, current), code="stale")
         return cleaned
-
-    def _post_clean(self):
-        super()._post_clean()  # the form's values are on the instance now
-        try:
-            editorial.check_form_change(self.user, self.instance, set(self.fields))
-        except ValidationError as error:
-            self._update_errors(error)
 
 
 def stale_message(instance, base, current):
@@ -147,8 +177,8 @@ def where_they_differ(old, new, context=40):
     return excerpt(old, end_old), excerpt(new, end_new)
 
 
-class VersionedHistoryAdmin(SimpleHistoryAdmin):
-    """History with diffs and restore (django-simple-history) for models with a StaleEditCheck form."""
+class VersionedHistoryAdmin(EditorialAdmin):
+    """For models with a StaleEditCheck form: one history row per save, restore checked like a save."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request.restoring_version = True
@@ -161,8 +191,7 @@ class VersionedHistoryAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        restoring = getattr(request, "restoring_version", False)
-        return type(form.__name__, (form,), {"restoring": restoring, "user": request.user})
+        return type(form.__name__, (form,), {"restoring": getattr(request, "restoring_version", False)})
 
     def get_fieldsets(self, request, obj=None):
         """The hidden version travels with every form the page renders, fieldsets or not."""
@@ -372,6 +401,8 @@ class BriefingAdmin(VersionedHistoryAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
             fields.append("status")
+        if obj is not None:
+            fields.append("original_text")  # provenance: kept as received, never edited
         return fields
 
     def view_on_site(self, obj):

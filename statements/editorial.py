@@ -1,7 +1,8 @@
 """Editorial operations, and the one rule of who may change what the public sees.
 
-Visibility changes in four ways: a briefing's status, a remark's withdrawal, a merge, and a
-remark entering or leaving a published briefing (added to one, or moved between briefings).
+Visibility changes in five ways: a briefing's status, a remark's withdrawal, a merge, a remark
+entering or leaving a published briefing (added to one, or moved between briefings), and a topic,
+entity or spokesperson listed before a published remark uses it (models.ReferenceQuerySet).
 Editors correct text and tags, published or not; only Publishers change visibility
 (statements/roles.py). Every write path passes here: the admin's forms and inlines, History →
 Revert (which builds the same forms), and the list actions.
@@ -44,6 +45,8 @@ def check_form_change(user, instance, form_fields):
         _check_status(user, instance, stored)
     elif isinstance(instance, Remark):
         _check_placement(user, instance, stored)
+    elif hasattr(instance, "listed") and instance.listed != bool(stored and stored.listed) and not may(user, PUBLISH):
+        raise ValidationError({"listed": "Only publishers list a topic, entity or spokesperson before it is used."})
 
 
 def _check_status(user, briefing, stored):

@@ -126,7 +126,7 @@ class SubjectFeed(RemarkFeedBase):
         self.title_template, self.subtitle_template = title, subtitle
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(self.model.objects.public(), slug=slug)
 
     def remarks(self, subject):
         return Remark.objects.published().filter(**{self.field: subject})

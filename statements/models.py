@@ -12,7 +12,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -67,6 +67,20 @@ class Ministry(models.Model):
         return reverse("remark_list") + f"?ministry={self.slug}"
 
 
+class ReferenceQuerySet(models.QuerySet):
+    def public(self):
+        """What the public site lists and shows: what a public remark refers to, or what a
+        publisher listed. A topic, entity or spokesperson made while tagging a draft stays out
+        of every public list, page, sitemap, feed and the API until then."""
+        return self.filter(Q(listed=True) | self.model.used_publicly())
+
+
+LISTED_HELP = (
+    "Shown on the public site before any published remark refers to it (publishers only). "
+    "Otherwise it appears with its first published remark."
+)
+
+
 class Spokesperson(models.Model):
     ministry = models.ForeignKey(
         Ministry, on_delete=models.PROTECT, related_name="spokespersons"
@@ -90,7 +104,10 @@ class Spokesperson(models.Model):
     term_end = models.DateField(
         null=True, blank=True, help_text="Last day as spokesperson; empty while in office."
     )
+    listed = models.BooleanField(default=False, help_text=LISTED_HELP)
     history = HistoricalRecords()
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -110,6 +127,12 @@ class Spokesperson(models.Model):
     def get_absolute_url(self):
         return reverse("spokesperson_detail", args=[self.slug])
 
+    @staticmethod
+    def used_publicly():
+        return Q(Exists(Remark.objects.published().filter(speaker=OuterRef("pk")))) | Q(
+            Exists(Briefing.objects.published().filter(spokesperson=OuterRef("pk")))
+        )
+
 
 class Topic(models.Model):
     name = models.CharField(max_length=120, unique=True)
@@ -128,7 +151,10 @@ class Topic(models.Model):
         help_text="Words and phrases, one per line (English or Chinese), that suggest this topic "
         "when a transcript is imported.",
     )
+    listed = models.BooleanField(default=False, help_text=LISTED_HELP)
     history = HistoricalRecords()
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -138,6 +164,14 @@ class Topic(models.Model):
 
     def get_absolute_url(self):
         return reverse("topic_detail", args=[self.slug])
+
+    @staticmethod
+    def used_publicly():
+        # A broader topic is public with its subtopics' remarks too.
+        published = Remark.objects.published()
+        return Q(Exists(published.filter(topics=OuterRef("pk")))) | Q(
+            Exists(published.filter(topics__parent=OuterRef("pk")))
+        )
 
     @property
     def keyword_list(self):
@@ -157,7 +191,10 @@ class Entity(models.Model):
         help_text="Other names, one per line: abbreviations, long forms, Chinese names "
         "(US, U.S., United States of America, 美国).",
     )
+    listed = models.BooleanField(default=False, help_text=LISTED_HELP)
     history = HistoricalRecords()
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -168,6 +205,10 @@ class Entity(models.Model):
 
     def get_absolute_url(self):
         return reverse("entity_detail", args=[self.slug])
+
+    @staticmethod
+    def used_publicly():
+        return Q(Exists(Remark.objects.published().filter(entities=OuterRef("pk"))))
 
     @property
     def alias_list(self):

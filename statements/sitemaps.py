@@ -27,13 +27,13 @@ class PublishedSitemap(Sitemap):
 
 
 class ReferenceSitemap(Sitemap):
-    """Topic, spokesperson and entity pages: public as long as they exist."""
+    """Topic, spokesperson and entity pages that the public sees (ReferenceQuerySet.public)."""
 
     def __init__(self, model):
         self.model = model
 
     def items(self):
-        return self.model.objects.only("slug").order_by("slug")
+        return self.model.objects.public().only("slug").order_by("slug")
 
 
 class PageSitemap(Sitemap):

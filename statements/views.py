@@ -466,7 +466,7 @@ LANGUAGE_COUNTS = next(facet for facet in REMARK_FACETS if facet.param == "lang"
 
 def top_level_topics_with_counts(counts):
     """Topics as a tree, each with its number of published remarks from `counts` ({slug: n})."""
-    topics = list(Topic.objects.all())
+    topics = list(Topic.objects.public())
     for topic in topics:
         topic.remark_count = counts.get(topic.slug, 0)
         topic.subtopics = [t for t in topics if t.parent_id == topic.pk]
@@ -503,7 +503,7 @@ def subject_figures(remarks, param, slug, tops):
 
 
 def topic_detail(request, slug):
-    topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
+    topic = get_object_or_404(Topic.objects.public().select_related("parent"), slug=slug)
     remarks = Remark.objects.published().filter(topics=topic)
     return render(
         request,
@@ -525,7 +525,7 @@ def topic_detail(request, slug):
 
 def topic_positions(request, slug):
     """Every remark on a topic, oldest first and condensed: how the wording changed."""
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(Topic.objects.public(), slug=slug)
     remarks = Remark.objects.published().filter(topics=topic)
     languages = cached_tally(
         "topic-languages", slug, remarks, [LANGUAGE_COUNTS],
@@ -585,7 +585,7 @@ def compare_terms(request):
 
 def spokesperson_list(request):
     _, counts = published_counts(SPEAKER_COUNTS)
-    spokespersons = list(Spokesperson.objects.select_related("ministry"))
+    spokespersons = list(Spokesperson.objects.public().select_related("ministry"))
     for spokesperson in spokespersons:
         spokesperson.remark_count = counts.get(spokesperson.slug, 0)
     return render(
@@ -594,7 +594,7 @@ def spokesperson_list(request):
 
 
 def spokesperson_detail(request, slug):
-    spokesperson = get_object_or_404(Spokesperson.objects.select_related("ministry"), slug=slug)
+    spokesperson = get_object_or_404(Spokesperson.objects.public().select_related("ministry"), slug=slug)
     remarks = Remark.objects.published().filter(speaker=spokesperson)
     return render(
         request,
@@ -617,14 +617,14 @@ def spokesperson_detail(request, slug):
 
 def entity_list(request):
     _, counts = published_counts(ENTITY_COUNTS)
-    entities = list(Entity.objects.all())
+    entities = list(Entity.objects.public())
     for entity in entities:
         entity.remark_count = counts.get(entity.slug, 0)
     return render(request, "statements/entity_list.html", {"entities": entities})
 
 
 def entity_detail(request, slug):
-    entity = get_object_or_404(Entity, slug=slug)
+    entity = get_object_or_404(Entity.objects.public(), slug=slug)
     remarks = Remark.objects.published().filter(entities=entity)
     return render(
         request,

@@ -56,7 +56,9 @@ class _Fields(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "textarea" and self.textarea is not None:
             name, value = self.textarea
-            self.fields.append((name, value[1:] if value.startswith("\n") else value))
+            value = value[1:] if value.startswith("\n") else value
+            # Browsers submit a textarea's line breaks as CRLF (HTML, form submission).
+            self.fields.append((name, value.replace("\r\n", "\n").replace("\n", "\r\n")))
             self.textarea = None
         elif tag == "select" and self.select:
             if not self.chosen and not self.multiple and self.first_option is not None:

@@ -32,8 +32,7 @@ def test_draft_briefing_is_404(client, draft):
     "path",
     [
         "/", "/remarks/", "/remarks/?topic=taiwan", "/briefings/",
-        "/topics/", "/topics/taiwan/", "/spokespersons/", "/spokespersons/wang-wenbin/",
-        "/entities/", "/entities/who/",
+        "/topics/", "/spokespersons/", "/spokespersons/wang-wenbin/", "/entities/",
     ],
 )
 def test_draft_is_absent_from_lists_and_counts(client, draft, path):
@@ -51,7 +50,6 @@ def test_searching_for_draft_text_finds_nothing(client, draft):
 def test_draft_does_not_count_anywhere(client, draft):
     assert "1 remark" in client.get("/remarks/").text
     assert "1 briefing" in client.get("/briefings/").text
-    assert "0 published remarks" in client.get("/topics/taiwan/").text
     assert "1 published remark" in client.get("/spokespersons/wang-wenbin/").text
 
 
@@ -79,7 +77,7 @@ SURFACES = [
     # Pages, facet counts, search, histogram and the subject timelines
     "/", "/remarks/", "/remarks/?topic=taiwan", "/remarks/?mentions=who&lang=zh",
     "/remarks/?q=secret", "/remarks/?sort=oldest", "/briefings/",
-    "/topics/", "/topics/taiwan/", "/topics/taiwan/positions/", "/topics/trade/positions/",
+    "/topics/", "/topics/trade/positions/",
     "/spokespersons/", "/spokespersons/wang-wenbin/", "/entities/", "/entities/who/",
     "/compare/?term=secret&term=public", "/data/",
     # Exports
@@ -88,7 +86,7 @@ SURFACES = [
     "/api/remarks/", "/api/remarks/?topic=taiwan", "/api/remarks/?q=secret", "/api/briefings/",
     "/api/topics/", "/api/spokespersons/", "/api/entities/", "/api/schema/",
     # Feeds
-    "/remarks/feed/", "/remarks/feed/?q=secret", "/topics/taiwan/feed/", "/spokespersons/wang-wenbin/feed/",
+    "/remarks/feed/", "/remarks/feed/?q=secret", "/spokespersons/wang-wenbin/feed/",
     "/entities/who/feed/",
     # Sitemaps and robots
     "/sitemap.xml", "/sitemap-remarks.xml", "/sitemap-briefings.xml", "/sitemap-pages.xml", "/robots.txt",
@@ -129,6 +127,9 @@ def test_a_draft_leaks_through_no_public_surface(client, leaky_draft):
     surfaces = SURFACES + [f"/remarks/{public.remarks.get().pk}/", f"/briefings/{public.pk}/"]
     surfaces += [f"/remarks/{public.remarks.get().pk}/cite.{extension}" for extension in ("bib", "ris", "json")]
     surfaces += [f"/api/remarks/{public.remarks.get().pk}/", f"/api/briefings/{public.pk}/"]
+    # Taiwan is a topic only the draft uses: its pages are not public at all.
+    for path in ("/topics/taiwan/", "/topics/taiwan/positions/", "/topics/taiwan/feed/"):
+        assert client.get(path).status_code == 404, path
     for path in surfaces:
         response = client.get(path)
         assert response.status_code == 200, path
@@ -186,3 +187,26 @@ def test_work_on_drafts_keeps_cached_counts_and_public_changes_drop_them(make_br
     assert changes(lambda: Briefing.objects.filter(pk=empty.pk).update(status=Briefing.Status.PUBLISHED))
     assert changes(lambda: Briefing.objects.filter(pk=empty.pk).update(status=Briefing.Status.DRAFT))
     assert changes(public_remark.delete)
+
+
+@pytest.mark.parametrize("path", ["/topics/taiwan/", "/entities/who/", "/topics/taiwan/feed/", "/api/topics/taiwan/"])
+def test_what_only_a_draft_uses_is_not_public(client, draft, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/topics/", "/entities/", "/sitemap-topics.xml", "/sitemap-entities.xml", "/api/topics/", "/api/entities/"])
+def test_what_only_a_draft_uses_is_in_no_list(client, draft, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "taiwan" not in response.text.lower() and "world health organization" not in response.text.lower()
+    assert "trade" in response.text.lower() or "entities" in path  # what a public remark uses is there
+
+
+def test_it_is_public_once_published_or_listed(client, draft, topics, entities):
+    topics["taiwan"].listed = True
+    topics["taiwan"].save()
+    assert "0 published remarks" in client.get("/topics/taiwan/").text
+    assert client.get("/entities/who/").status_code == 404
+    draft.publish()
+    draft.save()
+    assert client.get("/entities/who/").status_code == 200

@@ -36,11 +36,19 @@ def test_an_editor_corrects_a_published_briefing_and_a_remark_from_its_page(edit
     assert briefing_rows[-1] == "Changed in the admin" and briefing_rows.count("Changed in the admin") == 1
 
 
-def test_an_unchanged_save_of_every_change_form_succeeds(publisher_client, make_briefing, wang, topics, entities):
-    briefing = make_briefing(spokesperson=wang, remarks=[{"answer": "One.", "topics": [topics["trade"]], "entities": [entities["us"]]}])
-    for obj in (briefing, briefing.remarks.get(), wang, topics["trade"], entities["us"]):
+def test_an_unchanged_save_of_every_change_form_succeeds_and_changes_nothing(publisher_client, make_briefing, wang, topics, entities):
+    briefing = make_briefing(
+        spokesperson=wang, original_text="Q: One?\nA: One.\n\nQ: Two?",
+        remarks=[{"question": "One?\nReally?", "answer": "One.\n\nTwo.", "topics": [topics["trade"]], "entities": [entities["us"]]}],
+    )
+    remark = briefing.remarks.get()
+    for obj in (briefing, remark, wang, topics["trade"], entities["us"]):
         response = RenderedForm.open(publisher_client, change_url(obj)).submit()
         assert response.status_code == 302, (obj, response.context["errors"] if response.context else response)
+    briefing.refresh_from_db()
+    remark.refresh_from_db()
+    assert briefing.original_text == "Q: One?\nA: One.\n\nQ: Two?"  # the browser's CRLF is not stored
+    assert (remark.question, remark.answer, remark.corrected_at) == ("One?\nReally?", "One.\n\nTwo.", None)
 
 
 def test_an_editor_cannot_publish_by_moving_a_draft_remark_into_a_published_briefing(editor_client, make_briefing):
@@ -178,3 +186,25 @@ def test_check_derived_data_finds_a_stale_copy_and_a_stale_month(client, make_br
     assert f"remark {remark.pk}: is_public is False, should be True" in out.getvalue()
     assert f"remark {remark.pk}: speaker is None, should be {wang.pk}" in out.getvalue()
     assert "cached counts of month 202012 differ from a fresh count" in out.getvalue()
+
+
+def test_the_migration_clears_stored_source_urls_that_are_not_web_addresses(make_briefing):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    bad = make_briefing(source_url="javascript:alert(1)")
+    good = make_briefing(source_url="HTTPS://example.org/a.html")
+    import_module("statements.migrations.0011_clear_non_web_source_urls").clear_non_web_source_urls(apps, None)
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert bad.source_url == "" and good.source_url == "HTTPS://example.org/a.html"
+
+
+def test_a_stale_edit_message_shows_a_change_at_the_end_of_a_long_answer():
+    from statements.admin import where_they_differ
+
+    opening = "China's position on this question is consistent and clear. " * 5
+    old, new = where_they_differ(opening + "We oppose it.", opening + "We firmly oppose it.")
+    assert old.endswith("We oppose it.") and new.endswith("We firmly oppose it.")
+    assert old.startswith("…") and len(new) < len(opening)

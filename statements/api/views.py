@@ -201,19 +201,19 @@ class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
 class TopicViewSet(ReferenceViewSet):
     """Topics, by name; `remarks` links to each one's published remarks."""
 
-    queryset = Topic.objects.select_related("parent").order_by("name", "slug")
+    queryset = Topic.objects.public().select_related("parent").order_by("name", "slug")
     serializer_class = serializers.TopicSerializer
 
 
 class SpokespersonViewSet(ReferenceViewSet):
     """Spokespersons, by name; `remarks` links to what each one said."""
 
-    queryset = Spokesperson.objects.select_related("ministry").order_by("name", "slug")
+    queryset = Spokesperson.objects.public().select_related("ministry").order_by("name", "slug")
     serializer_class = serializers.SpokespersonSerializer
 
 
 class EntityViewSet(ReferenceViewSet):
     """Countries and organisations, by name; `remarks` links to the remarks that mention each."""
 
-    queryset = Entity.objects.order_by("name", "slug")
+    queryset = Entity.objects.public().order_by("name", "slug")
     serializer_class = serializers.EntitySerializer
