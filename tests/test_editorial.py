@@ -208,3 +208,30 @@ def test_a_stale_edit_message_shows_a_change_at_the_end_of_a_long_answer():
     old, new = where_they_differ(opening + "We oppose it.", opening + "We firmly oppose it.")
     assert old.endswith("We oppose it.") and new.endswith("We firmly oppose it.")
     assert old.startswith("…") and len(new) < len(opening)
+
+
+def test_the_host_set_after_an_import_is_every_remarks_speaker_on_the_public_site(editor_client, publisher, make_briefing, wang):
+    briefing = make_briefing(status="draft", remarks=[{"answer": "One."}, {"answer": "Two."}])
+    form = RenderedForm.open(editor_client, change_url(briefing))
+    form["spokesperson"] = wang.pk
+    assert form.submit().status_code == 302
+    editorial.publish(publisher, Briefing.objects.filter(pk=briefing.pk))
+    assert "2 published remarks" in Client().get("/spokespersons/wang-wenbin/").text
+    assert "Wang Wenbin" in Client().get("/remarks/?spokesperson=wang-wenbin").text
+
+
+def test_citations_of_a_withdrawn_or_merged_remark_answer_like_its_permalink(publisher, make_briefing):
+    briefing = make_briefing(remarks=[{"answer": "One."}, {"answer": "Two."}, {"answer": "Three."}])
+    first, second, third = briefing.remarks.order_by("position")
+    editorial.withdraw(publisher, Remark.objects.filter(pk=first.pk), "Wrong.")
+    editorial.merge(publisher, [second, third], third)
+    for extension in ("bib", "ris", "json"):
+        assert Client().get(f"/remarks/{first.pk}/cite.{extension}").status_code == 410
+        response = Client().get(f"/remarks/{second.pk}/cite.{extension}")
+        assert response.status_code == 301 and response["Location"] == f"/remarks/{third.pk}/cite.{extension}"
+
+
+def test_the_admin_is_branded_and_its_home_page_offers_the_import(editor_client):
+    page = editor_client.get("/admin/").text
+    assert "Diplomatic statements: editing" in page and "Django administration" not in page
+    assert 'href="/admin/statements/briefing/import/"' in page

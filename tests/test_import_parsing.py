@@ -4,6 +4,7 @@ No database: parsing is pure, storing is tested in test_import_store.py.
 """
 
 import datetime
+import time
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,193 @@ def test_newer_pages_name_the_outlet_and_the_speaker():
     assert parsed.remarks[1].question == "Does China plan to respond?"
     assert parsed.remarks[1].answer == "We have made our position clear."
     assert parsed.remarks[2].answer == "Another answer.\n\nA second paragraph."
+
+
+# --- The current format: who asks, then the host's name (docs/importing.md) ----------------------
+# Small transcripts typed after the ministry's pages of 2020; every outlet below is one no list in
+# the importer names, so only the structure can find the questions.
+
+CURRENT_EN = """Title: Foreign Ministry Spokesperson Zhao Lijian's Regular Press Conference on June 15, 2020
+
+Zhao Lijian: State Councilor Wang Yi will visit Cambodia.
+
+Hubei Media Group: What will the visit focus on?
+
+Zhao Lijian: Cooperation against COVID-19.
+
+Second: the two sides will sign agreements.
+
+The white paper "Fighting Covid-19: China in Action" gives the details.
+
+The Sydney Morning Herald: Is the visit related to trade?
+
+Follow-up: And to the Belt and Road?
+
+Zhao Lijian: I have nothing more to add.
+
+Journalist clarifies: I meant the railway project.
+
+Zhao Lijian: Same answer.
+
+The Sydney Morning Herald: One more question. The Australian government said on Sunday:
+
+Note: "an inquiry is needed".
+
+The Sydney Morning Herald: What is your comment?
+
+Zhao Lijian: We have made our position clear.
+"""
+
+
+def test_an_outlet_no_list_names_opens_an_exchange_and_is_kept_as_its_outlet():
+    parsed = parse_transcript(CURRENT_EN)
+    assert [(r.kind, r.outlet) for r in parsed.remarks] == [
+        ("announcement", ""),
+        ("qa", "Hubei Media Group"),
+        ("qa", "The Sydney Morning Herald"),
+        ("qa", "The Sydney Morning Herald"),
+    ]
+    assert parsed.remarks[1].question == "What will the visit focus on?"
+
+
+def test_the_hosts_label_is_stripped_from_answers_and_opening():
+    parsed = parse_transcript(CURRENT_EN)
+    assert parsed.remarks[0].answer == "State Councilor Wang Yi will visit Cambodia."
+    assert parsed.remarks[1].answer.startswith("Cooperation against COVID-19.")
+    assert not any("Zhao Lijian:" in r.answer for r in parsed.remarks)
+
+
+def test_a_paragraph_that_merely_looks_labelled_does_not_split_an_answer():
+    hubei = parse_transcript(CURRENT_EN).remarks[1]
+    assert hubei.answer == (
+        "Cooperation against COVID-19.\n\nSecond: the two sides will sign agreements.\n\n"
+        'The white paper "Fighting Covid-19: China in Action" gives the details.'
+    )
+
+
+def test_follow_ups_stay_inside_their_exchange_with_their_label():
+    herald = parse_transcript(CURRENT_EN).remarks[2]
+    assert herald.question == "Is the visit related to trade?"
+    assert herald.answer == (
+        "Follow-up: And to the Belt and Road?\n\nI have nothing more to add.\n\n"
+        "Journalist clarifies: I meant the railway project.\n\nSame answer."
+    )
+
+
+def test_the_same_outlet_again_before_the_answer_is_one_question():
+    last = parse_transcript(CURRENT_EN).remarks[3]
+    assert last.question == (
+        "One more question. The Australian government said on Sunday:\n\n"
+        'Note: "an inquiry is needed".\n\nWhat is your comment?'
+    )
+    assert last.answer == "We have made our position clear."
+
+
+CURRENT_ZH = """2020年6月15日外交部发言人赵立坚主持例行记者会
+
+总台央视记者提问：你能否介绍会议情况？
+
+赵立坚：会议将以视频方式举行。
+
+追问：何时举行？
+
+赵立坚：明天。
+
+《中国日报》记者：中方对此有何评论？
+
+赵立坚：我们注意到有关报道。
+
+最后我想说：柬埔寨加油！
+
+彭博社记者追问：还有其他国家吗？
+
+赵立坚：我们愿同其他国家商谈。
+
+外国记者提问：澳方对此有何回应？
+
+赵立坚：中方立场是明确的。
+
+记者：你能否再说明一下？
+
+赵立坚：我刚才已经说清楚了。
+"""
+
+
+def test_chinese_labels_name_the_outlet_without_the_journalist_and_asking_words():
+    parsed = parse_transcript(CURRENT_ZH)
+    assert parsed.spokesperson_name == "赵立坚"
+    assert [(r.kind, r.outlet) for r in parsed.remarks] == [
+        ("qa", "总台央视"),  # 总台央视记者提问：
+        ("qa", "中国日报"),  # 《中国日报》记者：
+        ("qa", "彭博社"),  # 彭博社记者追问： another outlet follows up: its own exchange
+        ("qa", ""),  # 外国记者提问： names no outlet
+    ]
+    assert parsed.remarks[0].question == "你能否介绍会议情况？"
+    assert parsed.remarks[0].answer == "会议将以视频方式举行。\n\n追问：何时举行？\n\n明天。"
+    assert parsed.remarks[1].answer == "我们注意到有关报道。\n\n最后我想说：柬埔寨加油！"
+    assert parsed.remarks[3].answer == "中方立场是明确的。\n\n记者：你能否再说明一下？\n\n我刚才已经说清楚了。"
+
+
+def test_an_answer_the_page_left_unlabelled_is_kept_and_flagged():
+    # zh 2020-06-19: "彭博社记者：…" answered by a paragraph without "赵立坚：".
+    text = CURRENT_ZH.replace("赵立坚：我们愿同其他国家商谈。", "我们愿同其他国家商谈。")
+    parsed = parse_transcript(text)
+    bloomberg = parsed.remarks[2]
+    assert (bloomberg.outlet, bloomberg.question, bloomberg.answer) == ("彭博社", "还有其他国家吗？", "我们愿同其他国家商谈。")
+    assert len(parsed.warnings) == 1 and "还有其他国家吗" in parsed.warnings[0]
+
+
+def test_a_known_spokesperson_other_than_the_host_labels_an_answer_too():
+    text = CURRENT_EN.replace("Zhao Lijian: Same answer.", "Hua Chunying: Same answer.")
+    parsed = parse_transcript(text.encode(), Hints(speaker_labels=("Hua Chunying", "华春莹")))
+    assert parsed.remarks[2].answer.endswith("I meant the railway project.\n\nSame answer.")
+
+
+def test_a_question_announced_in_a_paragraph_of_its_own_is_its_own_exchange():
+    # en 2020-07-03: the phrase stands alone, then "Q:", then the host's answer.
+    text = CURRENT_EN + (
+        "\nThe following question is raised after the press conference.\n\n"
+        "Q: Can you comment on the patrol?\n\nZhao Lijian: Patrolling there is our right.\n"
+    )
+    remarks = parse_transcript(text).remarks
+    assert remarks[-2].answer == "We have made our position clear."
+    assert (remarks[-1].kind, remarks[-1].question, remarks[-1].answer) == (
+        "qa", "Can you comment on the patrol?", "Patrolling there is our right."
+    )
+
+
+# --- Linear time: a crafted paste of several megabytes is parsed in seconds ------------------------
+
+FIVE_MB = 5_000_000
+CRAFTED_PAGE = (
+    "<html><head><title>Foreign Ministry Spokesperson Zhao Lijian's Regular Press Conference on June 15, 2020"
+    '</title></head><body><!-- fmprc.gov.cn --><div class="content"><p>AFP: A question?</p>'
+    "<p>Zhao Lijian: An answer.</p><p>{}</p></div></body></html>"
+)
+CRAFTED_TEXT = (
+    "Title: Regular Press Conference on June 15, 2020\nSpokesperson: Zhao Lijian\n\n"
+    "AFP: A question?\n\nZhao Lijian: An answer.\n\n{}"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Tags opened and never closed, then end tags that close nothing: each end tag once searched
+        # every open tag, and each piece of text looked at all of them.
+        CRAFTED_PAGE.format('<span class="x">' * (FIVE_MB // 21) + "</em>" * (FIVE_MB // 21)),
+        # Comments that never end: Python's HTMLParser looked for "-->" to the end of the page
+        # from each of them.
+        CRAFTED_PAGE.format("<!--x>" * (FIVE_MB // 6)),
+        # A closing notice's words over and over: the pattern once rescanned the paragraph per mention.
+        CRAFTED_TEXT.format("The regular press conference " * (FIVE_MB // 29)),
+        # Label after label in one answer, none followed by an answer: each is looked at once.
+        CRAFTED_TEXT.format("Note: " * (FIVE_MB // 6)),
+    ],
+    ids=["unclosed-tags", "unclosed-comments", "closing-notice-words", "labels"],
+)
+def test_a_crafted_five_megabyte_paste_is_parsed_in_linear_time(text):
+    started = time.perf_counter()
+    parsed = parse_transcript(text.encode())
+    assert time.perf_counter() - started < 15  # seconds; quadratic parsing took hours
+    assert [(r.kind, r.outlet, r.question) for r in parsed.remarks][:1] == [("qa", "AFP", "A question?")]

@@ -185,51 +185,100 @@ def title_host(title):
 
 
 # --- Cutting paragraphs into remarks -------------------------------------------------------------
+#
+# The ministry's transcripts come in two formats (docs/importing.md):
+# - older pages (to 2019) label every question "Q:"/"问：" and every answer "A:"/"答：";
+# - current pages (since spring 2020) label a question with whoever asks ("The Australian:",
+#   "总台央视记者提问：") and the answer with the host's name ("Geng Shuang:", "赵立坚：").
+# No list of outlets can ever be complete, so a question is found by structure: a short label,
+# not the host's, that the host's answer follows. Lists below only normalise outlet names.
+#
+# Every pattern here is anchored at a paragraph's start and bounded, or scans once: the cut is
+# linear in the length of the text, whatever is pasted.
 
-# Labels as the MFA prints them, English and Chinese. Follow-ups stay inside their exchange.
 QUESTION = re.compile(r"^(?:Q|问|有记者问)\s*[:：]\s*")
-ANSWER = re.compile(r"^(?:A|答)\s*[:：]\s*")
-# "记者问：" is a follow-up where the English version of the same page says "Follow-up:"
-# (2018-09-05); opening a transcript, it is a question.
-FOLLOW_UP = re.compile(r"^(?:Follow-up(?: question)?|Journalist|追问|记者问|记者)\s*[:：]\s*", re.I)
-# Questions put after the briefing and answered in the transcript: a remark of their own.
-AFTER_BRIEFING_QUESTION = re.compile(
-    r"^(?:After the (?:regular )?press conference, the following question was raised"
-    r"|The following questions? (?:was|were) raised(?: by (?:a )?journalists?)? after the (?:regular )?press conference"
-    r"|会后有记者问及|会后有记者问)\s*[:：]\s*",
+ANSWER = re.compile(r"^(?:A|答|Spokesperson|发言人)\s*[:：]\s*")
+# Follow-ups stay inside their exchange. "记者问：" is a follow-up where the English version of
+# the same page says "Follow-up:" (2018-09-05); opening a transcript, it is a question.
+FOLLOW_UP = re.compile(
+    r"^(?:Follow-up(?: question)?|Journalist(?: clarifies)?|追问|记者问|记者)\s*[:：]\s*", re.I
+)
+# Questions put after the briefing and answered in the transcript: a remark of their own. The
+# phrase either labels the question ("…was raised: can you…") or stands alone, the question
+# following in the next paragraph ("The following question is raised after the press
+# conference." then "Q: …", 2020-07-03).
+AFTER_BRIEFING = re.compile(
+    r"^(?:After the (?:regular )?press conference, the following questions? (?:is|are|was|were) raised"
+    r"|The following questions? (?:is|are|was|were) raised(?: by (?:a )?journalists?)?"
+    r" after the (?:regular )?press conference"
+    r"|会后有记者问及|会后有记者问)(?:\s*[:：]\s*|\s*[.。]?\s*$)",
     re.I,
 )
-# Newer transcripts name the asking outlet instead of "Q:" ("Reuters:", "法新社记者：").
-OUTLETS = [
-    "Reuters", "AFP", "AP", "Associated Press", "Bloomberg", "CCTV", "CGTN", "China Daily",
-    "Global Times", "Xinhua", "Xinhua News Agency", "China News Service", "People's Daily",
-    "The Paper", "Phoenix TV", "Hubei Media Group", "Beijing Youth Daily", "Shenzhen TV",
-    "Dragon TV", "China Review News", "Kyodo", "Kyodo News", "NHK", "Nikkei", "Asahi Shimbun",
-    "Fuji TV", "TBS", "Yonhap", "Yonhap News Agency", "KBS", "TASS", "RIA Novosti", "Sputnik",
-    "EFE", "ANSA", "DPA", "Al Jazeera", "BBC", "CNN", "Prasar Bharati", "PTI", "Press Trust of India",
-    "Anadolu Agency", "Bernama", "Antara", "The Wall Street Journal", "The New York Times",
-    "Financial Times", "NBC", "CBS", "ABC", "Sky News", "RTHK", "Ta Kung Pao", "Wen Wei Po",
-    "路透社", "法新社", "美联社", "彭博社", "总台央视", "央视", "中央广播电视总台", "总台国广", "总台CGTN",
-    "新华社", "中新社", "人民日报", "环球时报", "澎湃新闻", "凤凰卫视", "湖北广电", "北京青年报",
-    "深圳卫视", "东方卫视", "中国日报", "中评社", "共同社", "日本广播协会", "日经新闻", "朝日新闻",
-    "富士电视台", "韩联社", "韩国广播公司", "塔斯社", "俄新社", "卫星通讯社", "埃菲社", "安莎社",
-    "德新社", "半岛电视台", "英国广播公司", "今日俄罗斯", "印度报业托拉斯", "阿纳多卢通讯社",
-    "大公报", "文汇报", "香港电台",
-]
-OUTLET_LABEL = re.compile(
-    r"^(?P<outlet>" + "|".join(re.escape(o) for o in sorted(OUTLETS, key=len, reverse=True)) + r")"
-    r"(?:\s*记者|\s+(?:reporter|journalist|correspondent))?\s*[:：]\s*",
+
+# A label: a few words, or a short run of Chinese, then a colon, at a paragraph's start. At most
+# 60 characters are looked at, so finding one costs the same on any paragraph.
+LABEL = re.compile(r"([^:：]{1,60})[:：]")
+MAX_LABEL_WORDS = 6
+MAX_CJK_LABEL = 20
+# Sentence punctuation and quotation marks are never part of who speaks: "Second, as I said:",
+# 'The white paper "Fighting Covid-19:' or "王毅国务委员强调，…：" are sentences reaching a colon.
+NOT_IN_LABEL = re.compile(r"[,;!?\"“”，。；！？、]")
+# A label that says a journalist asks ("路透社记者：", "总台央视记者提问：", "彭博社记者追问：",
+# "Foreign Journalist:"). It opens an exchange even where the transcript left the answer
+# without the host's label (zh 2020-06-19: "彭博社记者：…" answered by an unlabelled paragraph).
+ASKER = re.compile(
+    r"^(?P<outlet>.*?)\s*(?:记者(?:提问|追问|问)?|提问|追问|\b(?:reporter|journalist|correspondent))$", re.I
 )
+# The speaker's title before the name, in a label that has it ("Spokesperson Zhao Lijian:").
+SPEAKER_TITLE = re.compile(r"^(?:(?:Foreign Ministry|MFA)\s+)?Spokesperson\s+|^(?:外交部)?发言人", re.I)
+# What an asker's label says when it names no outlet ("Foreign Journalist:", "外国记者提问：").
+UNNAMED_ASKERS = {"", "a", "foreign", "有", "外国", "境外", "外媒"}
+# One name for an outlet that transcripts of the same language spell several ways (all seen in
+# ../shared/corpus/mfa), so that a researcher finds every question an outlet asked. Any outlet
+# not listed keeps the name it is given.
+OUTLET_NAMES = {
+    "Tass": "TASS",
+    "Tass News Agency": "TASS",
+    "TASS News Agency": "TASS",
+    "CNS": "China News Service",
+    "CNR": "China National Radio",
+    "CRI": "China Radio International",
+    "AP": "Associated Press",
+    "The Associated Press": "Associated Press",
+    "Yonhap": "Yonhap News Agency",
+    "Yonhap News": "Yonhap News Agency",
+    "China Review News": "China Review News Agency",
+    "PTI": "Press Trust of India",
+    "Xinhua": "Xinhua News Agency",
+    "Kyodo": "Kyodo News",
+    "央视": "总台央视",
+    "中央电视台": "总台央视",
+    "中央广播电视总台央视": "总台央视",
+    "中央人民广播电台": "总台央广",
+    "中央广播电视总台央广": "总台央广",
+    "中国国际广播电台": "总台国广",
+    "香港中评社": "中评社",
+    "日本共同社": "共同社",
+    "日本NHK电视台": "NHK",
+    "美国有线电视新闻网": "CNN",
+    "加拿大《环球邮报》": "环球邮报",
+    "北京广播电台": "北京广播电视台",
+}
 # Announcements in an opening: Chinese items are numbered; English ones open with a formula.
 ZH_ITEM = re.compile(r"^[一二三四五六七八九十]+\s*[、，,]\s*")
 EN_ITEM = re.compile(r"^(?:At the invitation of|Upon the invitation of|On the invitation of|As agreed (?:by|between|upon))\b")
-# Practical notices closing a briefing (a changed time, a recess); they are announcements.
-CLOSING_NOTICE = re.compile(
-    r"(?:regular press conference|press conference of the (?:Foreign Ministry|Ministry of Foreign Affairs))"
-    r".*\b(?:adjourn|resume|be held|start|begin|take place|cancel|suspend|postpone|move|reschedul)"
-    r"|例行记者会.*(?:休会|提前|推迟|暂停|恢复|取消|改至)",
-    re.I,
-)
+# Practical notices closing a briefing (a changed time, a recess); they are announcements. Each is
+# what the notice is about, then what changes later in the same paragraph: two searches, not one
+# pattern with ".*" between them, which would rescan the paragraph once per mention.
+CLOSING_NOTICE = [
+    (
+        re.compile(
+            r"regular press conference|press conference of the (?:Foreign Ministry|Ministry of Foreign Affairs)", re.I
+        ),
+        re.compile(r"\b(?:adjourn|resume|be held|start|begin|take place|cancel|suspend|postpone|move|reschedul)", re.I),
+    ),
+    (re.compile(r"例行记者会"), re.compile(r"休会|提前|推迟|暂停|恢复|取消|改至")),
+]
 CLOSING_PREFACE = re.compile(r"^(?:Last but not least|Before (?:we|I) (?:end|conclude|close)|最后)", re.I)
 
 
@@ -237,88 +286,187 @@ def _strip(pattern, paragraph):
     return pattern.sub("", paragraph, count=1).strip()
 
 
-class _Exchange:
-    def __init__(self, first_line, outlet=""):
-        self.question, self.answer, self.outlet = [first_line] if first_line else [], [], outlet
-        self.answering = False
+def outlet_name(name):
+    """The outlet a label names, as a researcher would search for it: "《中国日报》" → "中国日报"."""
+    name = name.strip()
+    if name.startswith("《") and name.endswith("》") and name.count("《") == 1:
+        name = name[1:-1]
+    if name.casefold() in UNNAMED_ASKERS:
+        return ""
+    return OUTLET_NAMES.get(name, name)
 
 
-def question_start(paragraph):
-    """(question text, outlet) when the paragraph opens a new exchange, else None."""
-    if QUESTION.match(paragraph):
-        return _strip(QUESTION, paragraph), ""
-    if AFTER_BRIEFING_QUESTION.match(paragraph):
+def read_label(paragraph):
+    """(label, text after it) when the paragraph opens with a short label, else None."""
+    match = LABEL.match(paragraph)
+    if not match:
+        return None
+    label = match[1].strip()
+    if (
+        not label
+        or NOT_IN_LABEL.search(label)
+        or len(label.split()) > MAX_LABEL_WORDS
+        or (CJK.search(label) and len(label) > MAX_CJK_LABEL)
+    ):
+        return None
+    return label, paragraph[match.end() :].strip()
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A paragraph and what its label says it is."""
+
+    role: str  # "question", "answer", "follow-up", "asker", "label", "preface", or "" (no label)
+    raw: str  # the paragraph as given
+    text: str  # the paragraph without its label
+    outlet: str = ""
+    who: str = ""  # who asks, to recognise the same asker again: the outlet, else the label
+    named: bool = False  # an answer labelled with the speaker's name rather than "A:"
+
+
+def _classify(paragraph, hosts):
+    after = AFTER_BRIEFING.match(paragraph)
+    if after:
+        question = paragraph[after.end() :].strip()
+        if not question:
+            return _Line("preface", paragraph, "")
         # "…after the press conference: the US leaders said…" reads as a sentence once cut.
-        question = _strip(AFTER_BRIEFING_QUESTION, paragraph)
-        return question[:1].upper() + question[1:], ""
-    match = OUTLET_LABEL.match(paragraph)
-    if match:
-        return paragraph[match.end() :].strip(), match["outlet"]
-    return None
+        return _Line("question", paragraph, question[:1].upper() + question[1:])
+    if QUESTION.match(paragraph):
+        return _Line("question", paragraph, _strip(QUESTION, paragraph))
+    if ANSWER.match(paragraph):
+        return _Line("answer", paragraph, _strip(ANSWER, paragraph))
+    if FOLLOW_UP.match(paragraph):
+        return _Line("follow-up", paragraph, _strip(FOLLOW_UP, paragraph))
+    found = read_label(paragraph)
+    if not found:
+        return _Line("", paragraph, paragraph)
+    label, text = found
+    if SPEAKER_TITLE.sub("", label).casefold() in hosts:
+        return _Line("answer", paragraph, text, named=True)
+    asker = ASKER.match(label)
+    outlet = outlet_name(asker["outlet"] if asker else label)
+    return _Line("asker" if asker else "label", paragraph, text, outlet, outlet or label.casefold())
 
 
 def starts_with_label(line):
-    """Whether a line opens a question, an answer or a follow-up (for splitting plain text)."""
+    """Whether a line opens with a label of any kind (for splitting plain text into paragraphs):
+    "Q:", "A:", "追问：" and the speakers' names are labels too."""
     line = line.strip()
-    return bool(question_start(line) or ANSWER.match(line) or FOLLOW_UP.match(line))
+    return bool(read_label(line) or AFTER_BRIEFING.match(line))
+
+
+class _Exchange:
+    def __init__(self, line):
+        self.question, self.answer = [line.text] if line.text else [], []
+        self.outlet, self.who = line.outlet, line.who
+        self.answering = False
+
+
+def _answer_follows(lines):
+    """For each line, whether the next labelled line is an answer, looking past unlabelled
+    paragraphs, past labels no answer follows (they are only text), and past the same asker
+    speaking again or a follow-up before the answer. One backward pass: the cut stays linear."""
+    follows = [False] * len(lines)
+    after = None  # index of the next line whose label counts
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if after is not None:
+            upcoming = lines[after]
+            same_question = upcoming.role == "follow-up" or (
+                upcoming.role in ("asker", "label") and upcoming.who == line.who
+            )
+            follows[index] = upcoming.role == "answer" or (same_question and follows[after])
+        if line.role and (line.role != "label" or follows[index]):
+            after = index
+    return follows
 
 
 def cut_remarks(paragraphs, speaker_labels=()):
-    """Paragraphs (labels intact) → remarks in order.
+    """Paragraphs (labels intact) → (remarks in order, warnings for the editor).
 
-    `speaker_labels` are names that label an answer ("Wang Wenbin:", "汪文斌：") in formats
-    that name the speaker instead of writing "A:".
+    `speaker_labels` are names that label an answer ("Wang Wenbin:", "汪文斌：") in the current
+    format: the host's from the title, and every known spokesperson's.
     """
-    speaker = (
-        re.compile(r"^(?:" + "|".join(re.escape(n) for n in speaker_labels if n) + r")\s*[:：]\s*")
-        if any(speaker_labels)
-        else None
-    )
-    opening, exchanges = [], []
-    for paragraph in paragraphs:
+    hosts = frozenset(name.strip().casefold() for name in speaker_labels if name and name.strip())
+    lines = [_classify(paragraph, hosts) for paragraph in paragraphs]
+    answer_follows = _answer_follows(lines)
+    opening, exchanges, warnings = [], [], []
+    question_announced = False  # a standalone "The following question is raised…" came before
+    for line, answered in zip(lines, answer_follows):
         current = exchanges[-1] if exchanges else None
-        started = question_start(paragraph)
-        if current is None and not started and FOLLOW_UP.match(paragraph):
-            started = _strip(FOLLOW_UP, paragraph), ""
-        if started:
-            exchanges.append(_Exchange(*started))
+        if line.role == "preface":
+            # No one's words: the original text keeps it, no remark needs it.
+            question_announced = True
+            continue
+        awaiting_answer = current is not None and not current.answering
+        opens = (
+            line.role in ("question", "asker")
+            # Any other short label asks only where the answer follows it, and not inside a
+            # question still waiting for its answer (a quoted "Note:" there is the question's).
+            or (line.role == "label" and answered and not awaiting_answer)
+            or (line.role == "follow-up" and current is None)
+            or (question_announced and line.role != "answer")
+        )
+        question_announced = False
+        if awaiting_answer and line.role in ("asker", "label") and line.who == current.who:
+            # The same asker again before the answer: still the one question.
+            current.question.append(line.text)
+        elif opens:
+            exchanges.append(_Exchange(line))
         elif current is None:
-            # Newer transcripts label the opening with the speaker too ("Wang Wenbin: At the…").
-            opening.append(_strip(speaker, paragraph) if speaker and speaker.match(paragraph) else paragraph)
-        elif ANSWER.match(paragraph):
+            # The current format labels the opening with the speaker too ("Wang Wenbin: At the…").
+            opening.append(line.text if line.named else line.raw)
+        elif line.role == "answer":
             current.answering = True
-            current.answer.append(_strip(ANSWER, paragraph))
-        elif speaker and speaker.match(paragraph):
-            current.answering = True
-            current.answer.append(_strip(speaker, paragraph))
-        elif FOLLOW_UP.match(paragraph):
+            current.answer.append(line.text)
+        elif line.role == "follow-up":
             # A follow-up keeps its label: the reader must see who speaks.
             current.answering = True
-            current.answer.append(paragraph)
+            current.answer.append(line.raw)
         elif current.answering:
-            current.answer.append(paragraph)
+            current.answer.append(line.raw)
         else:
-            current.question.append(paragraph)
+            current.question.append(line.raw)
+
+    names_speaker = any(line.named for line in lines)
+    for exchange in exchanges:
+        if exchange.answer:
+            continue
+        if names_speaker and len(exchange.question) > 1:
+            # Where answers carry the speaker's name, a question runs one paragraph and the
+            # paragraphs after it, unlabelled, are an answer whose label was left out.
+            exchange.question, exchange.answer = exchange.question[:1], exchange.question[1:]
+            warnings.append(
+                f"The answer to {exchange.question[0][:80]!r} has no speaker's label; it is taken to be "
+                "the paragraphs after the question: check it."
+            )
+        else:
+            raise TranscriptError(f"A question has no answer: {join(exchange.question)[:120]!r}.")
 
     closing = _split_closing(exchanges[-1]) if exchanges else []
     remarks = [ParsedRemark("announcement", answer=join(item)) for item in _opening_items(opening)]
     for exchange in exchanges:
-        if not exchange.answer:
-            raise TranscriptError(
-                f"A question has no answer: {join(exchange.question)[:120]!r}."
-            )
         remarks.append(
             ParsedRemark("qa", question=join(exchange.question), answer=join(exchange.answer), outlet=exchange.outlet)
         )
     if closing:
         remarks.append(ParsedRemark("announcement", answer=join(closing)))
-    return remarks
+    return remarks, warnings
+
+
+def _is_closing_notice(paragraph):
+    for subject, change in CLOSING_NOTICE:
+        found = subject.search(paragraph)
+        if found and change.search(paragraph, found.end()):
+            return True
+    return False
 
 
 def _split_closing(last):
     """Take a closing notice off the end of the last answer (never its first paragraph)."""
     for index in range(1, len(last.answer)):
-        if CLOSING_NOTICE.search(last.answer[index]):
+        if _is_closing_notice(last.answer[index]):
             if index > 1 and CLOSING_PREFACE.match(last.answer[index - 1]):
                 index -= 1
             closing, last.answer = last.answer[index:], last.answer[:index]
@@ -373,7 +521,8 @@ def build_briefing(
         warnings.append(f"Kind not stated in the title; taken as remarks ({title!r}).")
     host = host if host is not None else title_host(title)
     labels = tuple(hints.speaker_labels) + ((host,) if host else ())
-    remarks = cut_remarks(paragraphs, labels)
+    remarks, cut_warnings = cut_remarks(paragraphs, labels)
+    warnings.extend(cut_warnings)
     return ParsedBriefing(
         format=format,
         title=title,

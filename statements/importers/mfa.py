@@ -8,6 +8,7 @@ scripts, images, the "Appendix" block) is page furniture.
 
 import datetime
 import re
+from collections import Counter
 from html.parser import HTMLParser
 
 from .base import MinistryInfo, TranscriptError, build_briefing, clean_paragraphs, clean_text
@@ -36,10 +37,10 @@ class _PageParser(HTMLParser):
         self.paragraphs, self._current = [], []
         self.content_found = False
         self._stack = []  # open tags, each (tag, role) with role in {None, "content", "time", "title"}
+        # How many of each tag and role are open: kept beside the stack so that a piece of text
+        # or a stray end tag costs the same however deep the (crafted) nesting is.
+        self._open_tags, self._open_roles = Counter(), Counter()
         self._hidden = 0
-
-    def _roles(self):
-        return {role for _, role in self._stack if role}
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -49,7 +50,7 @@ class _PageParser(HTMLParser):
             return
         role = None
         classes = (attrs.get("class") or "").split()
-        if tag == "div" and "content" in classes and not self.content_found and "content" not in self._roles():
+        if tag == "div" and "content" in classes and not self.content_found and not self._open_roles["content"]:
             role, self.content_found = "content", True
         elif attrs.get("id") == "News_Body_Time":
             role = "time"
@@ -58,6 +59,8 @@ class _PageParser(HTMLParser):
         if tag in INVISIBLE:
             self._hidden += 1
         self._stack.append((tag, role))
+        self._open_tags[tag] += 1
+        self._open_roles[role] += 1
 
     def handle_startendtag(self, tag, attrs):
         if tag in BLOCKS:
@@ -66,26 +69,27 @@ class _PageParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag in BLOCKS:
             self._break()
-        if tag in VOID:
+        if tag in VOID or not self._open_tags[tag]:
             return
-        # Close up to the matching open tag; old MFA markup leaves tags unclosed.
-        for index in range(len(self._stack) - 1, -1, -1):
-            if self._stack[index][0] == tag:
-                for closed, _ in self._stack[index:]:
-                    if closed in INVISIBLE:
-                        self._hidden -= 1
-                del self._stack[index:]
+        # Close up to the matching open tag; old MFA markup leaves tags unclosed. Each open tag is
+        # closed once, so this costs no more than the opening did.
+        while True:
+            closed, role = self._stack.pop()
+            self._open_tags[closed] -= 1
+            self._open_roles[role] -= 1
+            if closed in INVISIBLE:
+                self._hidden -= 1
+            if closed == tag:
                 return
 
     def handle_data(self, data):
         if self._hidden:
             return
-        roles = self._roles()
-        if "title" in roles:
+        if self._open_roles["title"]:
             self.title.append(data)
-        if "time" in roles:
+        if self._open_roles["time"]:
             self.page_date_text.append(data)
-        if "content" in roles:
+        if self._open_roles["content"]:
             self._current.append(data)
 
     def _break(self):
@@ -98,6 +102,25 @@ class _PageParser(HTMLParser):
         self._break()
 
 
+# Python's HTMLParser, given a construct that never ends, searches the rest of the page for its end,
+# gives up, and starts again at the next "<" or ">": on a crafted page ("<!--x>" repeated with no
+# "-->" after them, or "<a b='" repeated with no ">" after them) that is quadratic time. So before
+# parsing, in one pass each, a "<!--" after the last comment end and any "<" after the last ">" are
+# made text (a browser would hide an unclosed comment's rest; for a transcript, showing it is the
+# safer mistake). HTML5 ends "<![…" at the next ">" like "<?…" (a bogus comment), whereas
+# HTMLParser searches for "]]>" and raises on an unknown keyword, so it is written as "<?".
+COMMENT_END = re.compile(r"--\s*>")
+
+
+def _defuse(text):
+    """The page, with the constructs that can never end made text (see above)."""
+    last_comment_end = max((m.end() for m in COMMENT_END.finditer(text)), default=0)
+    text = text[:last_comment_end] + text[last_comment_end:].replace("<!--", "&lt;!--")
+    text = text.replace("<![", "<?[")
+    last_tag_end = text.rfind(">") + 1
+    return text[:last_tag_end] + text[last_tag_end:].replace("<", "&lt;")
+
+
 def looks_like(text, filename=""):
     return "<html" in text[:2000].lower() and ("fmprc.gov.cn" in text or "mfa.gov.cn" in text or "News_Body" in text)
 
@@ -105,7 +128,7 @@ def looks_like(text, filename=""):
 def read_page(text):
     """(title, publication date or None, clean paragraphs) of an MFA page."""
     parser = _PageParser()
-    parser.feed(text)
+    parser.feed(_defuse(text))
     parser.close()
     # Chinese pages append the site's name to <title>: "…主持例行记者会 — 中华人民共和国外交部".
     title = SITE_SUFFIX.sub("", clean_text("".join(parser.title)))

@@ -15,8 +15,9 @@
 The header lines are optional and may come in any order; without a Title line the first line is
 the title. Paragraphs are separated by blank lines (single line breaks inside a paragraph are
 kept together). Labels are those of MFA transcripts: Q:/A:, 问：/答：, Follow-up:/追问：, or
-an outlet ("Reuters:") for the question and the spokesperson's name for the answer. Text with no
-labels at all is one announcement, as a written statement is.
+whoever asks ("Reuters:", "总台央视记者：") for the question and the spokesperson's name for the
+answer (base.py, "Cutting paragraphs into remarks"). Text with no labels at all is one
+announcement, as a written statement is.
 """
 
 import dataclasses
@@ -39,10 +40,12 @@ def looks_like(text, filename=""):
 def read_text(text):
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header = {}
-    while lines and (match := HEADER.match(lines[0].strip())):
+    # An index, not lines.pop(0), which would move every remaining line once per header line.
+    start = 0
+    while start < len(lines) and (match := HEADER.match(lines[start].strip())):
         header[match["key"].lower()] = match["value"].strip()
-        lines.pop(0)
-    body = "\n".join(lines).strip()
+        start += 1
+    body = "\n".join(lines[start:]).strip()
     blocks = re.split(r"\n\s*\n", body)
     if len(blocks) == 1:
         # No blank lines at all: one paragraph per line, as many pasted transcripts come.
@@ -57,11 +60,11 @@ def read_text(text):
 
 def _split_at_labels(blocks, speaker):
     """A block's lines stay one paragraph, except that a labelled line ("A: …") starts a new one."""
+    speaker_label = re.compile(re.escape(speaker) + r"\s*[:：]") if speaker else None
     for block in blocks:
         current = []
         for line in block.split("\n"):
-            labelled = starts_with_label(line) or (speaker and re.match(re.escape(speaker) + r"\s*[:：]", line.strip()))
-            if labelled and current:
+            if current and (starts_with_label(line) or (speaker_label and speaker_label.match(line.strip()))):
                 yield " ".join(current)
                 current = []
             current.append(line)
