@@ -38,6 +38,16 @@ def envint(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def envfloat(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 def envlist(name, default):
     value = os.environ.get(name)
     if value is None:
@@ -86,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Each request's database budget and anonymous clients' share (statements/budget.py).
+    "statements.budget.RequestBudgetMiddleware",
     # Records which editor made each change kept in history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
@@ -281,3 +293,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+
+# What one request may cost (statements/budget.py, docs/operations.md "Budgets"). Seconds a
+# statement may run, per class of request; seconds to wait for a lock; then a 503.
+PAGE_STATEMENT_TIMEOUT = envfloat("PAGE_STATEMENT_TIMEOUT", 5.0)
+EXPORT_STATEMENT_TIMEOUT = envfloat("EXPORT_STATEMENT_TIMEOUT", 60.0)
+ADMIN_STATEMENT_TIMEOUT = envfloat("ADMIN_STATEMENT_TIMEOUT", 60.0)
+LOCK_TIMEOUT = envfloat("LOCK_TIMEOUT", 2.0)
+BUSY_RETRY_AFTER = envint("BUSY_RETRY_AFTER", 10)
+# /healthz reads the remark table within this many seconds, or reports the database slow or locked.
+HEALTH_TIMEOUT = envfloat("HEALTH_TIMEOUT", 1.0)
+# Anonymous clients, per address (django-ratelimit's "N/s|m|h|d"; empty: no limit).
+ANONYMOUS_RATE_LIMIT = os.environ.get("ANONYMOUS_RATE_LIMIT", "300/m")
+EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "30/h")
+RATE_LIMIT_RETRY_AFTER = envint("RATE_LIMIT_RETRY_AFTER", 60)
+# Exports streaming at once, per anonymous client and in all (counted in the shared cache).
+EXPORTS_PER_CLIENT = envint("EXPORTS_PER_CLIENT", 1)
+EXPORTS_AT_ONCE = envint("EXPORTS_AT_ONCE", 2)
+# An unreachable Redis must not stop the site: the limits then let requests through.
+RATELIMIT_FAIL_OPEN = True

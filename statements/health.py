@@ -1,21 +1,32 @@
-"""/healthz for load balancers and monitoring: 200 when this app server can serve pages.
+"""/healthz for load balancers and monitoring: can this app server serve pages now?
 
-The database is required (no page works without it); the cache is reported but never fails the
-check, since the site serves without Redis, only slower (statements/cache.py).
+It reads the remark table under a short budget (statements/budget.py), so a database that is
+down, too slow or holding a lock on the table every page reads is seen as such (503), not as a
+`SELECT 1` that answers while every page hangs. The cache is reported but never fails the check:
+the site serves without Redis, only slower (statements/cache.py); that state is "degraded".
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from . import budget
+from .models import Remark
+
 
 def database_status():
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        # The lock is given up first, so a held lock reads "locked", not "slow".
+        budget.limit_database_time(settings.HEALTH_TIMEOUT, settings.HEALTH_TIMEOUT / 2)
+        Remark.objects.values_list("pk", flat=True).first()
     except DatabaseError as error:
+        cause = getattr(error.__cause__, "sqlstate", None)
+        if cause == budget.LOCK_NOT_AVAILABLE or "locked" in str(error):
+            return "locked"
+        if budget.over_budget(error):
+            return "slow"
         return f"error: {type(error).__name__}"
     return "ok"
 
@@ -33,5 +44,11 @@ def cache_status():
 
 @never_cache
 def healthz(request):
-    status = {"database": database_status(), "cache": cache_status()}
-    return JsonResponse(status, status=200 if status["database"] == "ok" else 503)
+    checks = {"database": database_status(), "cache": cache_status()}
+    if checks["database"] != "ok":
+        overall, status = "down", 503
+    elif checks["cache"] not in ("ok", "local"):
+        overall, status = "degraded", 200
+    else:
+        overall, status = "ok", 200
+    return JsonResponse({"status": overall, **checks}, status=status)

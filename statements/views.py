@@ -1,5 +1,6 @@
 from collections import Counter
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -8,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import citations, exports, passages, querystrings, trends
+from . import budget, citations, exports, passages, querystrings, trends
 from .countcache import cached_by_month, content_version
 from .facets import (
     ChoiceFacet,
@@ -237,6 +238,11 @@ def remark_export(request, extension):
     remarks = filterset.qs.oldest_first() if params.get("sort") == "oldest" else filterset.qs.newest_first()
     site = request.build_absolute_uri("/").rstrip("/")
     content = exports.WRITERS[extension](remarks, site)
+    if not (request.user.is_authenticated and request.user.is_staff):
+        slots = budget.ExportSlots(request)
+        if not slots.take():
+            return budget.busy_response(429, settings.RATE_LIMIT_RETRY_AFTER, "Other exports are running just now.")
+        content = budget.held_while_streaming(content, slots)
     content_type, _ = exports.FORMATS[extension]
     response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="remarks-{timezone.now():%Y%m%d-%H%M}.{extension}"'

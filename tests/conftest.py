@@ -14,6 +14,14 @@ from statements.roles import setup_roles
 _counter = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings):
+    """One test client makes hundreds of requests from one address; tests of the limits
+    (tests/test_budget.py) set them again."""
+    settings.ANONYMOUS_RATE_LIMIT = settings.EXPORT_RATE_LIMIT = ""
+    settings.EXPORTS_AT_ONCE = settings.EXPORTS_PER_CLIENT = 1000
+
+
 @pytest.fixture
 def ministry(db):
     return Ministry.objects.create(

@@ -74,7 +74,7 @@ def corpus(make_briefing, wang, topics):
 def test_healthz_reports_the_database_and_the_cache(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "local"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "local"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -209,7 +209,7 @@ def test_pages_render_while_redis_is_down(client, settings, corpus, caplog):
     assert "Redis cache unavailable" in caplog.text
     health = client.get("/healthz")
     assert health.status_code == 200  # the site works without its cache
-    assert health.json()["cache"].startswith("error")
+    assert health.json()["cache"].startswith("error") and health.json()["status"] == "degraded"
 
 
 def test_after_a_redis_error_the_cache_is_left_alone_for_a_while(settings):

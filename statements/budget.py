@@ -1,0 +1,199 @@
+"""What one request may cost, enforced by the database and the cache, not by hope.
+
+Every request belongs to a class with a budget of database time (docs/operations.md, "Budgets"):
+pages and the API get a few seconds per statement, exports longer, the admin longest. The
+database stops a statement over budget (PostgreSQL's statement_timeout; on SQLite a progress
+handler) and a lock that is not granted in time (lock_timeout); the reader then gets a 503 with
+Retry-After instead of a worker held hostage. Anonymous clients are rate-limited per address
+(django-ratelimit), and exports are limited in number at once, per client and overall. Staff
+are limited by none of this but the database budget.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import request_finished
+from django.db import DatabaseError, OperationalError, connection
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.template import loader
+from django_ratelimit.core import is_ratelimited
+
+from .middleware import client_ip
+
+logger = logging.getLogger(__name__)
+
+# URL names whose requests are exports (long, streamed).
+EXPORT_VIEWS = {"remark_export"}
+# PostgreSQL's SQLSTATEs for a statement cancelled by statement_timeout and a lock not granted.
+QUERY_CANCELED, LOCK_NOT_AVAILABLE = "57014", "55P03"
+
+
+def request_class(request, url_name):
+    if request.path.startswith("/admin/"):
+        return "admin"
+    if url_name in EXPORT_VIEWS:
+        return "export"
+    return "page"
+
+
+def statement_budget(kind):
+    """Seconds a single statement of this class of request may run."""
+    return {
+        "page": settings.PAGE_STATEMENT_TIMEOUT,
+        "export": settings.EXPORT_STATEMENT_TIMEOUT,
+        "admin": settings.ADMIN_STATEMENT_TIMEOUT,
+    }[kind]
+
+
+# Database time ---------------------------------------------------------------------------------
+
+
+def limit_database_time(seconds, lock_seconds):
+    """From now until the request ends (after the last byte of a streamed response)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)",
+                [f"{int(seconds * 1000)}ms", f"{int(lock_seconds * 1000)}ms"],
+            )
+    elif connection.vendor == "sqlite":
+        connection.ensure_connection()
+        deadline = time.monotonic() + seconds
+        # Called every 1,000 virtual machine instructions (a few per cent of a long query's
+        # time); a true result interrupts the statement.
+        connection.connection.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
+    connection.budget_limited = True
+
+
+@receiver(request_finished, dispatch_uid="budget-lift-limits")
+def _lift_database_limits(**kwargs):
+    """Back to the connection's defaults, for whatever uses it next (a test, a command)."""
+    if not getattr(connection, "budget_limited", False):
+        return
+    connection.budget_limited = False
+    try:
+        if connection.vendor == "postgresql" and connection.connection is not None and connection.is_usable():
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout; RESET lock_timeout")
+        elif connection.vendor == "sqlite" and connection.connection is not None:
+            connection.connection.set_progress_handler(None, 0)
+    except Exception:  # a connection that broke is closed by Django anyway
+        logger.debug("Could not lift the database limits", exc_info=True)
+
+
+def over_budget(exception):
+    """Whether a database error is the budget at work: a statement stopped or a lock refused."""
+    if not isinstance(exception, OperationalError):
+        return False
+    cause = exception.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate in (QUERY_CANCELED, LOCK_NOT_AVAILABLE):
+        return True
+    # SQLite: our progress handler stopped it, or another connection's write held the lock.
+    return connection.vendor == "sqlite" and ("interrupted" in str(exception) or "locked" in str(exception))
+
+
+def busy_response(status=503, retry_after=None, message=None):
+    retry_after = retry_after or settings.BUSY_RETRY_AFTER
+    response = HttpResponse(
+        loader.render_to_string("busy.html", {"status": status, "message": message, "retry_after": retry_after}),
+        status=status,
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Anonymous clients ----------------------------------------------------------------------------
+
+
+def _client_key(group, request):
+    return client_ip(request)
+
+
+def rate_limited(request, kind):
+    """Whether an anonymous client went over its rate (per address, docs/operations.md)."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return False
+    rate = settings.EXPORT_RATE_LIMIT if kind == "export" else settings.ANONYMOUS_RATE_LIMIT
+    if not rate:
+        return False
+    return is_ratelimited(request, group=f"budget-{kind}", key=_client_key, rate=rate, increment=True)
+
+
+class ExportSlots:
+    """Exports running at once: at most EXPORTS_PER_CLIENT per address and EXPORTS_AT_ONCE in
+    all, counted in the shared cache. A slot is held until the last byte is sent (or the reader
+    goes away); its counter expires in any case, so a killed worker cannot hold one for ever."""
+
+    EXPIRES = 15 * 60
+
+    def __init__(self, request):
+        self.keys = [("exports:all", settings.EXPORTS_AT_ONCE), (f"exports:{client_ip(request)}", settings.EXPORTS_PER_CLIENT)]
+        self.taken = []
+
+    def take(self):
+        for key, limit in self.keys:
+            if not self._increment(key, limit):
+                self.release()
+                return False
+        return True
+
+    def _increment(self, key, limit):
+        try:
+            cache.add(key, 0, self.EXPIRES)
+            count = cache.incr(key)
+        except Exception:  # no shared cache: fail open, the database budget still holds
+            logger.warning("Export slots unavailable; export let through", exc_info=True)
+            return True
+        self.taken.append(key)
+        return count <= limit
+
+    def release(self):
+        for key in self.taken:
+            try:
+                cache.decr(key)
+            except Exception:
+                logger.debug("Could not release export slot %s", key, exc_info=True)
+        self.taken = []
+
+
+def held_while_streaming(content, slots):
+    """The export's content, releasing its slots when the stream ends or is closed."""
+    try:
+        yield from content
+    finally:
+        slots.release()
+
+
+class RequestBudgetMiddleware:
+    """Sets each request's database budget and refuses what is over a client's share."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        url_name = request.resolver_match.url_name if request.resolver_match else None
+        kind = request_class(request, url_name)
+        request.budget_class = kind
+        if kind != "admin" and not (request.user.is_authenticated and request.user.is_staff):
+            if rate_limited(request, kind):
+                return busy_response(429, settings.RATE_LIMIT_RETRY_AFTER, "You have made many requests in a short time.")
+        try:
+            limit_database_time(statement_budget(kind), settings.LOCK_TIMEOUT)
+        except DatabaseError:
+            # An unreachable database: the view meets it too, and answers 503 (middleware.py).
+            logger.warning("Could not set the database budget for %s", request.path, exc_info=True)
+        return None
+
+    def process_exception(self, request, exception):
+        if over_budget(exception):
+            logger.warning("Over budget, 503 for %s: %s", request.path, exception)
+            return busy_response()
+        return None

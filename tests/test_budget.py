@@ -1,0 +1,105 @@
+"""No request can hold the site hostage: database budgets, anonymous rate limits, export slots."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from statements.models import Remark
+
+
+@pytest.fixture
+def remarks(make_briefing, topics):
+    return make_briefing(remarks=[{"answer": f"Trade talks {n}.", "topics": [topics["trade"]]} for n in range(30)])
+
+
+@pytest.mark.django_db(transaction=True)  # a statement cancelled inside a test's transaction would abort it
+def test_a_page_over_its_database_budget_is_a_503_and_the_next_one_is_served(client, remarks, settings):
+    if connection.vendor == "postgresql":
+        settings.PAGE_STATEMENT_TIMEOUT = 0.001  # 1 ms: counting facets takes longer
+        path = "/remarks/?q=trade&sort=relevance"
+        client.get("/remarks/")  # warm the connection's caches so only the search is slow
+    else:
+        settings.PAGE_STATEMENT_TIMEOUT = 0.0  # SQLite's progress handler stops it at once
+        path = "/remarks/?q=trade"
+    response = client.get(path)
+    assert response.status_code == 503, response.status_code
+    assert response["Retry-After"] == str(settings.BUSY_RETRY_AFTER)
+    assert "try again" in response.text
+    settings.PAGE_STATEMENT_TIMEOUT = 5.0
+    assert client.get(path).status_code == 200
+    # The limit ended with the request: the test's own queries are not cut short.
+    assert Remark.objects.count() == 30
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a table lock held by another connection: PostgreSQL (CI runs it)")
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_remark_table_gives_503s_within_the_budget_and_the_site_recovers(client, remarks, settings):
+    import time
+
+    settings.LOCK_TIMEOUT = 0.5
+    permalink = f"/remarks/{remarks.remarks.first().pk}/"
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        import psycopg
+
+        db = connection.settings_dict
+        with psycopg.connect(dbname=db["NAME"], host=db["HOST"] or None, port=db["PORT"] or None,
+                             user=db["USER"] or None, password=db["PASSWORD"] or None) as other:
+            other.execute("LOCK TABLE statements_remark IN ACCESS EXCLUSIVE MODE")  # in a transaction
+            locked.set()
+            release.wait(30)
+            other.rollback()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        started = time.monotonic()
+        response = client.get(permalink)
+        assert response.status_code == 503 and time.monotonic() - started < 3
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.json()["database"] == "locked"
+    finally:
+        release.set()
+        holder.join()
+    assert client.get(permalink).status_code == 200
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_anonymous_clients_are_rate_limited_per_address_and_staff_are_not(client, editor_client, remarks, settings, editor):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    settings.ANONYMOUS_RATE_LIMIT = "3/m"
+    anonymous = Client()
+    statuses = [anonymous.get("/remarks/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = anonymous.get("/briefings/")
+    assert response.status_code == 429 and response["Retry-After"] == str(settings.RATE_LIMIT_RETRY_AFTER)
+    assert Client(REMOTE_ADDR="192.0.2.7").get("/remarks/").status_code == 200  # another address
+    staff = Client()
+    staff.force_login(editor)
+    assert all(staff.get("/remarks/").status_code == 200 for _ in range(5))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exports_at_once_are_bounded_per_client(remarks, settings):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    settings.EXPORTS_PER_CLIENT, settings.EXPORTS_AT_ONCE = 1, 2
+    reader, other = Client(), Client(REMOTE_ADDR="192.0.2.8")
+    first = reader.get("/remarks/export.csv")
+    assert first.status_code == 200  # streaming: the slot is held until the file is sent
+    second = reader.get("/remarks/export.json")
+    assert second.status_code == 429 and "Other exports are running" in second.text
+    third = other.get("/remarks/export.csv")
+    assert third.status_code == 200
+    assert Client(REMOTE_ADDR="192.0.2.9").get("/remarks/export.csv").status_code == 429  # two in all
+    b"".join(first.streaming_content)
+    first.close()
+    assert reader.get("/remarks/export.jsonl").status_code == 200
