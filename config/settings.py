@@ -307,6 +307,9 @@ HEALTH_TIMEOUT = envfloat("HEALTH_TIMEOUT", 1.0)
 ANONYMOUS_RATE_LIMIT = os.environ.get("ANONYMOUS_RATE_LIMIT", "300/m")
 EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "30/h")
 RATE_LIMIT_RETRY_AFTER = envint("RATE_LIMIT_RETRY_AFTER", 60)
+# Work one address may ask of one request: a parameter repeated at most this often, pages up to.
+MAX_VALUES_PER_PARAMETER = envint("MAX_VALUES_PER_PARAMETER", 20)
+MAX_PAGE = envint("MAX_PAGE", 1000)
 # Exports streaming at once, per anonymous client and in all (counted in the shared cache).
 EXPORTS_PER_CLIENT = envint("EXPORTS_PER_CLIENT", 1)
 EXPORTS_AT_ONCE = envint("EXPORTS_AT_ONCE", 2)

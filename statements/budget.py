@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished
 from django.db import DatabaseError, OperationalError, connection
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django_ratelimit.core import is_ratelimited
 
@@ -169,6 +169,31 @@ def held_while_streaming(content, slots):
         slots.release()
 
 
+# Parameters ------------------------------------------------------------------------------------
+
+
+def parameter_errors(params):
+    """What multiplies one request's work beyond its share: a parameter repeated past
+    MAX_VALUES_PER_PARAMETER (each topic, year or term is one more join or range to match), or a
+    page past MAX_PAGE. Caps documented in docs/operations.md, "Budgets"."""
+    errors = {}
+    for name, values in params.lists():
+        if len(values) > settings.MAX_VALUES_PER_PARAMETER:
+            errors[name] = [f"At most {settings.MAX_VALUES_PER_PARAMETER} values of “{name}” at once; {len(values)} were given."]
+    page = params.get("page", "")
+    if page.isdigit() and int(page) > settings.MAX_PAGE:
+        errors["page"] = [f"Pages go up to {settings.MAX_PAGE}; narrow the search or export the results instead."]
+    return errors
+
+
+def bad_parameters_response(request, errors):
+    if request.path.startswith("/api/"):
+        return JsonResponse({name: messages for name, messages in errors.items()}, status=400)
+    from .views import bad_request
+
+    return bad_request(request, errors)
+
+
 class RequestBudgetMiddleware:
     """Sets each request's database budget and refuses what is over a client's share."""
 
@@ -182,6 +207,8 @@ class RequestBudgetMiddleware:
         url_name = request.resolver_match.url_name if request.resolver_match else None
         kind = request_class(request, url_name)
         request.budget_class = kind
+        if kind != "admin" and (errors := parameter_errors(request.GET)):
+            return bad_parameters_response(request, errors)
         if kind != "admin" and not (request.user.is_authenticated and request.user.is_staff):
             if rate_limited(request, kind):
                 return busy_response(429, settings.RATE_LIMIT_RETRY_AFTER, "You have made many requests in a short time.")

@@ -114,6 +114,19 @@ class _Echo:
         return value
 
 
+# A cell a spreadsheet program would read as a formula ("=HYPERLINK(…)", "+1", "-2", "@SUM"),
+# or that a tab or carriage return could turn into one (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text as a spreadsheet shows it, never run: a leading apostrophe makes a formula-like cell
+    plain text (OWASP's advice; /data/ says so). JSON and JSON Lines keep the text exact."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def stream_csv(queryset, site):
     # The byte-order mark makes spreadsheet programs read the file as UTF-8 (Chinese intact);
     # csv's default dialect ends lines with CRLF and quotes fields that hold newlines (RFC 4180).
@@ -122,7 +135,7 @@ def stream_csv(queryset, site):
     for record in records(queryset, site):
         # csv writes None as an empty field.
         yield writer.writerow(
-            ["; ".join(value) if isinstance(value, list) else value for value in record.values()]
+            [spreadsheet_safe("; ".join(value) if isinstance(value, list) else value) for value in record.values()]
         )
 
 

@@ -103,3 +103,19 @@ def test_exports_at_once_are_bounded_per_client(remarks, settings):
     b"".join(first.streaming_content)
     first.close()
     assert reader.get("/remarks/export.jsonl").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/remarks/", "/briefings/", "/remarks/export.csv", "/remarks/feed/", "/compare/"])
+def test_a_parameter_repeated_past_its_cap_is_a_400_that_names_it(client, remarks, path):
+    years = "&".join(f"year={year}" for year in range(1990, 2030))
+    response = client.get(f"{path}?{years}")
+    assert response.status_code == 400
+    assert "At most 20 values of “year”" in response.content.decode()
+
+
+def test_the_api_says_it_in_json_and_a_deep_page_is_refused(client, remarks):
+    response = client.get("/api/remarks/?" + "&".join(["topic=trade"] * 21))
+    assert response.status_code == 400 and "topic" in response.json()
+    response = client.get("/remarks/?page=1001")
+    assert response.status_code == 400 and "Pages go up to 1000" in response.text
+    assert client.get("/remarks/?page=1000").status_code == 200  # the last page there is

@@ -103,7 +103,10 @@ def test_csv_keeps_text_exactly_with_documented_columns(client, corpus):
     assert qa["briefing_id"] == str(corpus["english"].pk)
     assert qa["source_url"] == corpus["english"].source_url
     assert qa["translation_remark_id"] == str(corpus["chinese"].remarks.get().pk)
-    assert by_answer["=1+1 is not a formula here; vaccines help."]["spokesperson"] == "Hua Chunying"
+    # A formula-like cell is text in a spreadsheet (OWASP): an apostrophe first. JSON keeps it exact.
+    assert by_answer["'=1+1 is not a formula here; vaccines help."]["spokesperson"] == "Hua Chunying"
+    exact = json.loads(download(client, "/remarks/export.json"))
+    assert "=1+1 is not a formula here; vaccines help." in {row["answer"] for row in exact}
     chinese = by_answer["中方坚决反对美台官方往来。"]
     assert chinese["question"] == "关于台湾？"
     assert chinese["briefing_title"] == "2021年3月1日外交部发言人华春莹主持例行记者会"
@@ -213,3 +216,11 @@ def test_an_export_of_100k_rows_streams_in_bounded_memory(client, ministry, topi
     # once: about 7 MB measured, whether the file has 20,000 rows or 80,000.
     assert size > 55_000_000
     assert peak < 15_000_000, f"peak {peak / 1e6:.1f} MB while streaming {size / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://example.org\")", "+1", "-2 degrees", "@SUM(A1)", "\tTab", "\rReturn"])
+def test_csv_cells_never_start_a_formula(client, make_briefing, text):
+    make_briefing(remarks=[{"question": text, "outlet": text, "answer": text}])
+    row = read_csv(download(client, "/remarks/export.csv"))[0]
+    assert row["question"] == row["outlet"] == row["answer"] == "'" + text
+    assert json.loads(download(client, "/remarks/export.json"))[0]["answer"] == text
