@@ -310,3 +310,31 @@ def test_admin_change_form_and_its_widgets_work_under_the_policy(admin_page):
     admin_page.visit(f"/admin/statements/briefing/{briefing.pk}/change/", "#briefing_form")
     admin_page.use_change_form_widgets()
     assert admin_page.violations == []
+
+
+def load_gunicorn_conf(monkeypatch, **environ):
+    import importlib.util
+
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", "config/gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_one_switch_decides_which_proxies_gunicorn_believes(monkeypatch):
+    monkeypatch.delenv("NUM_PROXIES", raising=False)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    assert load_gunicorn_conf(monkeypatch).forwarded_allow_ips == ""  # no proxy: no forwarded header believed
+    assert load_gunicorn_conf(monkeypatch, NUM_PROXIES="1").forwarded_allow_ips == "127.0.0.1,::1"
+    conf = load_gunicorn_conf(monkeypatch, NUM_PROXIES="1", FORWARDED_ALLOW_IPS="10.0.0.5")
+    assert conf.forwarded_allow_ips == "10.0.0.5"
+
+
+def test_each_worker_loads_the_segmenter_before_its_first_request(monkeypatch):
+    from statements.search.base import jieba_module
+
+    jieba_module.cache_clear()
+    load_gunicorn_conf(monkeypatch).post_worker_init(worker=None)
+    assert jieba_module.cache_info().currsize == 1
