@@ -310,8 +310,17 @@ RATE_LIMIT_RETRY_AFTER = envint("RATE_LIMIT_RETRY_AFTER", 60)
 # Work one address may ask of one request: a parameter repeated at most this often, pages up to.
 MAX_VALUES_PER_PARAMETER = envint("MAX_VALUES_PER_PARAMETER", 20)
 MAX_PAGE = envint("MAX_PAGE", 1000)
-# Exports streaming at once, per anonymous client and in all (counted in the shared cache).
+# Exports streaming at once and searches counting at once, per anonymous client and in all
+# (counted in the shared cache): keep the totals below the app server's workers (gunicorn's
+# WEB_CONCURRENCY), so that permalinks and pages always find one free.
+# By default as many as there are cores (a search or an export keeps one busy, in Python and in
+# the database), and never more than gunicorn's workers less two (config/gunicorn.conf.py counts
+# them the same way); of those, a third may stream exports.
+_WORKERS = envint("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1)
+_HEAVY = max(2, min(os.cpu_count() or 1, _WORKERS - 2))
 EXPORTS_PER_CLIENT = envint("EXPORTS_PER_CLIENT", 1)
-EXPORTS_AT_ONCE = envint("EXPORTS_AT_ONCE", 2)
+EXPORTS_AT_ONCE = envint("EXPORTS_AT_ONCE", max(1, _HEAVY // 3))
+SEARCHES_PER_CLIENT = envint("SEARCHES_PER_CLIENT", 2)
+SEARCHES_AT_ONCE = envint("SEARCHES_AT_ONCE", max(1, _HEAVY - max(1, _HEAVY // 3)))
 # An unreachable Redis must not stop the site: the limits then let requests through.
 RATELIMIT_FAIL_OPEN = True

@@ -25,8 +25,10 @@ from .middleware import client_ip
 
 logger = logging.getLogger(__name__)
 
-# URL names whose requests are exports (long, streamed).
+# URL names whose requests are exports (long, streamed), and searches (they count facets, which
+# a new state does from scratch): both hold a slot while they run (Slots).
 EXPORT_VIEWS = {"remark_export"}
+SEARCH_VIEWS = {"remark_list", "briefing_list", "compare_terms", "remark_feed", "remark-list", "briefing-list"}
 # PostgreSQL's SQLSTATEs for a statement cancelled by statement_timeout and a lock not granted.
 QUERY_CANCELED, LOCK_NOT_AVAILABLE = "57014", "55P03"
 
@@ -36,6 +38,8 @@ def request_class(request, url_name):
         return "admin"
     if url_name in EXPORT_VIEWS:
         return "export"
+    if url_name in SEARCH_VIEWS:
+        return "search"
     return "page"
 
 
@@ -43,6 +47,7 @@ def statement_budget(kind):
     """Seconds a single statement of this class of request may run."""
     return {
         "page": settings.PAGE_STATEMENT_TIMEOUT,
+        "search": settings.PAGE_STATEMENT_TIMEOUT,
         "export": settings.EXPORT_STATEMENT_TIMEOUT,
         "admin": settings.ADMIN_STATEMENT_TIMEOUT,
     }[kind]
@@ -124,30 +129,38 @@ def rate_limited(request, kind):
     return is_ratelimited(request, group=f"budget-{kind}", key=_client_key, rate=rate, increment=True)
 
 
-class ExportSlots:
-    """Exports running at once: at most EXPORTS_PER_CLIENT per address and EXPORTS_AT_ONCE in
-    all, counted in the shared cache. A slot is held until the last byte is sent (or the reader
-    goes away); its counter expires in any case, so a killed worker cannot hold one for ever."""
+class Slots:
+    """Requests of one class running at once: at most so many per address and so many in all,
+    counted in the shared cache. Exports and searches hold one, so that a few clients cannot
+    occupy every worker and a permalink always finds one free. A slot is held until the response
+    is sent (for an export, its last byte); its counter expires in any case, so a killed worker
+    cannot hold one for ever."""
 
     EXPIRES = 15 * 60
 
-    def __init__(self, request):
-        self.keys = [("exports:all", settings.EXPORTS_AT_ONCE), (f"exports:{client_ip(request)}", settings.EXPORTS_PER_CLIENT)]
+    def __init__(self, request, kind):
+        per_client, at_once = {
+            "export": (settings.EXPORTS_PER_CLIENT, settings.EXPORTS_AT_ONCE),
+            "search": (settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE),
+        }[kind]
+        self.keys = [(f"slots:{kind}:{client_ip(request)}", per_client, 429), (f"slots:{kind}:all", at_once, 503)]
         self.taken = []
 
     def take(self):
-        for key, limit in self.keys:
+        """None when the slots are taken, else the status to answer: 429 when this client has
+        its share running, 503 when the site has."""
+        for key, limit, refusal in self.keys:
             if not self._increment(key, limit):
                 self.release()
-                return False
-        return True
+                return refusal
+        return None
 
     def _increment(self, key, limit):
         try:
             cache.add(key, 0, self.EXPIRES)
             count = cache.incr(key)
         except Exception:  # no shared cache: fail open, the database budget still holds
-            logger.warning("Export slots unavailable; export let through", exc_info=True)
+            logger.warning("Request slots unavailable; request let through", exc_info=True)
             return True
         self.taken.append(key)
         return count <= limit
@@ -157,7 +170,7 @@ class ExportSlots:
             try:
                 cache.decr(key)
             except Exception:
-                logger.debug("Could not release export slot %s", key, exc_info=True)
+                logger.debug("Could not release slot %s", key, exc_info=True)
         self.taken = []
 
 
@@ -194,6 +207,12 @@ def bad_parameters_response(request, errors):
     return bad_request(request, errors)
 
 
+SLOTS_TAKEN = {
+    429: "Your other searches are still running.",
+    503: "Many searches are running just now.",
+}
+
+
 class RequestBudgetMiddleware:
     """Sets each request's database budget and refuses what is over a client's share."""
 
@@ -201,7 +220,10 @@ class RequestBudgetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if slots := getattr(request, "search_slots", None):
+            slots.release()
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         url_name = request.resolver_match.url_name if request.resolver_match else None
@@ -212,6 +234,11 @@ class RequestBudgetMiddleware:
         if kind != "admin" and not (request.user.is_authenticated and request.user.is_staff):
             if rate_limited(request, kind):
                 return busy_response(429, settings.RATE_LIMIT_RETRY_AFTER, "You have made many requests in a short time.")
+            if kind == "search":
+                slots = Slots(request, "search")
+                if refusal := slots.take():
+                    return busy_response(refusal, message=SLOTS_TAKEN[refusal])
+                request.search_slots = slots
         try:
             limit_database_time(statement_budget(kind), settings.LOCK_TIMEOUT)
         except DatabaseError:

@@ -239,9 +239,9 @@ def remark_export(request, extension):
     site = request.build_absolute_uri("/").rstrip("/")
     content = exports.WRITERS[extension](remarks, site)
     if not (request.user.is_authenticated and request.user.is_staff):
-        slots = budget.ExportSlots(request)
-        if not slots.take():
-            return budget.busy_response(429, settings.RATE_LIMIT_RETRY_AFTER, "Other exports are running just now.")
+        slots = budget.Slots(request, "export")
+        if refusal := slots.take():
+            return budget.busy_response(refusal, settings.RATE_LIMIT_RETRY_AFTER, "Other exports are running just now.")
         content = budget.held_while_streaming(content, slots)
     content_type, _ = exports.FORMATS[extension]
     response = StreamingHttpResponse(content, content_type=content_type)

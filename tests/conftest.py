@@ -20,6 +20,7 @@ def no_rate_limits(settings):
     (tests/test_budget.py) set them again."""
     settings.ANONYMOUS_RATE_LIMIT = settings.EXPORT_RATE_LIMIT = ""
     settings.EXPORTS_AT_ONCE = settings.EXPORTS_PER_CLIENT = 1000
+    settings.SEARCHES_AT_ONCE = settings.SEARCHES_PER_CLIENT = 1000
 
 
 @pytest.fixture

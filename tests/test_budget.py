@@ -99,7 +99,7 @@ def test_exports_at_once_are_bounded_per_client(remarks, settings):
     assert second.status_code == 429 and "Other exports are running" in second.text
     third = other.get("/remarks/export.csv")
     assert third.status_code == 200
-    assert Client(REMOTE_ADDR="192.0.2.9").get("/remarks/export.csv").status_code == 429  # two in all
+    assert Client(REMOTE_ADDR="192.0.2.9").get("/remarks/export.csv").status_code == 503  # two in all: the site is busy
     b"".join(first.streaming_content)
     first.close()
     assert reader.get("/remarks/export.jsonl").status_code == 200
@@ -119,3 +119,26 @@ def test_the_api_says_it_in_json_and_a_deep_page_is_refused(client, remarks):
     response = client.get("/remarks/?page=1001")
     assert response.status_code == 400 and "Pages go up to 1000" in response.text
     assert client.get("/remarks/?page=1000").status_code == 200  # the last page there is
+
+
+def test_searches_at_once_are_bounded_so_permalinks_find_a_worker(remarks, settings, rf):
+    from django.core.cache import cache
+    from django.test import Client
+
+    from statements.budget import Slots
+
+    cache.clear()
+    settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE = 1, 2
+    # Two searches of other clients are running (their slots held, as during their requests).
+    running = [Slots(rf.get("/", REMOTE_ADDR=f"192.0.2.{n}"), "search") for n in (20, 21)]
+    assert [slots.take() for slots in running] == [None, None]
+    response = Client().get("/remarks/?q=trade")
+    assert response.status_code == 503 and response["Retry-After"]
+    assert Client().get(f"/remarks/{remarks.remarks.first().pk}/").status_code == 200  # no slot needed
+    running[0].release()
+    assert Client().get("/remarks/?q=trade").status_code == 200
+    assert Client().get("/remarks/?q=trade").status_code == 200  # the slot was given back
+    # One client's share: its own running search keeps it waiting, not the others.
+    mine = Slots(rf.get("/", REMOTE_ADDR="127.0.0.1"), "search")
+    assert mine.take() is None
+    assert Client().get("/remarks/?q=trade").status_code == 429

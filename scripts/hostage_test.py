@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Can a few anonymous clients hold the site hostage? (docs/operations.md, "Budgets")
+
+Starts gunicorn with the production settings on PostgreSQL (a synthetic corpus) and Redis, then,
+for DURATION seconds, N hammering clients — each from its own loopback address, so each gets its
+own share as a real visitor would — request exports of everything, searches of words nobody
+searched before (cold counts) and deep pages, as fast as they are answered. Meanwhile a reader
+opens permalinks from another address, a few a second. Passes when the reader's p95 stays under
+the target and nobody got a 5xx other than the deliberate 503 (over budget); 429s (over a
+client's share) are deliberate too and counted.
+
+    .venv/bin/python scripts/hostage_test.py                     # 20,000 remarks, 8 clients, 30 s
+    REMARKS=100000 CLIENTS=16 DURATION=60 .venv/bin/python scripts/hostage_test.py
+
+Traffic stays on 127.0.0.0/8.
+"""
+
+import http.client
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = os.environ.get("PYTHON", str(ROOT / ".venv/bin/python"))
+PG = os.environ.get("LOADTEST_PG", "postgres://postgres@127.0.0.1:5432")
+DB = os.environ.get("HOSTAGE_DB", "statements_hostage")
+REMARKS = int(os.environ.get("REMARKS", 20_000))
+CLIENTS = int(os.environ.get("CLIENTS", 8))
+DURATION = float(os.environ.get("DURATION", 30))
+PORT = int(os.environ.get("PORT", 8078))
+TARGET_P95_MS = float(os.environ.get("TARGET_P95_MS", 200))
+READER_RATE = float(os.environ.get("READER_RATE", 4))  # permalinks a second
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"{PG}/{DB}",
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": os.environ.get("SECRET_KEY", secrets.token_urlsafe(50)),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "false",
+    "REDIS_URL": os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
+    "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+    "GUNICORN_ACCESSLOG": "/dev/null",
+}
+
+
+def manage(*args, capture=False):
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, check=True, text=True,
+                            stdout=subprocess.PIPE if capture else None)
+    return result.stdout.strip() if capture else None
+
+
+def prepare():
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f'CREATE DATABASE "{DB}"'], capture_output=True)
+    manage("migrate", "--noinput", "-v", "0")
+    have = int(manage("shell", "-v", "0", "-c", "from statements.models import Remark; print(Remark.objects.count())", capture=True))
+    if have < REMARKS:
+        print(f"== seeding {REMARKS - have} synthetic remarks", flush=True)
+        manage("seed_synthetic", "--remarks", str(REMARKS - have), "--seed", "1")
+    manage("collectstatic", "--noinput", "-v", "0")
+    ids = manage("shell", "-v", "0", "-c",
+                 "from statements.models import Remark; print(' '.join(str(i) for i in Remark.objects.published().values_list('pk', flat=True)[:500]))",
+                 capture=True)
+    # Words of the corpus itself, so that every search finds something and counts its facets.
+    words = manage("shell", "-v", "0", "-c",
+                   "import re; from statements.models import Remark; "
+                   "print(' '.join(sorted({w.lower() for a in Remark.objects.filter(language='en').values_list('answer', flat=True)[:300] "
+                   "for w in re.findall(r'[A-Za-z]{5,}', a)})))", capture=True)
+    subprocess.run([PYTHON, "-c", f"import redis; redis.Redis.from_url({ENV['REDIS_URL']!r}).flushdb()"], check=True)
+    return [int(i) for i in ids.split()], words.split()
+
+
+def get(source, path, timeout=60):
+    """(status, seconds) of one GET from `source` (a loopback address), body read to the end."""
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout, source_address=(source, 0))
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        while response.read(65536):
+            pass
+        return response.status, time.monotonic() - started
+    except (OSError, http.client.HTTPException) as error:
+        return f"error: {type(error).__name__}", time.monotonic() - started
+    finally:
+        connection.close()
+
+
+def hammer(index, words, stop, statuses):
+    source = f"127.0.0.{10 + index}"
+    rng = random.Random(index)
+    while not stop.is_set():
+        kind = rng.choice(["export", "search", "deep"])
+        if kind == "export":
+            path = "/remarks/export.csv"
+        elif kind == "search":
+            path = f"/remarks/?q={rng.choice(words)}+{rng.choice(words)}&year={rng.randint(2015, 2024)}"
+        else:
+            path = f"/remarks/?page={rng.randint(200, 1000)}&sort=oldest"
+        status, _ = get(source, path)
+        statuses[kind][status] += 1
+
+
+def read(ids, stop, latencies, statuses):
+    rng = random.Random(0)
+    while not stop.is_set():
+        status, seconds = get("127.0.0.2", f"/remarks/{rng.choice(ids)}/", timeout=30)
+        statuses["permalink"][status] += 1
+        if status == 200:
+            latencies.append(seconds)
+        time.sleep(max(0.0, 1 / READER_RATE - seconds))
+
+
+def main():
+    os.chdir(ROOT)
+    ids, words = prepare()
+    log = tempfile.NamedTemporaryFile(prefix="hostage-gunicorn-", suffix=".log", delete=False)
+    server = subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"], env=ENV, stdout=log, stderr=log)
+    try:
+        for _ in range(120):
+            if get("127.0.0.2", "/healthz", timeout=2)[0] == 200:
+                break
+            time.sleep(0.5)
+        else:
+            sys.exit("gunicorn did not start; its log: " + log.name)
+        quiet = []
+        for _ in range(20):
+            status, seconds = get("127.0.0.2", f"/remarks/{ids[0]}/")
+            quiet.append(seconds)
+        stop = threading.Event()
+        statuses = {kind: Counter() for kind in ("export", "search", "deep", "permalink")}
+        latencies = []
+        threads = [threading.Thread(target=hammer, args=(i, words, stop, statuses)) for i in range(CLIENTS)]
+        threads.append(threading.Thread(target=read, args=(ids, stop, latencies, statuses)))
+        for thread in threads:
+            thread.start()
+        time.sleep(DURATION)
+        stop.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
+    p95 = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) >= 20 else float("nan")
+    print(f"== {REMARKS} remarks, {CLIENTS} hammering clients for {DURATION:.0f} s")
+    print(f"permalink alone: median {statistics.median(quiet) * 1000:.0f} ms")
+    print(f"permalink under load: {len(latencies)} answered, median {p50:.0f} ms, p95 {p95:.0f} ms (target {TARGET_P95_MS:.0f})")
+    for kind, counter in statuses.items():
+        print(f"{kind}: " + ", ".join(f"{status} x{n}" for status, n in sorted(counter.items(), key=str)))
+    unexpected = {
+        kind: {s: n for s, n in counter.items() if s not in (200, 429, 503)}
+        for kind, counter in statuses.items()
+    }
+    unexpected = {kind: c for kind, c in unexpected.items() if c}
+    failed = bool(unexpected) or not p95 <= TARGET_P95_MS or statuses["permalink"][200] == 0
+    if unexpected:
+        print(f"unexpected answers: {unexpected}; gunicorn's log: {log.name}")
+    print("== FAILED" if failed else "== passed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
