@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import editorial
 from .models import POSITION_PARKING_OFFSET, Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 from .signals import BASELINE_REASON
+from .views import render_transcript
 
 
 @admin.register(Ministry)
@@ -434,10 +436,6 @@ class BriefingAdmin(VersionedHistoryAdmin):
 
 def preview_view(model_admin, request, object_id):
     """A briefing, draft or not, as the public will read it: only staff who may view it."""
-    from django.shortcuts import get_object_or_404
-
-    from .views import render_transcript
-
     briefing = get_object_or_404(Briefing.objects.select_related("ministry", "spokesperson", "translation"), pk=object_id)
     if not model_admin.has_view_permission(request, briefing):
         raise PermissionDenied
