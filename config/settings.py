@@ -324,3 +324,6 @@ SEARCHES_PER_CLIENT = envint("SEARCHES_PER_CLIENT", 2)
 SEARCHES_AT_ONCE = envint("SEARCHES_AT_ONCE", max(1, _HEAVY - max(1, _HEAVY // 3)))
 # An unreachable Redis must not stop the site: the limits then let requests through.
 RATELIMIT_FAIL_OPEN = True
+
+# The first year a briefing may be dated (statements/dates.py); the last is next year.
+BRIEFING_FIRST_YEAR = envint("BRIEFING_FIRST_YEAR", 1949)

@@ -16,6 +16,7 @@ from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 
 from .countcache import cached_by_month, month_filter
+from .dates import plausible_year
 from .filters import filter_without
 from .querystrings import with_value_toggled
 
@@ -186,6 +187,10 @@ class YearFacet:
     def decode(self, model, rows):
         return [(month, int(value), value, n) for month, value, n in rows]
 
+    def shown(self, value):
+        """Only years the filter accepts get a link (statements/dates.py)."""
+        return plausible_year(int(value))
+
 
 def build_facets(filterset, specs, params, counts):
     """One Facet per spec from `counts` ({param: [(value, label, n)]}, as combine() gives them),
@@ -193,7 +198,7 @@ def build_facets(filterset, specs, params, counts):
     cleaned = filterset.form.cleaned_data
     facets = []
     for spec in specs:
-        counted = list(counts[spec.param])
+        counted = [row for row in counts[spec.param] if not hasattr(spec, "shown") or spec.shown(row[0])]
         selected = {str(spec.value(v)): spec.label(v) for v in cleaned.get(spec.param) or []}
         seen = {str(value) for value, _, _ in counted}
         # A selected value with no results must stay visible, or it could not be removed.

@@ -11,11 +11,10 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 
+from . import dates
 from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 from .search.base import MAX_QUERY_LENGTH, SCOPES
 
-# Remarks before the first modern foreign ministry, or far in the future, are typing errors.
-MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 class YearsField(forms.Field):
@@ -33,9 +32,9 @@ class YearsField(forms.Field):
                 year = int(raw)
             except (TypeError, ValueError):
                 raise forms.ValidationError(f"“{raw}” is not a year.", code="invalid")
-            if not MIN_YEAR <= year <= MAX_YEAR:
+            if not dates.plausible_year(year):
                 raise forms.ValidationError(
-                    f"{year} is outside {MIN_YEAR}–{MAX_YEAR}.", code="out_of_range"
+                    f"{year} is outside {dates.first_year()}–{dates.last_year()}.", code="out_of_range"
                 )
             years.append(year)
         return sorted(set(years))

@@ -7,6 +7,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from .dates import plausible_year
 from .querystrings import with_values
 
 WIDTH, HEIGHT = 720, 90
@@ -40,6 +41,8 @@ def build_histogram(counts, params, base=""):
 
     Each bar links to `base` (the current page when empty) with params narrowed to its month.
     """
+    # Months no briefing can have (a mistyped 2999) are left out: bounded work on every page.
+    counts = {month: n for month, n in counts.items() if plausible_year(month.year)}
     if not counts:
         return None
     months = list(months_between(min(counts), max(counts)))

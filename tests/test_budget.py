@@ -142,3 +142,18 @@ def test_searches_at_once_are_bounded_so_permalinks_find_a_worker(remarks, setti
     mine = Slots(rf.get("/", REMOTE_ADDR="127.0.0.1"), "search")
     assert mine.take() is None
     assert Client().get("/remarks/?q=trade").status_code == 429
+
+
+@pytest.mark.parametrize("stored", ["2999-12-31", "0001-01-01"])
+def test_a_stored_implausible_date_leaves_the_histogram_and_year_facet_bounded(client, make_briefing, stored):
+    import datetime
+
+    make_briefing(remarks=[{"answer": "Real."}])
+    make_briefing(date=datetime.date.fromisoformat(stored), remarks=[{"answer": "Mistyped."}])
+    response = client.get("/remarks/")
+    assert response.status_code == 200
+    histogram = response.context["histogram"]
+    assert len(histogram["bars"]) == 1  # December 2020 only, not a thousand years of empty months
+    years = [option.value for facet in response.context["facets"] if facet.param == "year" for option in facet.options]
+    assert years == ["2020"]
+    assert client.get(f"/remarks/?year={stored[:4]}").status_code == 400  # as the facet offers no such link
