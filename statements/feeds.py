@@ -23,10 +23,33 @@ class InvalidState(Exception):
         self.errors = errors
 
 
+# What XML 1.0 cannot carry: every C0 control but tab and line breaks. The model refuses them now;
+# text stored before must not take a feed down with it (UnserializableContentError).
+NOT_IN_XML = dict.fromkeys(c for c in range(0x20) if chr(c) not in "\t\n\r")
+
+
+def xml_safe(value):
+    if isinstance(value, str):
+        return value.translate(NOT_IN_XML)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_safe(item) for item in value)
+    return value
+
+
+class CleanAtom1Feed(Atom1Feed):
+    """Atom whose every text is XML-safe, whatever is stored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*[xml_safe(a) for a in args], **{k: xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*[xml_safe(a) for a in args], **{k: xml_safe(v) for k, v in kwargs.items()})
+
+
 class RemarkFeedBase(Feed):
     """Entries shared by every remark feed: one entry per remark, its permalink as id."""
 
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
     author_name = "Diplomatic statements"
 
     def remarks(self, obj):
