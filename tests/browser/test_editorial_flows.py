@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from statements.models import Briefing
 
+from .layout import overflowing
 from .test_editor import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,16 +74,6 @@ def test_a_reader_sees_the_correction_on_the_permalink(page, editor, published, 
     page.goto(f"/remarks/{first.pk}/")
     expect(page.locator(".correction")).to_be_visible()
     assert overflowing(page) == []
-
-
-def overflowing(page):
-    """Elements that stick out of the viewport to the right: the page scrolls sideways."""
-    return page.evaluate("""() => {
-        const width = document.documentElement.clientWidth;
-        return [...document.querySelectorAll("body *")]
-            .filter(e => e.getBoundingClientRect().right > width + 1)
-            .map(e => `${e.tagName.toLowerCase()}.${e.className} ends at ${Math.round(e.getBoundingClientRect().right)}`);
-    }""")
 
 
 def test_editor_cannot_publish_by_moving_a_draft_remark(page, editor, published, make_briefing):
