@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
@@ -292,6 +293,28 @@ def published_remark(pk):
     )
 
 
+def remark_gist(remark, briefing):
+    """The remark in a line, for its heading and its share card: who answered whom, on what,
+    when ("Hua Chunying answers AFP on Trade, 15 November 2018"), and the opening of what was
+    asked (or announced) in the remark's own language."""
+    who = remark.speaker.name if remark.speaker else briefing.ministry.short_name
+    if remark.kind == Remark.Kind.QUESTION_AND_ANSWER:
+        act = f"answers {remark.outlet}" if remark.outlet else "answers a question"
+    else:
+        act = "announces"
+    topic = next(iter(remark.topics.all()), None)
+    about = f" on {topic.name}" if topic else ""
+    heading = f"{who} {act}{about}, {briefing.date.day} {briefing.date:%B %Y}"
+    opening = " ".join((remark.question or remark.answer).split())
+    opening = opening if len(opening) <= 90 else opening[:89].rsplit(" ", 1)[0] + "…"
+    if briefing.language == "zh":
+        speaker = (remark.speaker.native_name or remark.speaker.name) if remark.speaker else briefing.ministry.short_name
+        card = f"{speaker}（{briefing.date.year}年{briefing.date.month}月{briefing.date.day}日）：{opening}"
+    else:
+        card = f"{who}, {briefing.date.day} {briefing.date:%B %Y}: “{opening}”"
+    return heading, card
+
+
 def remark_detail(request, pk):
     try:
         remark = published_remark(pk)
@@ -310,11 +333,23 @@ def remark_detail(request, pk):
     passage = request.GET.get("passage", "")
     answer_html, passage_found = passages.render(remark.answer, passage)
     translation = remark.translation
+    translation = translation if translation and translation.is_public else None
+    heading, card_title = remark_gist(remark, remark.briefing)
+    alternates = [(remark.briefing.language, permalink)]
+    if translation:
+        alternates.append((translation.language, request.build_absolute_uri(translation.get_absolute_url())))
+    # x-default: the English page where there is one, the site being in English.
+    default = next((url for language, url in alternates if language == "en"), permalink)
     return render(
         request,
         "statements/remark_detail.html",
         {
             "remark": remark,
+            "heading": heading,
+            "card_title": card_title,
+            "card_image": request.build_absolute_uri(static("statements/card.png")),
+            "alternates": alternates,
+            "x_default": default,
             "briefing": remark.briefing,
             "place": index + 1,
             "total": len(sequence),
@@ -332,7 +367,7 @@ def remark_detail(request, pk):
             "answer_html": answer_html,
             "passage": passage if passage.strip() else "",
             "passage_found": passage_found,
-            "translation": translation if translation and translation.is_public else None,
+            "translation": translation,
         },
     )
 

@@ -136,9 +136,10 @@ def test_reference_managers_find_highwire_and_dublin_core_tags(client, remark):
 def test_share_cards_quote_the_remark(client, remark):
     page = client.get(remark.get_absolute_url()).text
     assert meta(page, "og:url") == f"http://testserver/remarks/{remark.pk}/"
-    assert meta(page, "og:title") == "Wang Wenbin (PRC MFA), 18 December 2020"
+    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “Does China have any comment on the vaccine trials?”"
     assert meta(page, "og:description").startswith("“China supports the WHO.")
-    assert meta(page, "twitter:card") == "summary"
+    assert meta(page, "og:image") == "http://testserver/static/statements/card.png"
+    assert meta(page, "twitter:card") == "summary_large_image"
     assert meta(page, "twitter:description").startswith("“China supports the WHO.")
     assert "<script>alert" not in page
 
@@ -187,8 +188,27 @@ def test_permalink_shows_the_published_translation_only(client, remark, make_bri
     page = client.get(remark.get_absolute_url()).text
     assert "The same remark in Chinese" in page
     assert '<blockquote lang="zh"><p>中方支持世卫组织。</p></blockquote>' in page
-    assert f'<link rel="alternate" hreflang="zh" href="/remarks/{translated.pk}/">' in page
+    assert f'<link rel="alternate" hreflang="zh" href="http://testserver/remarks/{translated.pk}/">' in page
+    assert f'<link rel="alternate" hreflang="en" href="http://testserver/remarks/{remark.pk}/">' in page
+    assert f'<link rel="alternate" hreflang="x-default" href="http://testserver/remarks/{remark.pk}/">' in page
     Briefing.objects.filter(pk=chinese.pk).update(status=Briefing.Status.DRAFT)
     page = client.get(remark.get_absolute_url()).text
     assert "中方支持世卫组织" not in page
     assert "The same remark in" not in page
+
+
+def test_the_permalink_reads_like_a_transcript_question_first(client, remark):
+    page = client.get(remark.get_absolute_url()).text
+    assert '<h1 id="remark-heading" class="remark-heading">Wang Wenbin answers AFP, 18 December 2020</h1>' in page
+    page = page[page.index("<main"):]  # the body, not the meta tags
+    assert page.index("AFP asked") < page.index("Does China have any comment") < page.index("Wang Wenbin answered") < page.index('id="quote"')
+
+
+def test_a_chinese_permalinks_card_is_in_chinese(client, make_briefing, hua, topics):
+    chinese = make_briefing(
+        spokesperson=hua, language=Briefing.Language.CHINESE, title="2020年12月18日外交部发言人华春莹主持例行记者会",
+        remarks=[{"question": "中方对疫苗合作有何评论？", "outlet": "法新社", "answer": "中方支持世卫组织。", "topics": [topics["who"]]}],
+    )
+    page = client.get(chinese.remarks.get().get_absolute_url()).text
+    assert meta(page, "og:title") == "华春莹（2020年12月18日）：中方对疫苗合作有何评论？"
+    assert "Hua Chunying answers 法新社 on WHO cooperation, 18 December 2020" in page

@@ -98,14 +98,14 @@ def test_remark_permalink_shows_quote_question_outlet_and_source(client, corpus)
     text = response.text
     assert "China will continue to strengthen cooperation with the WHO." in text
     assert "Will the WHO expert team visit China?" in text
-    assert "asked by Reuters" in text
+    assert "Reuters asked" in text
     assert "Wang Wenbin" in text and "汪文斌" in text
     assert "Friday 18 December 2020" in text
     assert "remark 2 of 3" in text
     assert f'href="/briefings/{corpus["english"].pk}/#remark-{remark.pk}"' in text
     assert 'rel="prev"' in text and 'rel="next"' in text
     assert f'<meta property="og:url" content="http://testserver/remarks/{remark.pk}/">' in text
-    assert '<meta name="twitter:card" content="summary">' in text
+    assert '<meta name="twitter:card" content="summary_large_image">' in text
     assert 'property="og:description" content="“China will continue' in text
     assert 'id="permalink"' in text and "Copy link" in text
 
