@@ -22,6 +22,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # gthread even with one thread: its heartbeat comes from the worker's main loop, so a long
 # export streaming to a reader is not mistaken for a hung worker.
 worker_class = "gthread"
+# A gthread worker accepts connections while its threads are busy and queues them behind the
+# request in hand: a permalink accepted by a worker streaming an export would wait for the whole
+# export. Accepting only what its threads can serve leaves new connections to idle workers.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads))
 
 # A worker silent for this long (its main loop, not one request) is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
