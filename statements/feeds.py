@@ -13,7 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 
 from . import querystrings
-from .models import Entity, Remark, Spokesperson, Topic
+from .models import Briefing, Entity, Remark, Spokesperson, Topic
 from .views import FEED_LENGTH, REMARK_FACETS, bad_request, remark_filterset
 
 
@@ -46,6 +46,28 @@ class CleanAtom1Feed(Atom1Feed):
         super().add_item(*[xml_safe(a) for a in args], **{k: xml_safe(v) for k, v in kwargs.items()})
 
 
+# The newest publications first, looked for among the most recently published briefings: a
+# window of them holds the newest remarks of any state unless the state is rare there, and then
+# the next, wider window is tried (the last: all of them).
+PUBLICATION_WINDOWS = (100, 2_000, 40_000, None)
+
+
+def newest_published(remarks):
+    """The FEED_LENGTH remarks of `remarks` published last (their briefing's publication time),
+    without sorting every match by a joined column at a million remarks."""
+    by_publication = remarks.order_by("-briefing__published_at", "-briefing_id", "position")
+    published = Briefing.objects.published().order_by("-published_at", "-pk").values_list("pk", flat=True)
+    for window in PUBLICATION_WINDOWS:
+        if window is None:
+            return list(by_publication[:FEED_LENGTH])
+        briefings = list(published[:window])
+        found = list(by_publication.filter(briefing_id__in=briefings)[:FEED_LENGTH])
+        # Enough found, or the window already held every published briefing.
+        if len(found) == FEED_LENGTH or len(briefings) < window:
+            return found
+    return []
+
+
 class RemarkFeedBase(Feed):
     """Entries shared by every remark feed: one entry per remark, its permalink as id."""
 
@@ -56,12 +78,7 @@ class RemarkFeedBase(Feed):
         raise NotImplementedError
 
     def items(self, obj):
-        return (
-            self.remarks(obj)
-            .newest_first()
-            .select_related("briefing__ministry", "speaker")
-            .prefetch_related("topics")[:FEED_LENGTH]
-        )
+        return newest_published(self.remarks(obj).select_related("briefing__ministry", "speaker").prefetch_related("topics"))
 
     def item_title(self, remark):
         who = remark.speaker.name if remark.speaker else remark.briefing.ministry.short_name
@@ -81,7 +98,8 @@ class RemarkFeedBase(Feed):
         return remark.speaker.name if remark.speaker else remark.briefing.ministry.name
 
     def item_pubdate(self, remark):
-        return datetime.datetime.combine(remark.date, datetime.time(), tzinfo=datetime.timezone.utc)
+        # When the public could first read it: a briefing of 2018 published today is news today.
+        return remark.briefing.published_at or datetime.datetime.combine(remark.date, datetime.time(), tzinfo=datetime.UTC)
 
     def item_updateddate(self, remark):
         return remark.updated_at

@@ -71,7 +71,7 @@ def test_search_feed_lists_the_newest_matches_of_the_state(client, corpus, state
     feed, entries = parse_atom(client.get(f"/remarks/feed/?{state}"))
     filterset = RemarkFilter(QueryDict(state), queryset=Remark.objects.published())
     assert filterset.is_valid()
-    expected = filterset.qs.newest_first()
+    expected = filterset.qs.order_by("-briefing__published_at", "-briefing_id", "position")
     assert entry_ids(entries) == list(expected.values_list("pk", flat=True)[:FEED_LENGTH])
     alternate = feed.find(f"{ATOM}link[@rel='alternate']").get("href")
     assert alternate == f"http://testserver/remarks/?{state}".rstrip("?")
@@ -116,7 +116,9 @@ def test_entry_carries_question_answer_author_and_topics(client, corpus):
     assert entry.find(f"{ATOM}author/{ATOM}name").text == "Wang Wenbin"
     assert "Trade answer 3." in entry.find(f"{ATOM}summary").text
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["Trade"]
-    assert entry.find(f"{ATOM}published").text.startswith("2021-03-03")
+    # When it was published on the site (its date, 3 March 2021, is in the title).
+    remark = Remark.objects.get(answer="Trade answer 3.")
+    assert entry.find(f"{ATOM}published").text == remark.briefing.published_at.isoformat()
 
 
 def test_markup_in_a_remark_reaches_feed_readers_as_text(client, make_briefing, wang):
@@ -140,3 +142,25 @@ def test_bad_parameters_and_unknown_slugs(client, corpus):
     assert client.get("/topics/no-such-topic/feed/").status_code == 404
     assert client.get("/spokespersons/nobody/feed/").status_code == 404
     assert client.get("/entities/nowhere/feed/").status_code == 404
+
+
+def test_a_back_filled_briefing_published_today_leads_the_feeds(client, corpus, make_briefing, wang, topics, monkeypatch):
+    from statements import feeds
+
+    back_filled = make_briefing(
+        spokesperson=wang, date=datetime.date(2018, 5, 11), status=Briefing.Status.DRAFT,
+        remarks=[{"answer": "Said in 2018, published today.", "topics": [topics["trade"]]}],
+    )
+    back_filled.publish()
+    back_filled.save()
+    remark = back_filled.remarks.get()
+    for path in ("/remarks/feed/", "/topics/trade/feed/", "/spokespersons/wang-wenbin/feed/"):
+        _, entries = parse_atom(client.get(path))
+        assert entry_ids(entries)[0] == remark.pk, path
+    # The same when the newest publications are searched in small windows.
+    monkeypatch.setattr(feeds, "PUBLICATION_WINDOWS", (1, 2, None))
+    _, entries = parse_atom(client.get("/remarks/feed/?lang=zh"))
+    assert entry_ids(entries) == list(
+        Remark.objects.published().filter(language="zh").order_by("-briefing__published_at", "-briefing_id", "position")
+        .values_list("pk", flat=True)[:FEED_LENGTH]
+    )
