@@ -31,8 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = os.environ.get("PYTHON", str(ROOT / ".venv/bin/python"))
 PG = os.environ.get("LOADTEST_PG", "postgres://postgres@127.0.0.1:5432")
-DB = os.environ.get("HOSTAGE_DB", "statements_hostage")
 REMARKS = int(os.environ.get("REMARKS", 20_000))
+# One database per size: a run never finds a bigger corpus left by another.
+DB = os.environ.get("HOSTAGE_DB", f"statements_hostage_{REMARKS}")
 CLIENTS = int(os.environ.get("CLIENTS", 8))
 DURATION = float(os.environ.get("DURATION", 30))
 PORT = int(os.environ.get("PORT", 8078))
