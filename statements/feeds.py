@@ -7,6 +7,7 @@ A feed reader polls these, so each is the newest FEED_LENGTH published remarks i
 import datetime
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -14,7 +15,7 @@ from django.utils.html import linebreaks
 
 from . import querystrings
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
-from .views import FEED_LENGTH, REMARK_FACETS, bad_request, remark_filterset
+from .views import FEED_LENGTH, REMARK_FACETS, bad_request, remark_filterset, renamed_or_404
 
 
 class InvalidState(Exception):
@@ -165,6 +166,12 @@ class SubjectFeed(RemarkFeedBase):
         super().__init__()
         self.model, self.field = model, field  # field: the remark's relation to the subject
         self.title_template, self.subtitle_template = title, subtitle
+
+    def __call__(self, request, *args, slug, **kwargs):
+        try:
+            return super().__call__(request, *args, slug=slug, **kwargs)
+        except Http404:
+            return renamed_or_404(request, self.model, slug)  # a renamed subject's feed moves with it
 
     def get_object(self, request, slug):
         return get_object_or_404(self.model.objects.public(), slug=slug)

@@ -23,6 +23,11 @@ def _encode(params):
     return f"?{encoded}" if encoded else "?"
 
 
+def encoded(params: QueryDict):
+    """The parameters as a query string, or nothing when there are none."""
+    return f"?{params.urlencode()}" if params else ""
+
+
 def with_value_toggled(params: QueryDict, key, value):
     """Add `value` to the repeated parameter `key`, or remove it if it is already there."""
     params = params.copy()

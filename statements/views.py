@@ -1,3 +1,4 @@
+import functools
 from collections import Counter
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from . import budget, citations, exports, passages, querystrings, trends
+from . import budget, citations, exports, passages, querystrings, slugs, trends
 from .countcache import cached_by_month, content_version
 from .facets import (
     ChoiceFacet,
@@ -156,10 +157,27 @@ def home(request):
     )
 
 
-def remark_filterset(request):
-    """The one way a /remarks/ state becomes remarks: for the page, its exports and its feed."""
+def remark_filterset(request, drop_unknown=False):
+    """The one way a /remarks/ state becomes remarks: for the page, its exports and its feed.
+
+    Renamed slugs are replaced by their current ones (the filterset's `renamed` says to
+    redirect); with `drop_unknown` (the page), unknown ones are left out with a notice
+    (`notices`): statements/slugs.py."""
     params = querystrings.without_empty_values(request.GET)
-    return params, RemarkFilter(params, queryset=Remark.objects.published())
+    filterset = RemarkFilter(params, queryset=Remark.objects.published())
+    filterset.renamed, filterset.notices = False, []
+    # Slugs are looked up only when one did not validate: no query more for every other state.
+    if not filterset.is_valid() and slugs.SLUG_PARAMS.keys() & filterset.errors.keys():
+        resolution = slugs.resolve(params, drop_unknown)
+        params = resolution.params
+        filterset = RemarkFilter(params, queryset=Remark.objects.published())
+        filterset.renamed, filterset.notices = resolution.renamed, resolution.notices
+    return params, filterset
+
+
+def renamed_redirect(request, params):
+    """The same address with the slugs of today, for a state that named a renamed one."""
+    return HttpResponsePermanentRedirect(request.path + querystrings.encoded(params))
 
 
 def remark_counts(filterset, state, version):
@@ -175,7 +193,9 @@ def remark_counts(filterset, state, version):
 
 
 def remark_list(request):
-    params, filterset = remark_filterset(request)
+    params, filterset = remark_filterset(request, drop_unknown=True)
+    if filterset.renamed:
+        return renamed_redirect(request, params)
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
 
@@ -234,6 +254,8 @@ def remark_export(request, extension):
     if extension not in exports.FORMATS:
         raise Http404("No such export format.")
     params, filterset = remark_filterset(request)
+    if filterset.renamed:
+        return renamed_redirect(request, params)
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
     remarks = filterset.qs.oldest_first() if params.get("sort") == "oldest" else filterset.qs.newest_first()
@@ -396,6 +418,14 @@ def remark_citation(request, pk, extension):
 def briefing_list(request):
     params = querystrings.without_empty_values(request.GET)
     filterset = BriefingFilter(params, queryset=Briefing.objects.published().with_month())
+    filterset.notices = []
+    if not filterset.is_valid() and slugs.SLUG_PARAMS.keys() & filterset.errors.keys():
+        resolution = slugs.resolve(params)
+        params = resolution.params
+        if resolution.renamed:
+            return renamed_redirect(request, params)
+        filterset = BriefingFilter(params, queryset=Briefing.objects.published().with_month())
+        filterset.notices = resolution.notices
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
     cleaned = filterset.form.cleaned_data
@@ -543,6 +573,28 @@ def subject_figures(remarks, param, slug, tops):
     }
 
 
+def renamed_or_404(request, model, slug):
+    """A subject page under a slug it had before: 301 to its address now (statements/slugs.py)."""
+    now = slugs.current_slug(model, slug)
+    if now is None or now == slug:
+        raise Http404(f"No such {model._meta.verbose_name}.")
+    return HttpResponsePermanentRedirect(request.path.replace(f"/{slug}/", f"/{now}/", 1))
+
+
+def follows_renames(model):
+    """A subject page (and its feed) found under an old slug redirects; only then is history read."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, slug, **kwargs):
+            try:
+                return view(request, *args, slug=slug, **kwargs)
+            except Http404:
+                return renamed_or_404(request, model, slug)
+        return wrapper
+    return decorate
+
+
+@follows_renames(Topic)
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.public().select_related("parent"), slug=slug)
     remarks = Remark.objects.published().filter(topics=topic)
@@ -564,6 +616,7 @@ def topic_detail(request, slug):
     )
 
 
+@follows_renames(Topic)
 def topic_positions(request, slug):
     """Every remark on a topic, oldest first and condensed: how the wording changed."""
     topic = get_object_or_404(Topic.objects.public(), slug=slug)
@@ -634,6 +687,7 @@ def spokesperson_list(request):
     )
 
 
+@follows_renames(Spokesperson)
 def spokesperson_detail(request, slug):
     spokesperson = get_object_or_404(Spokesperson.objects.public().select_related("ministry"), slug=slug)
     remarks = Remark.objects.published().filter(speaker=spokesperson)
@@ -664,6 +718,7 @@ def entity_list(request):
     return render(request, "statements/entity_list.html", {"entities": entities})
 
 
+@follows_renames(Entity)
 def entity_detail(request, slug):
     entity = get_object_or_404(Entity.objects.public(), slug=slug)
     remarks = Remark.objects.published().filter(entities=entity)

@@ -11,10 +11,6 @@ def some_data(make_briefing, wang, topics):
 @pytest.mark.parametrize(
     "query, message",
     [
-        ("topic=no-such-topic", "no-such-topic"),
-        ("spokesperson=nobody", "nobody"),
-        ("mentions=atlantis", "atlantis"),
-        ("ministry=ministry-of-magic", "ministry-of-magic"),
         ("kind=speech", "speech"),
         ("lang=fr", "fr"),
         ("year=twenty", "is not a year"),
@@ -31,6 +27,23 @@ def test_bad_filter_value_is_a_clear_400(client, some_data, query, message):
     response = client.get(f"/remarks/?{query}")
     assert response.status_code == 400
     assert message in response.text
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("topic=no-such-topic", "There is no topic “no-such-topic”"),
+        ("spokesperson=nobody", "There is no spokesperson “nobody”"),
+        ("mentions=atlantis", "There is no country or organisation “atlantis”"),
+        ("ministry=ministry-of-magic", "There is no ministry “ministry-of-magic”"),
+    ],
+)
+def test_an_unknown_slug_is_left_out_of_the_page_with_a_notice(client, some_data, query, message):
+    response = client.get(f"/remarks/?{query}")
+    assert response.status_code == 200
+    assert message in response.text
+    # Feeds and exports refuse it instead: left out, it would widen what they send.
+    assert client.get(f"/remarks/export.csv?{query}").status_code == 400
 
 
 @pytest.mark.parametrize(

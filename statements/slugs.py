@@ -1,0 +1,60 @@
+"""Facet values named by slug (`topic`, `spokesperson`, `ministry`, `mentions`) outlive renames.
+
+A saved search, a bookmarked page or a feed keeps the slug it was made with. When a topic,
+spokesperson or entity is renamed, its history (django-simple-history) still holds the old slug,
+so the old address redirects to the new one. A slug nobody ever had is left out of the search
+with a notice, never answered with a bare 400.
+"""
+
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+
+from .models import Entity, Ministry, Spokesperson, Topic
+
+# The parameters whose values are slugs, and what they name.
+SLUG_PARAMS = {"topic": Topic, "spokesperson": Spokesperson, "ministry": Ministry, "mentions": Entity}
+NOUNS = {Topic: "topic", Spokesperson: "spokesperson", Ministry: "ministry", Entity: "country or organisation"}
+
+
+def current_slug(model, slug):
+    """The slug now held by what was once called `slug`, or None."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return None
+    pk = history.filter(slug=slug).order_by("-history_date").values_list("id", flat=True).first()
+    return model.objects.filter(pk=pk).values_list("slug", flat=True).first() if pk else None
+
+
+@dataclass
+class Resolution:
+    params: QueryDict
+    renamed: bool = False
+    notices: list = field(default_factory=list)
+
+
+def resolve(params, drop_unknown=True, names=SLUG_PARAMS):
+    """`params` with renamed slugs replaced by their current ones and, with `drop_unknown`,
+    unknown slugs left out. Pages drop them with a notice; a feed or an export keeps them, and
+    the filter refuses them (400): left out, they would widen what a subscriber receives."""
+    resolved = Resolution(params.copy())
+    for name, model in names.items():
+        values = params.getlist(name)
+        if not values:
+            continue
+        known = set(model.objects.filter(slug__in=values).values_list("slug", flat=True))
+        kept = []
+        for value in values:
+            if value in known:
+                kept.append(value)
+            elif (now := current_slug(model, value)) is not None:
+                kept.append(now)
+                resolved.renamed = True
+            elif drop_unknown:
+                resolved.notices.append(f"There is no {NOUNS[model]} “{value}”; it was left out of this search.")
+            else:
+                kept.append(value)
+        resolved.params.setlist(name, list(dict.fromkeys(kept)))
+        if not kept:
+            del resolved.params[name]
+    return resolved
