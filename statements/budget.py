@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished
+from django.db.backends.signals import connection_created
 from django.db import DatabaseError, OperationalError, connection
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
@@ -57,20 +58,35 @@ def statement_budget(kind):
 
 
 def limit_database_time(seconds, lock_seconds):
-    """From now until the request ends (after the last byte of a streamed response)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    """From now until the request ends (after the last byte of a streamed response). A request
+    that has not touched the database yet (a redirect, a 404) is not made to connect for it: the
+    limits are applied when it does."""
+    connection.budget_limited = True
+    deadline = time.monotonic() + seconds
+    if connection.connection is None:
+        connection.budget_pending = (seconds, lock_seconds, deadline)
+        return
+    _apply(connection, seconds, lock_seconds, deadline)
+
+
+def _apply(db, seconds, lock_seconds, deadline):
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)",
                 [f"{int(seconds * 1000)}ms", f"{int(lock_seconds * 1000)}ms"],
             )
-    elif connection.vendor == "sqlite":
-        connection.ensure_connection()
-        deadline = time.monotonic() + seconds
+    elif db.vendor == "sqlite":
         # Called every 1,000 virtual machine instructions (a few per cent of a long query's
         # time); a true result interrupts the statement.
-        connection.connection.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
-    connection.budget_limited = True
+        db.connection.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
+
+
+@receiver(connection_created, dispatch_uid="budget-apply-pending")
+def _apply_pending(sender, connection, **kwargs):
+    if pending := getattr(connection, "budget_pending", None):
+        connection.budget_pending = None
+        _apply(connection, *pending)
 
 
 @receiver(request_finished, dispatch_uid="budget-lift-limits")
@@ -78,7 +94,7 @@ def _lift_database_limits(**kwargs):
     """Back to the connection's defaults, for whatever uses it next (a test, a command)."""
     if not getattr(connection, "budget_limited", False):
         return
-    connection.budget_limited = False
+    connection.budget_limited, connection.budget_pending = False, None
     try:
         if connection.vendor == "postgresql" and connection.connection is not None and connection.is_usable():
             with connection.cursor() as cursor:
