@@ -327,3 +327,11 @@ RATELIMIT_FAIL_OPEN = True
 
 # The first year a briefing may be dated (statements/dates.py); the last is next year.
 BRIEFING_FIRST_YEAR = envint("BRIEFING_FIRST_YEAR", 1949)
+
+# Fetching transcripts (statements/importers/fetch.py: the admin's import from a URL, the sync).
+# The User-Agent names the site to the ministries' servers (statements/importers/fetch.py has
+# the default); set one with a contact address.
+IMPORT_FETCH_USER_AGENT = os.environ.get("IMPORT_FETCH_USER_AGENT", "")
+# Addresses on this machine or the private network are refused, so that an editor's URL cannot
+# make the server fetch from inside; only tests and local mirrors set this.
+IMPORT_FETCH_ALLOW_PRIVATE = envbool("IMPORT_FETCH_ALLOW_PRIVATE", False)

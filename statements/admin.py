@@ -2,16 +2,27 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import editorial
-from .models import POSITION_PARKING_OFFSET, Briefing, Entity, Ministry, Remark, Spokesperson, Topic
+from .models import (
+    POSITION_PARKING_OFFSET,
+    Briefing,
+    Entity,
+    Ministry,
+    Remark,
+    Source,
+    SourcePage,
+    Spokesperson,
+    Topic,
+)
 from .signals import BASELINE_REASON
 from .views import render_transcript
 
@@ -332,6 +343,11 @@ class BriefingAdminForm(StaleEditCheck):
         model = Briefing
         fields = "__all__"
 
+    def save(self, commit=True):
+        if "date" in self.changed_data:
+            self.instance.date_source = "editor"  # where the date comes from now
+        return super().save(commit)
+
     def clean(self):
         cleaned = super().clean()
         translation = cleaned.get("translation")
@@ -361,9 +377,9 @@ class BriefingAdmin(VersionedHistoryAdmin):
     ordering = ["-date", "-id"]
     autocomplete_fields = ["spokesperson", "translation"]
     actions = ["publish", "unpublish", "confirm_suggestions"]
-    readonly_fields = ["published_at", "created_at", "updated_at"]
+    readonly_fields = ["published_at", "created_at", "updated_at", "date_source"]
     fieldsets = [
-        (None, {"fields": ["ministry", "date", "kind", "language", "title", "spokesperson"]}),
+        (None, {"fields": ["ministry", "date", "date_source", "kind", "language", "title", "spokesperson"]}),
         ("Source", {"fields": ["source_name", "source_url", "translation"]}),
         ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
         (
@@ -545,3 +561,90 @@ class RemarkAdmin(VersionedHistoryAdmin):
 
     def view_on_site(self, obj):
         return remark_on_site(obj)
+
+
+# --- The sync's sources (statements/sync.py, docs/importing.md: Keeping current) ---------------------
+
+ATTENTION_SHOWN = 50
+
+
+def _page_rows(pages):
+    """A list of pages as links: the page on the ministry's site, its briefing here, and why."""
+    rows = format_html_join(
+        "",
+        "<li><a href=\"{}\" rel=\"noopener noreferrer\">{}</a>{}{}{}</li>",
+        (
+            (
+                page.url,
+                page.title or page.url,
+                format_html(" ({})", page.listing_date) if page.listing_date else "",
+                format_html(" → <a href=\"{}\">briefing #{}</a>", reverse("admin:statements_briefing_change", args=[page.briefing_id]), page.briefing_id)
+                if page.briefing_id else "",
+                format_html("<br><small>{}</small>", Truncator(page.message).chars(400)) if page.message else "",
+            )
+            for page in pages
+        ),
+    )
+    return format_html("<ul>{}</ul>", rows) if rows else "—"
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    """Where the daily sync reads, and what its last run did: new drafts, pages that changed
+    upstream after publication (never written without review), failures."""
+
+    list_display = ["name", "language", "enabled", "last_run_at", "last_success_at", "new_drafts", "needs_review", "failed"]
+    list_filter = ["enabled", "language"]
+    search_fields = ["name", "slug", "listing_url"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = [
+        "last_run_at", "last_success_at", "last_summary", "last_error",
+        "needs_review_pages", "new_draft_pages", "failed_pages",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "listing_url", "language", "ministry", "format", "enabled"]}),
+        ("Last run", {"fields": ["last_run_at", "last_success_at", "last_summary", "last_error"]}),
+        ("Needs attention", {"fields": ["needs_review_pages", "new_draft_pages", "failed_pages"]}),
+    ]
+
+    def get_queryset(self, request):
+        transcripts = Q(pages__is_listing=False)
+        return super().get_queryset(request).annotate(
+            needs_review_count=Count("pages", filter=transcripts & Q(pages__state=SourcePage.State.NEEDS_REVIEW)),
+            failed_count=Count("pages", filter=transcripts & Q(pages__state=SourcePage.State.FAILED)),
+        )
+
+    @admin.display(description="New drafts (last run)")
+    def new_drafts(self, obj):
+        return (obj.last_counts or {}).get("created", 0)
+
+    @admin.display(description="Changed upstream, needs review", ordering="needs_review_count")
+    def needs_review(self, obj):
+        return obj.needs_review_count or 0
+
+    @admin.display(description="Failed pages", ordering="failed_count")
+    def failed(self, obj):
+        return obj.failed_count or 0
+
+    @admin.display(description="Changed upstream, needs review")
+    def needs_review_pages(self, obj):
+        pages = obj.pages.filter(is_listing=False, state=SourcePage.State.NEEDS_REVIEW).order_by("-listing_date")
+        return _page_rows(pages[:ATTENTION_SHOWN])
+
+    @admin.display(description="New drafts of the last run")
+    def new_draft_pages(self, obj):
+        if obj.last_run_at is None:
+            return "—"
+        pages = obj.pages.filter(
+            is_listing=False, imported_at__gte=obj.last_run_at, briefing__status=Briefing.Status.DRAFT
+        ).order_by("-listing_date")
+        return _page_rows(pages[:ATTENTION_SHOWN])
+
+    @admin.display(description="Failed pages (retried by later runs)")
+    def failed_pages(self, obj):
+        pages = obj.pages.filter(is_listing=False, state=SourcePage.State.FAILED).order_by("-listing_date")
+        total = pages.count()
+        shown = _page_rows(pages[:ATTENTION_SHOWN])
+        if total > ATTENTION_SHOWN:
+            return format_html("{}<p>… and {} more.</p>", shown, total - ATTENTION_SHOWN)
+        return shown

@@ -1,9 +1,17 @@
-"""The admin's "Import transcript" page: upload files or paste text, check the parsed briefing
-and remarks, correct the date or host, save as a draft and land on the briefing's admin page.
+"""The admin's "Import transcript" page: fetch a page from its address, upload files or paste
+text, check the parsed briefing and remarks, correct the date or host (or add the host as a new
+spokesperson), save as a draft and land on the briefing's admin page.
 
 Stateless between the steps: the preview carries each transcript's text in a hidden field and
-the save parses it again, so what is saved is exactly what the parser makes of that text.
+the save parses it again, so what is saved is exactly what the parser makes of that text (a
+fetched page is fetched once, at the preview).
+
+Fetching an editor's address (importers/fetch.py) is limited to http and https, public
+addresses (unless settings.IMPORT_FETCH_ALLOW_PRIVATE), 10 seconds and MAX_TRANSCRIPT_BYTES:
+the server must not become a way to read its own network's internal pages.
 """
+
+from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
@@ -13,11 +21,20 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .importers import Hints, TranscriptError, decode, parse_transcript
-from .importers.store import find_ministry, known_speaker_labels, match_spokesperson, store_briefing
+from .importers import MAX_TRANSCRIPT_BYTES, Hints, TranscriptError, decode, manifest_rows, parse_transcript
+from .importers.fetch import Fetcher
+from .importers.store import (
+    NewSpokesperson,
+    find_ministry,
+    known_speaker_labels,
+    plan_spokesperson,
+    store_briefing,
+)
 from .models import Briefing, Spokesperson
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_TRANSCRIPT_BYTES
+FETCH_TIMEOUT = 10
+MANIFEST = "manifest.tsv"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -35,9 +52,17 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
+    url = forms.URLField(
+        required=False, max_length=500, assume_scheme="https", label="Transcript's address",
+        validators=[URLValidator(schemes=["http", "https"])],
+        error_messages={"invalid": "Enter a web address (http or https)."},
+        help_text="Fetch the page from the ministry's site: paste its address (http or https). The "
+        "address is kept as the source URL.",
+    )
     files = MultipleFileField(
         required=False,
-        help_text="Saved pages of the ministry's site (.html) or plain-text transcripts (.txt); several at once.",
+        help_text="Or upload saved pages of the ministry's site (.html) or plain-text transcripts (.txt); "
+        "several at once. Add the manifest.tsv of a crawl to give each page its source URL.",
     )
     text = forms.CharField(
         required=False,
@@ -59,13 +84,25 @@ class UploadForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        transcripts = [(f.name, f) for f in cleaned.get("files") or []]
+        if "url" in self.errors:
+            return cleaned
+        files = cleaned.get("files") or []
+        manifests = [f for f in files if PurePosixPath(f.name).name == MANIFEST]
+        transcripts = [(f.name, f) for f in files if f not in manifests]
         if cleaned.get("text", "").strip():
             transcripts.append(("pasted text", cleaned["text"]))
+        if cleaned.get("url"):
+            if transcripts:
+                self.add_error("url", "Fetch an address, or upload or paste transcripts: one way at a time.")
+                return cleaned
+            transcripts.append(self._fetch(cleaned["url"]))
+            if transcripts[-1] is None:
+                return cleaned
         if not transcripts:
             raise forms.ValidationError("Choose a file or paste a transcript.")
         if cleaned.get("source_url") and len(transcripts) > 1:
             self.add_error("source_url", "A source URL names one transcript; import one at a time.")
+        urls = self._manifest_urls(manifests)
         cleaned["transcripts"] = []
         for name, source in transcripts:
             if hasattr(source, "size") and source.size > MAX_UPLOAD_BYTES:
@@ -75,8 +112,41 @@ class UploadForm(forms.Form):
             except TranscriptError as error:
                 self.add_error("files", f"{name}: {error}")
                 continue
-            cleaned["transcripts"].append((name, text))
+            source_url = (
+                self.fetched_url if name == cleaned.get("url") else cleaned.get("source_url") or urls.get(PurePosixPath(name).name, "")
+            )
+            cleaned["transcripts"].append((name, text, source_url))
         return cleaned
+
+    fetched_url = ""
+
+    def _fetch(self, url):
+        """(name, page) of the address, or None with the reason on the field."""
+        # No retry: an editor waits on this request, and the worker's time is limited.
+        fetcher = Fetcher(timeout=FETCH_TIMEOUT, retries=0, max_bytes=MAX_UPLOAD_BYTES)
+        try:
+            response = fetcher.get(url)
+        except TranscriptError as error:
+            self.add_error("url", f"Could not fetch {url}: {error}")
+            return None
+        if self.cleaned_data.get("source_url") and self.cleaned_data["source_url"] != response.url:
+            self.add_error("source_url", "The fetched page's address is its source URL; leave this empty.")
+        # The address answered last, after any redirect, is where the transcript is published.
+        self.fetched_url = response.url
+        return url, response.body
+
+    def _manifest_urls(self, manifests):
+        """Source URLs by file name, from uploaded manifest.tsv files (the browser sends no folders)."""
+        urls = {}
+        for manifest in manifests:
+            try:
+                text = decode(manifest.read())
+            except TranscriptError as error:
+                self.add_error("files", f"{manifest.name}: {error}")
+                continue
+            for path, url in manifest_rows(text):
+                urls[PurePosixPath(path).name] = url
+        return urls
 
 
 class ReviewForm(forms.Form):
@@ -94,6 +164,22 @@ class ReviewForm(forms.Form):
     spokesperson = forms.ModelChoiceField(
         queryset=Spokesperson.objects.select_related("ministry"), required=False, empty_label="(none)"
     )
+    # Offered when the transcript names a host nobody in the database has (store.plan_spokesperson).
+    create_spokesperson = forms.BooleanField(required=False, label="Add the host as a new spokesperson", label_suffix="")
+    new_name = forms.CharField(
+        required=False, max_length=120, label="Name in Latin script",
+        help_text="e.g. “Zhao Lijian”; left empty, the native name stands in until corrected.",
+    )
+    new_native_name = forms.CharField(required=False, max_length=120, label="Native name", help_text="e.g. “赵立坚”.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("create_spokesperson"):
+            if cleaned.get("spokesperson"):
+                self.add_error("spokesperson", "Choose a spokesperson or add a new one, not both.")
+            if not (cleaned.get("new_name", "").strip() or cleaned.get("new_native_name", "").strip()):
+                self.add_error("new_name", "Give the new spokesperson's name (in Latin script, native script or both).")
+        return cleaned
 
 
 ReviewFormSet = forms.formset_factory(ReviewForm, extra=0)
@@ -102,9 +188,11 @@ ReviewFormSet = forms.formset_factory(ReviewForm, extra=0)
 def parse_with(text, name, *, source_url="", date=None, language=None):
     hints = Hints(source_url=source_url, date=date, language=language or None, speaker_labels=known_speaker_labels())
     parsed = parse_transcript(text, hints, filename=name)
-    # The preview names kinds and languages as editors read them.
+    # The preview names kinds and languages as editors read them, and says who hosts.
     parsed.kind_label = Briefing.Kind(parsed.kind).label
     parsed.language_label = Briefing.Language(parsed.language).label
+    parsed.ministry_found = find_ministry(parsed.ministry)
+    parsed.plan = plan_spokesperson(parsed, parsed.ministry_found)
     return parsed
 
 
@@ -127,21 +215,24 @@ def import_view(model_admin, request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         reviews, failures, initial = [], [], []
-        for name, text in form.cleaned_data["transcripts"]:
+        for name, text, source_url in form.cleaned_data["transcripts"]:
             options = {
-                "source_url": form.cleaned_data["source_url"] or "",
+                "source_url": source_url,
                 "date": form.cleaned_data["date"],
                 "language": form.cleaned_data["language"],
             }
             try:
                 parsed = parse_with(text, name, **options)
-                host = match_spokesperson(parsed.spokesperson_name, find_ministry(parsed.ministry))
             except TranscriptError as error:
                 failures.append((name, str(error)))
                 continue
+            plan = parsed.plan
             initial.append({
-                "name": name, "text": text, "source_url": options["source_url"],
-                "language": options["language"], "date": parsed.date, "spokesperson": host,
+                "name": name, "text": text, "source_url": source_url,
+                "language": options["language"], "date": parsed.date,
+                "spokesperson": plan.match or plan.same_person,
+                "create_spokesperson": plan.unknown and bool(parsed.spokesperson_name),
+                "new_name": plan.name if plan.name != plan.native_name else "", "new_native_name": plan.native_name,
             })
             reviews.append(parsed)
         if not failures:
@@ -173,23 +264,35 @@ def save_reviewed(request, formset):
     saved, failed = [], []
     for form in formset.forms:
         data = form.cleaned_data
+        options = {"source_url": data["source_url"], "language": data["language"]}
         try:
-            parsed = parse_with(
-                data["text"], data["name"], source_url=data["source_url"], date=data["date"], language=data["language"]
-            )
+            # The transcript's own evidence for the date first, so that its source is recorded
+            # truly; the editor's date only where the transcript has none, or overrules it.
+            try:
+                parsed = parse_with(data["text"], data["name"], **options)
+            except TranscriptError as error:
+                if "--date" not in str(error):
+                    raise
+                parsed = parse_with(data["text"], data["name"], date=data["date"], **options)
         except TranscriptError as error:
-            if "contradicts the title" not in str(error):
-                failed.append(f"{data['name']}: {error}")
+            failed.append(f"{data['name']}: {error}")
+            continue
+        if parsed.date != data["date"]:
+            parsed.date, parsed.date_evidence, parsed.date_source = data["date"], "corrected by an editor", "editor"
+        host = data["spokesperson"]
+        if data["create_spokesperson"]:
+            if not request.user.has_perm("statements.add_spokesperson"):
+                failed.append(f"{data['name']}: you may not add spokespersons; choose one or leave the host empty.")
                 continue
-            # The editor corrected a date the title states: the editor's word wins.
-            parsed = parse_with(data["text"], data["name"], source_url=data["source_url"], language=data["language"])
-            parsed.date, parsed.date_evidence = data["date"], "corrected by an editor"
+            host = NewSpokesperson(data["new_name"], data["new_native_name"])
         try:
-            result = store_briefing(parsed, host=data["spokesperson"])
+            result = store_briefing(parsed, host=host)
         except TranscriptError as error:
             failed.append(f"{data['name']}: {error}")
             continue
         saved.append(result)
+        if not result.briefing.source_url:
+            messages.warning(request, f"{data['name']}: saved without a source URL; add it on the briefing's page.")
         for note in result.notes:
             messages.warning(request, f"{data['name']}: {note}")
     for failure in failed:

@@ -313,6 +313,21 @@ class Briefing(Versioned):
     # The values the last import gave (title, date, kind, language, spokesperson), so that a
     # re-import changes only what no editor has changed since (statements/importers/store.py).
     imported_values = models.JSONField(default=dict, blank=True, editable=False)
+    # Where the date came from (statements/importers/base.py: find_date); dates are never guessed.
+    date_source = models.CharField(
+        max_length=10,
+        blank=True,
+        editable=False,
+        choices=[
+            ("title", "The title"),
+            ("page", "The page's publication date"),
+            ("listing", "The ministry's listing"),
+            ("editor", "An editor"),
+        ],
+        help_text="Where the date came from: the title, the page's publication date, the ministry's "
+        "listing that links the page, or an editor. Empty when not recorded (typed in the admin, "
+        "or imported before this was recorded).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Every change is kept and can be restored from the admin (django-simple-history).
@@ -789,3 +804,103 @@ class MonthVersion(models.Model):
 
     month = models.PositiveIntegerField(primary_key=True, help_text="YYYYMM")
     token = models.CharField(max_length=32)
+
+
+def validate_source_format(value):
+    """A sync source's format must be a transcript format that can read listings too."""
+    from statements.importers import TranscriptError, format_named
+
+    try:
+        module = format_named(value)
+    except TranscriptError as error:
+        raise ValidationError(str(error)) from None
+    if not hasattr(module, "read_listing"):
+        raise ValidationError(f"The {value!r} format reads transcripts but not listing pages.")
+
+
+class Source(models.Model):
+    """A listing of transcripts on a ministry's site that `manage.py sync_transcripts` keeps the
+    archive in step with (statements/sync.py). Sources are data: the ministry moves its pages
+    from time to time, and another ministry is another row (docs/importing.md)."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="What editors call it, e.g. “PRC MFA regular press conferences (English)”.")
+    slug = models.SlugField(max_length=60, unique=True, help_text="Names the source on the command line: sync_transcripts SLUG.")
+    listing_url = models.URLField(
+        max_length=500,
+        unique=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The first page of the listing, newest first, e.g. …/default.shtml; its next pages are "
+        "found from it (…/default_1.shtml, …).",
+    )
+    language = models.CharField(max_length=5, choices=Briefing.Language.choices, help_text="Language of its transcripts.")
+    ministry = models.ForeignKey(
+        Ministry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sources",
+        help_text="Whose transcripts these are. Left empty, it is set by the first import (the pages name their ministry).",
+    )
+    format = models.CharField(
+        max_length=40,
+        default="mfa",
+        validators=[validate_source_format],
+        help_text="The importer that reads its pages: a module of statements/importers (“mfa” for fmprc.gov.cn).",
+    )
+    enabled = models.BooleanField(default=True, help_text="Synced by a run that names no source (the daily sync).")
+    last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="The last run that read the listing and finished."
+    )
+    last_error = models.TextField(blank=True, editable=False, help_text="What went wrong in the last run, if anything.")
+    last_summary = models.CharField(max_length=300, blank=True, editable=False)
+    last_counts = models.JSONField(default=dict, blank=True, editable=False)
+    # The listing has been read to its end once: later runs stop where they reach pages they know.
+    walked_to_end = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class SourcePage(models.Model):
+    """One page of a source as the sync last saw it: a listing page (with the links it gave) or
+    a transcript (with what became of it). The validators make the next request conditional."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Not fetched yet"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+        NEEDS_REVIEW = "needs_review", "Changed upstream, needs review"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="pages")
+    url = models.URLField(max_length=500, help_text="Its address on the ministry's site.")
+    is_listing = models.BooleanField(default=False)
+    title = models.CharField(max_length=300, blank=True, help_text="The link's text in the listing.")
+    listing_date = models.DateField(null=True, blank=True, help_text="The date the listing gives it, if it settles one.")
+    listing_note = models.CharField(max_length=300, blank=True, help_text="How the listing dates it, or why it cannot.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    message = models.TextField(blank=True, help_text="Why it failed or needs review; the import's notes.")
+    briefing = models.ForeignKey(Briefing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    links = models.JSONField(default=list, blank=True, help_text="A listing page's entries: [url, title, printed date].")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row.")
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True, help_text="When the sync made its briefing.")
+
+    class Meta:
+        ordering = ["source", "-listing_date", "url"]
+        constraints = [models.UniqueConstraint(fields=["source", "url"], name="source_page_unique_url")]
+        indexes = [
+            # A run's work list and the source's admin page: pages of a source by state.
+            models.Index(fields=["source", "state"], name="source_page_state_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or self.url

@@ -1,7 +1,7 @@
 """Who may do what in the admin, defined once and applied by `manage.py setup_roles`.
 
 Editors enter and correct content but cannot publish or delete; Publishers also publish,
-withdraw and merge. Nobody but a superuser deletes: a withdrawn remark keeps its permalink.
+withdraw, merge and manage the sync's sources. Nobody but a superuser deletes: a withdrawn remark keeps its permalink.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -9,12 +9,14 @@ from django.contrib.auth.models import Group, Permission
 CONTENT_MODELS = ["briefing", "remark", "topic", "entity", "spokesperson"]
 
 EDITING = [f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view")] + [
-    "view_ministry"
+    "view_ministry",
+    "view_source",  # what the daily sync did: new drafts, pages to review, failures
 ]
 
 ROLES = {
     "Editors": EDITING,
-    "Publishers": EDITING + ["publish_briefing", "withdraw_remark", "merge_remark"],
+    # Publishers also decide where the sync reads (a source brings drafts in every day).
+    "Publishers": EDITING + ["publish_briefing", "withdraw_remark", "merge_remark", "add_source", "change_source"],
 }
 
 

@@ -226,7 +226,7 @@ def test_roles_hold_exactly_their_permissions(db):
     editors = set(ROLES["Editors"])
     assert not {"publish_briefing", "withdraw_remark", "merge_remark"} & editors
     assert not any(codename.startswith("delete_") for codenames in ROLES.values() for codename in codenames)
-    assert set(ROLES["Publishers"]) - editors == {"publish_briefing", "withdraw_remark", "merge_remark"}
+    assert set(ROLES["Publishers"]) - editors == {"publish_briefing", "withdraw_remark", "merge_remark", "add_source", "change_source"}
 
 
 def action_choices(client, model):

@@ -5,14 +5,41 @@ source format, each with `looks_like(text, filename)` and `parse(text, hints)`; 
 (store.py) matches it to what the database holds and writes it in one transaction.
 To add another ministry's pages, write a module like mfa.py and list it in FORMATS before
 plaintext, which takes anything that is not HTML.
+
+Around them: fetch.py fetches a page politely and only from public web addresses (the admin's
+import from an address, the sync); listing.py reads a ministry's listing pages and the dates they
+give (the sync, statements/sync.py).
 """
+
+import csv
 
 from . import mfa, plaintext
 from .base import Hints, ParsedBriefing, ParsedRemark, TranscriptError
 
-__all__ = ["FORMATS", "Hints", "ParsedBriefing", "ParsedRemark", "TranscriptError", "decode", "parse_transcript"]
+__all__ = [
+    "FORMATS", "MAX_TRANSCRIPT_BYTES", "Hints", "ParsedBriefing", "ParsedRemark", "TranscriptError", "decode",
+    "format_named", "manifest_rows", "parse_transcript",
+]
 
 FORMATS = [mfa, plaintext]
+# The largest transcript accepted, uploaded or fetched: the biggest real page is a few hundred KB.
+MAX_TRANSCRIPT_BYTES = 5 * 1024 * 1024
+
+
+def format_named(name):
+    """The format module called `name` ("mfa"), for a sync source (statements.models.Source)."""
+    for module in FORMATS:
+        if module.__name__.rsplit(".", 1)[-1] == name:
+            return module
+    raise TranscriptError(f"No transcript format called {name!r}.")
+
+
+def manifest_rows(text):
+    """(path, source URL) of each line of a manifest.tsv (tab-separated, with columns path and
+    source_url, as a crawl of the ministry's site writes it: ../shared/corpus/mfa/manifest.tsv).
+    A saved page does not state its own address; its manifest does."""
+    rows = csv.DictReader(text.splitlines(), delimiter="\t")
+    return [(row["path"].strip(), row["source_url"].strip()) for row in rows if row.get("path") and row.get("source_url")]
 
 
 def decode(data):
@@ -27,12 +54,13 @@ def decode(data):
     raise TranscriptError("The file is neither UTF-8 nor GB18030 text.")
 
 
-def parse_transcript(data, hints=None, filename=""):
+def parse_transcript(data, hints=None, filename="", formats=FORMATS):
+    """`formats`: the modules to try, in order (a sync source names its own)."""
     text = decode(data)
     if "\x00" in text:
         raise TranscriptError("The file is binary, not a transcript.")
     hints = hints or Hints()
-    for module in FORMATS:
+    for module in formats:
         if module.looks_like(text, filename):
             return module.parse(text, hints)
     raise TranscriptError("Unknown format: neither an MFA page nor a plain-text transcript.")

@@ -8,6 +8,8 @@ The rules were read off the pages in ../shared/corpus/mfa (see docs/importing.md
 
 import datetime
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -47,6 +49,9 @@ class ParsedBriefing:
     original_text: str
     remarks: list
     warnings: list = field(default_factory=list)
+    # Where the date came from, as Briefing.date_source records it: "title", "page", "listing"
+    # or "editor" (see find_date).
+    date_source: str = ""
 
     @property
     def exchange_count(self):
@@ -120,10 +125,20 @@ def _make_date(year, month, day, title):
         raise TranscriptError(f"The title's date is not a real day: {title!r}.") from None
 
 
-def resolve_date(title, page_date=None, given=None):
-    """The event's date and the evidence for it. Never guessed: refuse rather than be wrong.
+@dataclass(frozen=True)
+class FoundDate:
+    date: datetime.date
+    source: str  # Briefing.date_source: "title", "page", "listing" or "editor"
+    evidence: str  # what the preview shows: "from the title", …
 
-    `page_date` is the publication date printed on the page, `given` the editor's --date.
+
+def find_date(title, page_date=None, given=None, listing_date=None):
+    """The event's date, where it came from and the evidence. Never guessed: refuse rather than
+    be wrong.
+
+    `page_date` is the publication date printed on the page, `given` the editor's --date,
+    `listing_date` the date the ministry's listing gives the page (printed beside the link, or
+    settled by the dated titles around it: statements/importers/listing.py).
     """
     stated = title_date(title)
     if stated and stated[0]:
@@ -132,30 +147,54 @@ def resolve_date(title, page_date=None, given=None):
             raise TranscriptError(
                 f"--date {given} contradicts the title's date {date} ({title!r})."
             )
-        return date, "title"
+        return FoundDate(date, "title", "title")
     if given:
         if stated and (given.month, given.day) != stated[1:]:
             raise TranscriptError(
                 f"--date {given} contradicts the title's day {stated[1]}/{stated[2]} ({title!r})."
             )
-        return given, "date given"
+        return FoundDate(given, "editor", "date given")
     if stated:
         _, month, day = stated
+        found = []
         if page_date:
             for year in (page_date.year, page_date.year - 1):
                 candidate = _make_date(year, month, day, title)
                 if datetime.timedelta(0) <= page_date - candidate <= MAX_POSTING_DELAY:
-                    return candidate, f"title (year from the page's publication date {page_date})"
+                    found.append(FoundDate(candidate, "page", f"title (year from the page's publication date {page_date})"))
+                    break
+        if listing_date and (listing_date.month, listing_date.day) == (month, day):
+            found.append(FoundDate(listing_date, "listing", "title (year from the ministry's listing)"))
+        if len({f.date for f in found}) > 1:
+            raise TranscriptError(
+                f"The title gives no year ({title!r}); the page's publication date says {found[0].date}, "
+                f"the ministry's listing {found[1].date}. Pass --date YYYY-MM-DD."
+            )
+        if found:
+            return found[0]
         raise TranscriptError(
             f"The title gives no year ({title!r}) and nothing in the page states it reliably; "
             "pass --date YYYY-MM-DD."
         )
+    if page_date and listing_date and page_date != listing_date:
+        raise TranscriptError(
+            f"No date in the title ({title!r}); the page says it was published on {page_date}, the "
+            f"ministry's listing says {listing_date}. Pass --date YYYY-MM-DD."
+        )
     if page_date:
-        return page_date, "page's publication date"
+        return FoundDate(page_date, "page", "page's publication date")
+    if listing_date:
+        return FoundDate(listing_date, "listing", "ministry's listing")
     raise TranscriptError(
         f"No date: the title ({title!r}) gives none and the page has no publication date; "
         "pass --date YYYY-MM-DD."
     )
+
+
+def resolve_date(title, page_date=None, given=None, listing_date=None):
+    """(date, evidence) of find_date."""
+    found = find_date(title, page_date, given, listing_date)
+    return found.date, found.evidence
 
 
 KIND_PATTERNS = [
@@ -182,6 +221,13 @@ ZH_HOST = re.compile(r"发言人(?P<name>[\u4e00-\u9fff]{2,4}?)(?:主持|就|答
 def title_host(title):
     match = EN_HOST.search(title) or ZH_HOST.search(title)
     return match["name"] if match else ""
+
+
+def is_latin(name):
+    """Whether a name is written in Latin script ("Zhao Lijian", "Le Drian"), not in a native
+    script ("赵立坚"): a spokesperson's `name` is the one, `native_name` the other."""
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all("LATIN" in unicodedata.name(c, "") for c in letters)
 
 
 # --- Cutting paragraphs into remarks -------------------------------------------------------------
@@ -349,6 +395,43 @@ def _classify(paragraph, hosts):
     return _Line("asker" if asker else "label", paragraph, text, outlet, outlet or label.casefold())
 
 
+# A person's name as it labels an answer: two or three capitalised words ("Zhao Lijian") or two
+# to four Chinese characters ("赵立坚").
+NAME_LABEL = re.compile(r"^(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}|[\u4e00-\u9fff]{2,4})$")
+
+
+def host_from_labels(paragraphs, known=()):
+    """The host, for a transcript whose title names none, from the labels of its answers.
+
+    The host answers every question, so the host's label is the one that most often follows
+    someone else's label ("Reuters: …" then "Zhao Lijian: …"). A known spokesperson's name wins;
+    otherwise a label that reads as a person's name and answers at least twice, strictly more
+    often than any other (an outlet that asks every question is not mistaken for the host: it
+    follows the host's label as often as the host follows it, and is rarely written as a name).
+    """
+    known = {name.strip().casefold() for name in known if name and name.strip()}
+    labels = []
+    for paragraph in paragraphs:
+        found = read_label(paragraph)
+        if not found or QUESTION.match(paragraph) or ANSWER.match(paragraph) or FOLLOW_UP.match(paragraph):
+            labels.append(None)
+            continue
+        labels.append(SPEAKER_TITLE.sub("", found[0]).strip())
+    answering = Counter(
+        label for previous, label in zip(labels, labels[1:])
+        if label and previous and previous != label and not ASKER.match(label)
+    )
+    for label, _ in answering.most_common():
+        if label.casefold() in known:
+            return label
+    ranked = [(label, n) for label, n in answering.most_common() if NAME_LABEL.match(label)]
+    if not ranked:
+        return ""
+    best, count = ranked[0]
+    runner_up = max((n for label, n in answering.items() if label != best), default=0)
+    return best if count >= 2 and count > runner_up else ""
+
+
 def starts_with_label(line):
     """Whether a line opens with a label of any kind (for splitting plain text into paragraphs):
     "Q:", "A:", "追问：" and the speakers' names are labels too."""
@@ -499,6 +582,9 @@ class Hints:
     date: datetime.date | None = None
     language: str | None = None
     speaker_labels: tuple = ()
+    # The date the ministry's listing gives the page (statements/sync.py), evidence for a title
+    # that lacks the year or the date.
+    listing_date: datetime.date | None = None
 
 
 def build_briefing(
@@ -514,12 +600,16 @@ def build_briefing(
             f"--language {hints.language} contradicts the text, which is in {detected!r}."
         )
     language = hints.language or detected or "en"
-    date, evidence = resolve_date(title, page_date, hints.date)
+    found = find_date(title, page_date, hints.date, hints.listing_date)
     kind = kind or title_kind(title)
     if kind is None:
         kind = "remarks"
         warnings.append(f"Kind not stated in the title; taken as remarks ({title!r}).")
     host = host if host is not None else title_host(title)
+    if not host:
+        host = host_from_labels(paragraphs, hints.speaker_labels)
+        if host:
+            warnings.append(f"The title names no host; taken to be {host!r}, whose name labels the answers.")
     labels = tuple(hints.speaker_labels) + ((host,) if host else ())
     remarks, cut_warnings = cut_remarks(paragraphs, labels)
     warnings.extend(cut_warnings)
@@ -528,8 +618,9 @@ def build_briefing(
         title=title,
         language=language,
         kind=kind,
-        date=date,
-        date_evidence=evidence,
+        date=found.date,
+        date_evidence=found.evidence,
+        date_source=found.source,
         ministry=ministry,
         spokesperson_name=host,
         source_name=source_name,

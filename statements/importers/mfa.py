@@ -7,11 +7,14 @@ scripts, images, the "Appendix" block) is page furniture.
 """
 
 import datetime
+import posixpath
 import re
 from collections import Counter
 from html.parser import HTMLParser
+from urllib.parse import urlsplit, urlunsplit
 
 from .base import MinistryInfo, TranscriptError, build_briefing, clean_paragraphs, clean_text
+from .listing import read_links
 
 MINISTRY = MinistryInfo(
     name="Ministry of Foreign Affairs of the People's Republic of China",
@@ -162,3 +165,39 @@ def parse(text, hints):
         ministry=MINISTRY,
         source_name=SOURCE_NAME,
     )
+
+
+# --- Listing pages, for the sync (statements/sync.py) ----------------------------------------------
+#
+# The ministry's site (a TRS content system) pages every listing the same way: the listing's
+# address ends in "default.shtml", its next pages are "default_1.shtml", "default_2.shtml", … and
+# each page's script states how many there are ("var countPage = 13"). Entries are the links into
+# the listing's folder (statements/importers/listing.py); the Chinese listings print each one's
+# date after it.
+
+PAGE_COUNT = re.compile(r"\bcountPage\s*=\s*(\d+)")
+
+
+def listing_page_url(listing_url, number):
+    """The address of page `number` (0 is the listing itself) of a paged listing."""
+    if number == 0:
+        return listing_url
+    parts = urlsplit(listing_url)
+    folder, name = posixpath.split(parts.path)
+    stem, dot, suffix = (name or "default.shtml").rpartition(".")
+    return urlunsplit(parts._replace(path=posixpath.join(folder, f"{stem}_{number}{dot}{suffix}"), query=""))
+
+
+def _paging(listing_url):
+    """A pattern for the listing's own pages (default.shtml, default_7.shtml), which are not entries."""
+    name = posixpath.basename(urlsplit(listing_url).path) or "default.shtml"
+    stem, dot, suffix = name.rpartition(".")
+    return re.compile(rf"/{re.escape(stem)}(?:_\d+)?{re.escape(dot + suffix)}$")
+
+
+def read_listing(text, page_url, listing_url):
+    """(entries newest first, number of pages or None) of one listing page."""
+    paging = _paging(listing_url)
+    entries = read_links(text, page_url, is_listing_page=lambda url: bool(paging.search(urlsplit(url).path)))
+    count = PAGE_COUNT.search(text)
+    return entries, int(count[1]) if count else None

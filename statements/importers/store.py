@@ -8,11 +8,13 @@ editor to decide).
 """
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils.text import slugify
 
 from statements.models import (
     POSITION_PARKING_OFFSET,
@@ -23,7 +25,7 @@ from statements.models import (
     text_fingerprint,
 )
 
-from .base import TranscriptError
+from .base import TranscriptError, is_latin, title_host
 from .suggest import Suggester
 
 IMPORTED = "Imported from the transcript"
@@ -41,6 +43,10 @@ class ImportResult:
     kept: int = 0
     notes: list = field(default_factory=list)
     dry_run: bool = False
+    # The host the transcript names when no spokesperson has that name (left empty), and a
+    # spokesperson this import added or completed: for the commands' summaries.
+    unknown_spokesperson: str = ""
+    added_spokesperson: Spokesperson | None = None
 
     def summary(self):
         counts = f"{self.created} new, {self.updated} changed, {self.kept} unchanged remarks"
@@ -51,20 +57,36 @@ class DryRunRollback(Exception):
     pass
 
 
+class PublishedChanged(TranscriptError):
+    """The transcript differs from a published briefing: public text changes only as a reviewed
+    change (issue 12), so nothing was written. The sync reports it as "changed upstream, needs
+    review"."""
+
+
 MATCH_BY_NAME = object()
 
 
-def store_briefing(parsed, *, publish=False, dry_run=False, host=MATCH_BY_NAME):
+@dataclass(frozen=True)
+class NewSpokesperson:
+    """A spokesperson an editor adds in the import preview, in the same save."""
+
+    name: str = ""
+    native_name: str = ""
+
+
+def store_briefing(parsed, *, publish=False, dry_run=False, host=MATCH_BY_NAME, create_spokespersons=False):
     """Create or update the briefing `parsed` describes. Atomic; with dry_run nothing stays.
 
-    `host` is the spokesperson an editor chose (or None for none); by default the one whose
-    English or native name the transcript gives. A published briefing is changed only when
-    `publish` says the import is to be public; otherwise it is refused, and nothing is written.
+    `host` is the spokesperson an editor chose (or None for none, or a NewSpokesperson to add);
+    by default the one whose English or native name the transcript gives, and with
+    `create_spokespersons` a new one when nobody has that name (plan_spokesperson). A published
+    briefing is changed only when `publish` says the import is to be public; otherwise it is
+    refused (PublishedChanged), and nothing is written.
     """
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                result = _store(parsed, publish, host)
+                result = _store(parsed, publish, host, create_spokespersons)
                 if dry_run:
                     result.dry_run = True
                     raise DryRunRollback
@@ -109,6 +131,194 @@ def match_spokesperson(name, ministry):
     )
 
 
+# --- Spokespersons the database does not know yet ----------------------------------------------------
+#
+# A new spokesperson appears in a transcript's title and answer labels (base.title_host,
+# base.host_from_labels), in one script per language: "Zhao Lijian" on the English page,
+# "赵立坚" on the Chinese page of the same day. The two must become one spokesperson, so a name
+# that matches nobody is first looked for in the other language's transcript of the same day
+# (same ministry, date and kind): its host, or the name its title gives, is the same person in the
+# other script. Only then is someone created.
+
+
+@dataclass
+class SpokespersonPlan:
+    """What an import will do about the host the transcript names."""
+
+    match: Spokesperson | None = None  # someone already has that name
+    same_person: Spokesperson | None = None  # the other language's host, lacking this script's name
+    name: str = ""  # to create: the name in Latin script (a stand-in when only the native one is known)
+    native_name: str = ""
+    note: str = ""
+
+    @property
+    def unknown(self):
+        return self.match is None and self.same_person is None
+
+
+def _other_language_briefing(parsed, ministry):
+    if ministry is None:
+        return None
+    partners = list(
+        Briefing.objects.filter(ministry=ministry, date=parsed.date, kind=parsed.kind)
+        .exclude(language=parsed.language).select_related("spokesperson")[:2]
+    )
+    return partners[0] if len(partners) == 1 else None
+
+
+def _lacks(spokesperson, name):
+    """Whether the spokesperson lacks the script `name` is written in (and so may be it)."""
+    if is_latin(name):
+        return not is_latin(spokesperson.name)  # a stand-in: the native name in the name field
+    return not spokesperson.native_name
+
+
+def plan_spokesperson(parsed, ministry):
+    """Who hosts this transcript: someone with the name it gives, the same person known from the
+    other language's transcript of the day, or someone to create (never a duplicate)."""
+    name = parsed.spokesperson_name.strip()
+    if not name:
+        return SpokespersonPlan()
+    match = match_spokesperson(name, ministry)
+    if match:
+        return SpokespersonPlan(match=match)
+    partner = _other_language_briefing(parsed, ministry)
+    other_name = ""
+    if partner is not None:
+        host = partner.spokesperson
+        if host is not None and _lacks(host, name):
+            script = "Latin" if is_latin(name) else "native"
+            return SpokespersonPlan(
+                same_person=host,
+                note=f"{name} is taken to be {host.name}, host of the {partner.get_language_display()} transcript "
+                f"of the same day (briefing #{partner.pk}); {name} is recorded as their {script} name.",
+            )
+        other_name = title_host(partner.title)
+        if other_name and is_latin(other_name) != is_latin(name):
+            known = match_spokesperson(other_name, ministry)
+            if known is not None and _lacks(known, name):
+                return SpokespersonPlan(
+                    same_person=known,
+                    note=f"{name} is taken to be {known.name}, named in the {partner.get_language_display()} "
+                    f"transcript of the same day (briefing #{partner.pk}).",
+                )
+        else:
+            other_name = ""
+    latin, native = (name, other_name) if is_latin(name) else (other_name, name)
+    note = ""
+    if not latin:
+        # No transliteration is guessed: the native name stands in until an editor writes it.
+        latin = native
+        note = (
+            f"Only the native name {native} is known: unless a name in Latin script is given, it stands in for "
+            "one and the slug is a placeholder. Correct both in the admin (Spokespersons) before anything they "
+            "said is published."
+        )
+    return SpokespersonPlan(name=latin, native_name=native, note=note)
+
+
+def unique_slug(name, ministry):
+    base = slugify(name) or f"{ministry.slug if ministry else 'spokesperson'}-spokesperson"
+    slug, number = base[:110], 1
+    while Spokesperson.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base[:110]}-{number}"
+    return slug
+
+
+def complete_spokesperson(spokesperson, name):
+    """Record the name in the script the spokesperson lacked; a stand-in's slug follows the Latin
+    name while nobody can have linked it (the spokesperson is not public yet)."""
+    if is_latin(name):
+        spokesperson.name = name
+        if not Spokesperson.objects.public().filter(pk=spokesperson.pk).exists():
+            spokesperson.slug = unique_slug(name, spokesperson.ministry)
+    else:
+        spokesperson.native_name = name
+    validate(spokesperson)
+    spokesperson._change_reason = IMPORTED
+    spokesperson.save()
+    return spokesperson
+
+
+def add_spokesperson(ministry, name, native_name):
+    """(spokesperson, created): someone with either name already (two transcripts of one save,
+    a double click), or a new spokesperson of the ministry."""
+    name, native_name = name.strip(), native_name.strip()
+    existing = (native_name and Spokesperson.objects.filter(native_name=native_name).first()) or (
+        name and Spokesperson.objects.filter(name__iexact=name).first()
+    )
+    if existing:
+        return existing, False
+    name = name or native_name
+    spokesperson = Spokesperson(
+        ministry=ministry, name=name, native_name=native_name, slug=unique_slug(name if is_latin(name) else "", ministry)
+    )
+    validate(spokesperson)
+    spokesperson._change_reason = IMPORTED
+    spokesperson.save()
+    return spokesperson, True
+
+
+def _added(spokesperson, notes):
+    notes.append(f"Added spokesperson {spokesperson.name} ({spokesperson.slug}).")
+    if not is_latin(spokesperson.name):
+        notes.append(
+            f"{spokesperson.name} has no name in Latin script yet: the native name stands in, and the slug "
+            "is a placeholder. Correct both in the admin (Spokespersons) before anything they said is published."
+        )
+
+
+def _host_for(parsed, ministry, host, create, notes, result):
+    """The briefing's host: the editor's choice, or the one the transcript names (created or
+    completed when allowed), or None with a note."""
+    if isinstance(host, NewSpokesperson):
+        spokesperson, created = add_spokesperson(ministry, host.name, host.native_name)
+        if created:
+            result.added_spokesperson = spokesperson
+            _added(spokesperson, notes)
+        return spokesperson
+    plan = plan_spokesperson(parsed, ministry)
+    if host is not MATCH_BY_NAME:
+        # An editor's choice; if it is the person the other language names, the name is recorded.
+        if host is not None and plan.same_person is not None and host.pk == plan.same_person.pk:
+            complete_spokesperson(host, parsed.spokesperson_name)
+            result.added_spokesperson = host
+            notes.append(plan.note)
+        return host
+    if plan.match or not parsed.spokesperson_name:
+        return plan.match
+    if create:
+        if plan.same_person:
+            spokesperson = complete_spokesperson(plan.same_person, parsed.spokesperson_name)
+            notes.append(plan.note)
+        else:
+            spokesperson, created = add_spokesperson(ministry, plan.name, plan.native_name)
+            if created:
+                _added(spokesperson, notes)
+        result.added_spokesperson = spokesperson
+        return spokesperson
+    result.unknown_spokesperson = parsed.spokesperson_name
+    notes.append(
+        f"No spokesperson named {parsed.spokesperson_name!r}: the host is left empty; "
+        "add the spokesperson in the admin and set it (or import with --create-spokespersons)."
+    )
+    return None
+
+
+def spokesperson_summary(results):
+    """One sentence on the spokespersons a run added or could not find, for a command's summary."""
+    added = sorted({r.added_spokesperson.name for r in results if r.added_spokesperson})
+    unknown = Counter(r.unknown_spokesperson for r in results if r.unknown_spokesperson)
+    parts = []
+    if added:
+        parts.append(f"spokespersons added or completed: {', '.join(added)}")
+    if unknown:
+        names = ", ".join(f"{name} ({n} briefing{'s' if n > 1 else ''})" for name, n in sorted(unknown.items()))
+        parts.append(f"unknown spokespersons, hosts left empty: {names} (run again with --create-spokespersons, or add them in the admin)")
+    return "; ".join(parts)
+
+
 def find_existing(parsed, ministry):
     # Without a URL, a briefing is its ministry, day, kind, language and title.
     same_event = Briefing.objects.filter(
@@ -121,19 +331,14 @@ def find_existing(parsed, ministry):
     return same_event.first()
 
 
-def _store(parsed, publish, host):
+def _store(parsed, publish, host, create_spokespersons):
     ministry = resolve_ministry(parsed.ministry)
     # Imports for one ministry take turns (a row lock on PostgreSQL; SQLite's transactions are
     # immediate, settings.py), so two saves of one transcript cannot both find no briefing.
     Ministry.objects.select_for_update().filter(pk=ministry.pk).first()
     notes = list(parsed.warnings)
-    chosen = host is not MATCH_BY_NAME
-    spokesperson = host if chosen else match_spokesperson(parsed.spokesperson_name, ministry)
-    if parsed.spokesperson_name and spokesperson is None and not chosen:
-        notes.append(
-            f"No spokesperson named {parsed.spokesperson_name!r}: the host is left empty; "
-            "add the spokesperson in the admin and set it."
-        )
+    result = ImportResult(status="unchanged", briefing=None)
+    spokesperson = _host_for(parsed, ministry, host, create_spokespersons, notes, result)
     values = {
         "title": parsed.title[:300],
         "date": parsed.date,
@@ -145,7 +350,7 @@ def _store(parsed, publish, host):
     briefing = find_existing(parsed, ministry)
     was_published = briefing is not None and briefing.is_published
     if briefing is None:
-        briefing = Briefing(ministry=ministry, source_url=parsed.source_url, **values)
+        briefing = Briefing(ministry=ministry, source_url=parsed.source_url, date_source=parsed.date_source, **values)
         status = "created"
     else:
         status = "unchanged"
@@ -157,6 +362,8 @@ def _store(parsed, publish, host):
         status = _apply_briefing_values(briefing, values, notes)
         if parsed.source_url and not briefing.source_url:
             briefing.source_url, status = parsed.source_url, "updated"
+    # The date's source goes with the date: the transcript's, unless an editor's date was kept.
+    date_source = parsed.date_source if briefing.date == parsed.date else "editor"
     if briefing.original_text != parsed.original_text:
         briefing.original_text = parsed.original_text
         status = "updated" if status == "unchanged" else status
@@ -164,19 +371,20 @@ def _store(parsed, publish, host):
     if publish and not briefing.is_published:
         briefing.publish()
         status = "updated" if status == "unchanged" else status
-    if status != "unchanged" or briefing.imported_values != imported_values:
+    if status != "unchanged" or briefing.imported_values != imported_values or briefing.date_source != date_source:
         briefing.imported_values = imported_values
+        briefing.date_source = date_source
         validate(briefing)
         briefing._change_reason = IMPORTED
         briefing.save()
 
-    result = ImportResult(status=status, briefing=briefing, notes=notes)
+    result.status, result.briefing, result.notes = status, briefing, notes
     _store_remarks(briefing, parsed.remarks, result)
     if result.status == "unchanged" and (result.created or result.updated):
         result.status = "updated"
     if was_published and result.status != "unchanged" and not publish:
         # Public text changes only as a reviewed change: the transaction is rolled back.
-        raise TranscriptError(
+        raise PublishedChanged(
             f"Briefing #{briefing.pk} is published and this transcript differs from it "
             f"({result.created} new, {result.updated} changed remarks): nothing was saved. "
             "Correct the published briefing in the admin, or ask a publisher to unpublish it and import again."

@@ -38,3 +38,54 @@ def test_editor_imports_a_transcript_page(page, editor, geng, hua):
     assert page.url.endswith(f"/admin/statements/briefing/{briefing.pk}/change/")
     assert briefing.status == Briefing.Status.DRAFT and briefing.spokesperson == hua
     assert briefing.remarks.count() == 11
+
+
+@pytest.fixture
+def transcript_site():
+    """tests/data/mfa served on 127.0.0.1, standing in for the ministry's site."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(PAGE.parents[1])))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_editor_imports_from_an_address_and_adds_the_new_host(page, editor, transcript_site, settings):
+    # Only tests may fetch from loopback: production refuses private addresses (docs/importing.md).
+    settings.IMPORT_FETCH_ALLOW_PRIVATE = True
+    address = f"{transcript_site}/en/{PAGE.name}"
+    page.goto("/admin/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(editor.raw_password)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto("/admin/statements/briefing/")
+    page.get_by_role("link", name="Import transcript").click()
+    page.get_by_label("Transcript's address").fill(address)
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.get_by_text("Regular Press Conference on August 3, 2018").first).to_be_visible()
+    expect(page.locator(".import-facts")).to_contain_text(address)
+    # Nobody called Geng Shuang yet: the preview offers to add him in the same save.
+    expect(page.locator(".import-facts")).to_contain_text("not in the database")
+    expect(page.get_by_label("Add the host as a new spokesperson")).to_be_checked()
+    expect(page.get_by_label("Name in Latin script")).to_have_value("Geng Shuang")
+    page.get_by_label("Native name").fill("耿爽")
+    assert not Briefing.objects.exists()
+    page.get_by_role("button", name="Save as draft").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Saved as draft: created")
+    briefing = Briefing.objects.select_related("spokesperson").get()
+    assert page.url.endswith(f"/admin/statements/briefing/{briefing.pk}/change/")
+    expect(page.locator("#id_source_url")).to_have_value(address)
+    assert briefing.source_url == address and briefing.status == Briefing.Status.DRAFT
+    assert (briefing.spokesperson.name, briefing.spokesperson.native_name) == ("Geng Shuang", "耿爽")
+    assert not briefing.remarks.filter(speaker=None).exists()
