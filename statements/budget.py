@@ -210,7 +210,7 @@ def parameter_errors(params):
         if len(values) > settings.MAX_VALUES_PER_PARAMETER:
             errors[name] = [f"At most {settings.MAX_VALUES_PER_PARAMETER} values of “{name}” at once; {len(values)} were given."]
     page = params.get("page", "")
-    if page.isdigit() and int(page) > settings.MAX_PAGE:
+    if page.isdigit() and (len(page) > 9 or int(page) > settings.MAX_PAGE):  # never int() of 5,000 digits
         errors["page"] = [f"Pages go up to {settings.MAX_PAGE}; narrow the search or export the results instead."]
     return errors
 

@@ -8,10 +8,10 @@ import datetime
 
 import django_filters
 from django import forms
-from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
 
 from . import dates
+from .validators import validate_no_control_characters
 from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 from .search.base import MAX_QUERY_LENGTH, SCOPES
 
@@ -109,7 +109,7 @@ class SearchFilterSet(django_filters.FilterSet):
         label="Search",
         # Like the null character Django already refuses: they match nothing, and an Atom
         # feed's title (XML 1.0) cannot carry them.
-        validators=[RegexValidator(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]", "Control characters are not allowed.", inverse_match=True)],
+        validators=[validate_no_control_characters],
     )
     scope = django_filters.ChoiceFilter(
         choices=list(SCOPES.items()), method="filter_scope", label="Search in", empty_label=None

@@ -17,6 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .dates import validate_briefing_date
+from .validators import validate_no_control_characters as clean_text
+
 
 def bump_months(months):
     """Move the count tokens of these months (countcache.py, which imports this module)."""
@@ -85,9 +88,9 @@ class Spokesperson(models.Model):
     ministry = models.ForeignKey(
         Ministry, on_delete=models.PROTECT, related_name="spokespersons"
     )
-    name = models.CharField(max_length=120, help_text="Name in Latin script, e.g. “Wang Wenbin”.")
+    name = models.CharField(max_length=120, validators=[clean_text], help_text="Name in Latin script, e.g. “Wang Wenbin”.")
     native_name = models.CharField(
-        max_length=120, blank=True, help_text="Name in the native script, e.g. “汪文斌”."
+        max_length=120, blank=True, validators=[clean_text], help_text="Name in the native script, e.g. “汪文斌”."
     )
     native_language = models.CharField(
         max_length=10, default="zh", help_text="BCP 47 code of the native name, for screen readers."
@@ -135,7 +138,7 @@ class Spokesperson(models.Model):
 
 
 class Topic(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[clean_text])
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in URLs and filters.")
     parent = models.ForeignKey(
         "self",
@@ -145,9 +148,10 @@ class Topic(models.Model):
         related_name="children",
         help_text="Broader topic this one belongs to, if any.",
     )
-    description = models.TextField(blank=True, help_text="One or two sentences for researchers.")
+    description = models.TextField(blank=True, validators=[clean_text], help_text="One or two sentences for researchers.")
     keywords = models.TextField(
         blank=True,
+        validators=[clean_text],
         help_text="Words and phrases, one per line (English or Chinese), that suggest this topic "
         "when a transcript is imported.",
     )
@@ -183,11 +187,12 @@ class Entity(models.Model):
         COUNTRY = "country", "Country or territory"
         ORGANISATION = "organisation", "Organisation"
 
-    name = models.CharField(max_length=160, unique=True, help_text="Usual English name.")
+    name = models.CharField(max_length=160, unique=True, validators=[clean_text], help_text="Usual English name.")
     slug = models.SlugField(max_length=160, unique=True, help_text="Used in URLs and filters.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COUNTRY)
     aliases = models.TextField(
         blank=True,
+        validators=[clean_text],
         help_text="Other names, one per line: abbreviations, long forms, Chinese names "
         "(US, U.S., United States of America, 美国).",
     )
@@ -264,7 +269,10 @@ class Briefing(Versioned):
         PUBLISHED = "published", "Published"
 
     ministry = models.ForeignKey(Ministry, on_delete=models.PROTECT, related_name="briefings")
-    date = models.DateField(help_text="The day the briefing was held (not the day it was posted).")
+    date = models.DateField(
+        validators=[validate_briefing_date],
+        help_text="The day the briefing was held (not the day it was posted).",
+    )
     kind = models.CharField(
         max_length=20, choices=Kind.choices, default=Kind.PRESS_CONFERENCE
     )
@@ -274,7 +282,7 @@ class Briefing(Versioned):
         default=Language.ENGLISH,
         help_text="Language of this transcript.",
     )
-    title = models.CharField(max_length=300, help_text="Title as published by the source.")
+    title = models.CharField(max_length=300, validators=[clean_text], help_text="Title as published by the source.")
     spokesperson = models.ForeignKey(
         Spokesperson,
         null=True,
@@ -284,7 +292,7 @@ class Briefing(Versioned):
         help_text="The spokesperson who hosted the briefing.",
     )
     source_name = models.CharField(
-        max_length=200, blank=True, help_text="Publisher of the transcript, e.g. “Xinhua”."
+        max_length=200, blank=True, validators=[clean_text], help_text="Publisher of the transcript, e.g. “Xinhua”."
     )
     source_url = models.URLField(
         max_length=500,
@@ -555,15 +563,17 @@ class Remark(Versioned):
         help_text="An opening announcement, or a question and its answer.",
     )
     question = models.TextField(
-        blank=True, help_text="The question as asked; empty for announcements."
+        blank=True, validators=[clean_text], help_text="The question as asked; empty for announcements."
     )
     outlet = models.CharField(
         max_length=200,
         blank=True,
+        validators=[clean_text],
         help_text="The asking outlet when the transcript names it (Reuters, AFP, CCTV).",
     )
     answer = models.TextField(
-        help_text="The spokesperson's words: the announcement, or the answer to the question."
+        validators=[clean_text],
+        help_text="The spokesperson's words: the announcement, or the answer to the question.",
     )
     speaker = models.ForeignKey(
         Spokesperson,
