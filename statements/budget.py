@@ -76,9 +76,11 @@ def _apply(db, seconds, lock_seconds, deadline):
                 "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)",
                 [f"{int(seconds * 1000)}ms", f"{int(lock_seconds * 1000)}ms"],
             )
-    elif db.vendor == "sqlite":
+    elif db.vendor == "sqlite" and not db.allow_thread_sharing:
         # Called every 1,000 virtual machine instructions (a few per cent of a long query's
-        # time); a true result interrupts the statement.
+        # time); a true result interrupts the statement. Not on a connection several threads
+        # share (the test server's in-memory database): one thread's deadline is not another's,
+        # and setting a handler while another thread runs a query deadlocks on SQLite's mutex.
         db.connection.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
 
 
@@ -99,7 +101,7 @@ def _lift_database_limits(**kwargs):
         if connection.vendor == "postgresql" and connection.connection is not None and connection.is_usable():
             with connection.cursor() as cursor:
                 cursor.execute("RESET statement_timeout; RESET lock_timeout")
-        elif connection.vendor == "sqlite" and connection.connection is not None:
+        elif connection.vendor == "sqlite" and connection.connection is not None and not connection.allow_thread_sharing:
             connection.connection.set_progress_handler(None, 0)
     except Exception:  # a connection that broke is closed by Django anyway
         logger.debug("Could not lift the database limits", exc_info=True)
