@@ -6,7 +6,7 @@ class StatementsConfig(AppConfig):
     verbose_name = "Diplomatic statements"
 
     def ready(self):
-        from . import signals  # noqa: F401  (registers the receivers)
+        from . import budget, signals  # noqa: F401  (registers the receivers, before any connection opens)
         from .search import connect_signals
 
         connect_signals()

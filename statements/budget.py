@@ -10,6 +10,7 @@ are limited by none of this but the database budget.
 """
 
 import logging
+import threading
 import time
 
 from django.conf import settings
@@ -57,43 +58,61 @@ def statement_budget(kind):
 # Database time ---------------------------------------------------------------------------------
 
 
+# SQLite: each connection gets one progress handler when it opens, called every 1,000 virtual
+# machine instructions (a few per cent of a long query's time); it stops the statement once the
+# running thread's deadline has passed. The deadline is per thread, not per connection: the test
+# server shares one in-memory connection between threads, and swapping a connection's handler
+# while another thread queries deadlocks on SQLite's mutex.
+_sqlite_deadline = threading.local()
+
+
+def _past_deadline():
+    deadline = getattr(_sqlite_deadline, "at", None)
+    return deadline is not None and time.monotonic() > deadline
+
+
 def limit_database_time(seconds, lock_seconds):
     """From now until the request ends (after the last byte of a streamed response). A request
     that has not touched the database yet (a redirect, a 404) is not made to connect for it: the
     limits are applied when it does."""
     connection.budget_limited = True
-    deadline = time.monotonic() + seconds
-    if connection.connection is None:
-        connection.budget_pending = (seconds, lock_seconds, deadline)
-        return
-    _apply(connection, seconds, lock_seconds, deadline)
+    if connection.vendor == "sqlite":
+        _sqlite_deadline.at = time.monotonic() + seconds
+        if connection.connection is not None and getattr(connection, "budget_handler_on", None) is not connection.connection:
+            _install_progress_handler(connection)  # a connection opened before this module was loaded
+    elif connection.connection is None:
+        connection.budget_pending = (seconds, lock_seconds)
+    else:
+        _set_postgresql_limits(connection, seconds, lock_seconds)
 
 
-def _apply(db, seconds, lock_seconds, deadline):
+def _set_postgresql_limits(db, seconds, lock_seconds):
     if db.vendor == "postgresql":
         with db.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)",
                 [f"{int(seconds * 1000)}ms", f"{int(lock_seconds * 1000)}ms"],
             )
-    elif db.vendor == "sqlite" and not db.allow_thread_sharing:
-        # Called every 1,000 virtual machine instructions (a few per cent of a long query's
-        # time); a true result interrupts the statement. Not on a connection several threads
-        # share (the test server's in-memory database): one thread's deadline is not another's,
-        # and setting a handler while another thread runs a query deadlocks on SQLite's mutex.
-        db.connection.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
 
 
-@receiver(connection_created, dispatch_uid="budget-apply-pending")
-def _apply_pending(sender, connection, **kwargs):
-    if pending := getattr(connection, "budget_pending", None):
+def _install_progress_handler(db):
+    db.connection.set_progress_handler(_past_deadline, 1000)
+    db.budget_handler_on = db.connection
+
+
+@receiver(connection_created, dispatch_uid="budget-on-connect")
+def _on_connect(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        _install_progress_handler(connection)
+    elif pending := getattr(connection, "budget_pending", None):
         connection.budget_pending = None
-        _apply(connection, *pending)
+        _set_postgresql_limits(connection, *pending)
 
 
 @receiver(request_finished, dispatch_uid="budget-lift-limits")
 def _lift_database_limits(**kwargs):
     """Back to the connection's defaults, for whatever uses it next (a test, a command)."""
+    _sqlite_deadline.at = None
     if not getattr(connection, "budget_limited", False):
         return
     connection.budget_limited, connection.budget_pending = False, None
@@ -101,8 +120,6 @@ def _lift_database_limits(**kwargs):
         if connection.vendor == "postgresql" and connection.connection is not None and connection.is_usable():
             with connection.cursor() as cursor:
                 cursor.execute("RESET statement_timeout; RESET lock_timeout")
-        elif connection.vendor == "sqlite" and connection.connection is not None and not connection.allow_thread_sharing:
-            connection.connection.set_progress_handler(None, 0)
     except Exception:  # a connection that broke is closed by Django anyway
         logger.debug("Could not lift the database limits", exc_info=True)
 
