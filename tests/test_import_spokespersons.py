@@ -2,12 +2,12 @@
 in the command's summary, added when asked (command) or offered in the admin's preview, and never
 added twice when the English and Chinese transcripts of a day name one person in two scripts."""
 
-import io
 import shutil
 from pathlib import Path
 
-from django.core.management import CommandError, call_command
 from django.urls import reverse
+
+from test_import_command import run
 
 from statements.importers import Hints, parse_transcript
 from statements.importers.store import store_briefing
@@ -17,15 +17,6 @@ DATA = Path(__file__).parent / "data" / "mfa"
 EN = DATA / "en/2018-08-03-briefing-t1583054.html"
 ZH = DATA / "zh/2018-08-03-briefing-t1582927.html"
 URL = reverse("admin:statements_briefing_import")
-
-
-def run(*args):
-    out = io.StringIO()
-    try:
-        call_command("import_transcripts", *map(str, args), stdout=out)
-    except CommandError as error:
-        return out.getvalue(), error
-    return out.getvalue(), None
 
 
 def test_an_unknown_host_is_named_in_the_summary_and_left_empty(db):
