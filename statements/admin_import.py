@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.validators import URLValidator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -31,6 +30,7 @@ from .importers.store import (
     store_briefing,
 )
 from .models import Briefing, Spokesperson
+from .validators import validate_web_address
 
 MAX_UPLOAD_BYTES = MAX_TRANSCRIPT_BYTES
 FETCH_TIMEOUT = 10
@@ -54,7 +54,7 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     url = forms.URLField(
         required=False, max_length=500, assume_scheme="https", label="Transcript's address",
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[validate_web_address],
         error_messages={"invalid": "Enter a web address (http or https)."},
         help_text="Fetch the page from the ministry's site: paste its address (http or https). The "
         "address is kept as the source URL.",
@@ -71,7 +71,7 @@ class UploadForm(forms.Form):
     )
     source_url = forms.URLField(
         required=False, max_length=500, assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[validate_web_address],
         help_text="Where the transcript was published (for one transcript).",
     )
     date = forms.DateField(
@@ -157,7 +157,7 @@ class ReviewForm(forms.Form):
     # Carried from the first step and checked again: a page can be posted with anything.
     source_url = forms.URLField(
         widget=forms.HiddenInput, required=False, max_length=500, assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[validate_web_address],
     )
     language = forms.ChoiceField(widget=forms.HiddenInput, required=False, choices=[("", "Detect"), *Briefing.Language.choices])
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))

@@ -10,7 +10,6 @@ import hashlib
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -19,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from .dates import validate_briefing_date
 from .validators import validate_no_control_characters as clean_text
+from .validators import validate_web_address
 
 
 def bump_months(months):
@@ -297,7 +297,7 @@ class Briefing(Versioned):
     source_url = models.URLField(
         max_length=500,
         blank=True,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[validate_web_address],
         help_text="Where the transcript was published (http or https). One source URL identifies one briefing.",
     )
     status = models.CharField(
@@ -838,7 +838,7 @@ class Source(models.Model):
     listing_url = models.URLField(
         max_length=500,
         unique=True,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[validate_web_address],
         help_text="The first page of the listing, newest first, e.g. …/default.shtml; its next pages are "
         "found from it (…/default_1.shtml, …).",
     )

@@ -3,6 +3,10 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+# A source to follow is a web address: never a javascript: or data: link (a reader clicks it).
+validate_web_address = URLValidator(schemes=["http", "https"])
 
 # C0 and C1 control characters but tab and line feed: they print as nothing, match nothing, break
 # the XML of feeds, and reach text only by accident (a paste, a broken page, a script).
