@@ -8,6 +8,7 @@ with a notice, never answered with a bare 400.
 
 from dataclasses import dataclass, field
 
+from django.core.validators import slug_re
 from django.http import QueryDict
 
 from .models import Entity, Ministry, Spokesperson, Topic
@@ -42,14 +43,18 @@ def resolve(params, drop_unknown=True, names=SLUG_PARAMS):
         values = params.getlist(name)
         if not values:
             continue
-        known = set(model.objects.filter(slug__in=values).values_list("slug", flat=True))
+        # Only what could be a slug reaches the database: a NUL byte is an error on PostgreSQL.
+        candidates = [value for value in values if slug_re.fullmatch(value)]
+        known = set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
         kept = []
         for value in values:
             if value in known:
                 kept.append(value)
-            elif (now := current_slug(model, value)) is not None:
+            elif value in candidates and (now := current_slug(model, value)) is not None:
                 kept.append(now)
                 resolved.renamed = True
+            elif drop_unknown and value not in candidates:
+                resolved.notices.append(f"A {NOUNS[model]} that is not a valid name was left out of this search.")
             elif drop_unknown:
                 resolved.notices.append(f"There is no {NOUNS[model]} “{value}”; it was left out of this search.")
             else:

@@ -36,6 +36,9 @@ def test_bad_filter_value_is_a_clear_400(client, some_data, query, message):
         ("spokesperson=nobody", "There is no spokesperson “nobody”"),
         ("mentions=atlantis", "There is no country or organisation “atlantis”"),
         ("ministry=ministry-of-magic", "There is no ministry “ministry-of-magic”"),
+        # Not a slug at all: never sent to the database (a NUL byte is an error on PostgreSQL).
+        ("topic=%00", "A topic that is not a valid name was left out"),
+        ("mentions=a%20b%0a", "A country or organisation that is not a valid name was left out"),
     ],
 )
 def test_an_unknown_slug_is_left_out_of_the_page_with_a_notice(client, some_data, query, message):
