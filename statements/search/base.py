@@ -5,10 +5,14 @@ Query language (the `q` parameter):
     "a phrase"       the words in this exact order, never loosened to separate words
     a OR b           either side; OR binds the terms right next to it
     -word, -"a b"    remarks containing it are left out
+    WHO              a word of 2–6 letters written in capitals matches only in capitals:
+                     WHO the organisation, not "who"; "who" and "Who" match every case
+    cooperat*        words beginning with it (cooperate, cooperation, cooperative)
 
 Both databases index the same analyzed text: words lowercased and stemmed with the Snowball
 English stemmer (the algorithm PostgreSQL's `english` configuration uses), Chinese segmented
 into words with jieba. Analyzing in Python once, for both, keeps one behaviour on both vendors.
+How each backend keeps capitals apart is its own affair (search/postgres.py, search/sqlite.py).
 """
 
 import re
@@ -42,6 +46,8 @@ CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0
 # do for SQLite's unicode61 tokenizer, so both indexes see the same tokens.
 WORD_RE = re.compile(r"[^\W_]+")
 QUERY_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# A prefix shorter than this would match too many words to mean anything.
+MIN_PREFIX_LENGTH = 3
 
 
 _per_thread = threading.local()
@@ -74,6 +80,16 @@ def normalize(text):
     return unicodedata.normalize("NFKC", text).lower()
 
 
+# Longer words in capitals are shouted, not acronyms (VACCINATING): they match in any case.
+MAX_ACRONYM_LENGTH = 6
+
+
+def in_capitals(word):
+    """An acronym as written: two to six characters, every letter a capital (WHO, EU, G20,
+    UNESCO)."""
+    return 2 <= len(word) <= MAX_ACRONYM_LENGTH and word.isupper()
+
+
 @lru_cache(maxsize=50_000)
 def stem(word):
     return _stemmer().stemWord(word)
@@ -93,18 +109,32 @@ MAX_TOKEN_LENGTH = 60
 
 def analyze(text, for_index=True):
     """The index tokens of a text: stemmed lowercase words, Chinese segmented into words."""
-    return [token for token in _tokens(text, for_index) if len(token) <= MAX_TOKEN_LENGTH]
+    return [token for token, _ in analyze_cased(text, for_index)]
+
+
+def analyze_cased(text, for_index=True):
+    """The tokens of `analyze`, each with the word as written when it is in capitals (else "")."""
+    return [
+        (token, capitals if len(capitals) <= MAX_TOKEN_LENGTH else "")
+        for token, capitals in _tokens(text, for_index)
+        if len(token) <= MAX_TOKEN_LENGTH
+    ]
+
+
+def _latin_tokens(text):
+    return [(stem(word.lower()), word if in_capitals(word) else "") for word in WORD_RE.findall(text)]
 
 
 def _tokens(text, for_index):
     tokens = []
-    for chunk in WORD_RE.findall(normalize(text)):
+    # Lowercased word by word, after splitting: the capitals are still there to be seen.
+    for chunk in WORD_RE.findall(unicodedata.normalize("NFKC", text)):
         position = 0
         for match in CJK_RUN_RE.finditer(chunk):
-            tokens.extend(stem(w) for w in WORD_RE.findall(chunk[position:match.start()]))
-            tokens.extend(segment(match.group(), for_index))
+            tokens.extend(_latin_tokens(chunk[position:match.start()]))
+            tokens.extend((word, "") for word in segment(match.group(), for_index))
             position = match.end()
-        tokens.extend(stem(w) for w in WORD_RE.findall(chunk[position:]))
+        tokens.extend(_latin_tokens(chunk[position:]))
     return tokens
 
 
@@ -120,17 +150,32 @@ class Term:
     `tokens` are what the index must contain. `adjacent` says they must follow each other
     (an English phrase). `exact` is the original text that must occur literally, ignoring case
     and the punctuation between words: phrases and Chinese terms, whose index tokens alone
-    could also match looser text.
+    could also match looser text. `capitals`, one per token, holds the word as written where the
+    user wrote it in capitals (it must then occur in capitals), else "". `prefix`: the one token
+    is the beginning of a word, not a stem.
     """
 
     text: str
     tokens: tuple
     adjacent: bool
     exact: str = ""
+    capitals: tuple = ()
+    prefix: bool = False
 
     @property
     def words(self):
         return [w for w in WORD_RE.findall(normalize(self.exact))]
+
+    @property
+    def cased(self):
+        return any(self.capitals)
+
+    def prefix_stems(self):
+        """The stems a word beginning with the prefix may have been indexed under, besides those
+        that begin with it: the stemmer cuts up to three letters of a longer word
+        (cooperation → cooper for cooperat*)."""
+        word = self.tokens[0]
+        return [word[:-cut] for cut in (1, 2, 3) if len(word) - cut > MIN_PREFIX_LENGTH]
 
 
 @dataclass
@@ -149,13 +194,25 @@ class ParsedQuery:
 
 
 def make_term(text, phrase):
-    tokens = tuple(analyze(text, for_index=False))
-    if not tokens:
+    if not phrase and text.endswith("*"):
+        word = text.rstrip("*")
+        if len(word) >= MIN_PREFIX_LENGTH and WORD_RE.fullmatch(word) and not CJK_RE.search(word):
+            return Term(text=text, tokens=(normalize(word),), adjacent=False, prefix=True)
+    analyzed = analyze_cased(text, for_index=False)
+    if not analyzed:
         return None
+    tokens = tuple(token for token, _ in analyzed)
+    capitals = tuple(capitals for _, capitals in analyzed)
     has_cjk = bool(CJK_RE.search(text))
     exact = text if (phrase and len(tokens) > 1) or has_cjk else ""
     # A word that splits into several tokens (U.S., COVID-19) keeps them together, like a phrase.
-    return Term(text=text, tokens=tokens, adjacent=len(tokens) > 1 and not has_cjk, exact=exact)
+    return Term(
+        text=text,
+        tokens=tokens,
+        adjacent=len(tokens) > 1 and not has_cjk,
+        exact=exact,
+        capitals=capitals if any(capitals) else (),
+    )
 
 
 def parse_query(query):
@@ -189,13 +246,18 @@ def parse_query(query):
 
 def exact_regex_python(term):
     """A Python regex for the literal text of a term: its words in order, any punctuation or
-    space between them, word boundaries at Latin ends (Chinese has no spaces to bound)."""
-    parts = [re.escape(w) for w in term.words]
+    space between them, word boundaries at Latin ends (Chinese has no spaces to bound). Case
+    is ignored except in the words the user wrote in capitals."""
+    written = WORD_RE.findall(unicodedata.normalize("NFKC", term.exact or term.text))
+    capitals = set(term.capitals)
+    parts = [re.escape(w) if w in capitals else f"(?i:{re.escape(w)})" for w in written]
     body = r"[\W_]*".join(parts)
-    if not CJK_RE.match(term.words[0]):
-        body = r"(?<![^\W_])" + body
-    if not CJK_RE.search(term.words[-1][-1]):
-        body = body + r"(?![^\W_])"
+    # A Latin end is bounded by anything but a Latin letter or digit: Chinese runs on (支持WHO的).
+    latin = rf"(?!{CJK_RE.pattern})[^\W_]"
+    if not CJK_RE.match(written[0]):
+        body = rf"(?<!{latin})" + body
+    if not CJK_RE.search(written[-1][-1]):
+        body = body + rf"(?!{latin})"
     return body
 
 
@@ -205,24 +267,26 @@ SNIPPET_LENGTH = 320
 
 
 def _match_spans(text, terms):
-    """Spans of `text` that match any term: exact text for phrases and Chinese, otherwise any
-    word whose stem is one of the term's tokens."""
+    """Spans of `text` that match any term: literal text for phrases, Chinese and words in
+    capitals, words beginning with a prefix, otherwise any word whose stem is a term's token."""
     spans = []
-    normalized = normalize(text)
-    if len(normalized) != len(text):  # NFKC changed lengths: fall back to simple lowercasing
-        normalized = text.lower()
-    stems = {token for term in terms if not term.exact for token in term.tokens}
-    if stems:
-        for match in WORD_RE.finditer(normalized):
+    written = unicodedata.normalize("NFKC", text)
+    if len(written) != len(text) or len(written.lower()) != len(text):
+        written = text  # NFKC or lowercasing changed lengths: spans would not fit the text
+    lowered = written.lower()
+    literal = [term for term in terms if term.exact or term.cased]
+    stems = {token for term in terms if term not in literal and not term.prefix for token in term.tokens}
+    prefixes = tuple(term.tokens[0] for term in terms if term.prefix)
+    if stems or prefixes:
+        for match in WORD_RE.finditer(lowered):
             word = match.group()
             if CJK_RE.match(word):
                 continue
-            if stem(word) in stems:
+            if stem(word) in stems or (prefixes and word.startswith(prefixes)):
                 spans.append(match.span())
-    for term in terms:
-        if term.exact:
-            for match in re.finditer(exact_regex_python(term), normalized):
-                spans.append(match.span())
+    for term in literal:
+        for match in re.finditer(exact_regex_python(term), written):
+            spans.append(match.span())
     spans.sort()
     merged = []
     for start, end in spans:
@@ -295,20 +359,25 @@ class SearchBackend:
             queryset = queryset.filter(pk__in=among)
         queryset = queryset.filter(self.index_q(parsed, scope, among=among))
         for clause in parsed.clauses:
-            if any(term.exact for term in clause):
+            if any(self.checks_literally(term) for term in clause):
                 condition = Q()
                 for term in clause:
                     # A clause of one term is already required by the whole query's match above:
                     # only the literal check is left (a second index lookup would cost as much).
                     alternative = Q() if len(clause) == 1 else self.index_q(parsed, scope, [[term]], among)
-                    if term.exact:
+                    if self.checks_literally(term):
                         alternative &= self.exact_q(term, scope)
                     condition |= alternative
                 queryset = queryset.filter(condition)
         for term in parsed.excluded:
-            if term.exact:
+            if self.checks_literally(term):
                 queryset = queryset.exclude(self.exact_q(term, scope))
         return queryset
+
+    def checks_literally(self, term):
+        """Whether the index alone cannot decide a match of `term`, so its text must be read:
+        phrases and Chinese terms; for a backend whose index folds case, words in capitals."""
+        return bool(term.exact)
 
     def index_q(self, parsed, scope, clauses=None, among=None):
         """The vendor's index match of the query (or of `clauses` alone, without exclusions);
@@ -386,8 +455,11 @@ class SearchBackend:
         pattern = self.exact_regex(term)
         condition = Q()
         for name in self.fields(scope):
-            condition |= Q(**{f"{name}__iregex": pattern})
+            condition |= Q(**{f"{name}__{self.exact_lookup}": pattern})
         return condition
+
+    # The pattern says itself where case matters (exact_regex_python).
+    exact_lookup = "regex"
 
     def exact_regex(self, term):
         return exact_regex_python(term)

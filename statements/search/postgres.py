@@ -4,12 +4,16 @@ The vector is written from Python (see base.analyze) as a tsvector literal with 
 weights: answer words weigh A, question words B, so a scope is a weight restriction in the
 query. Building literals ourselves keeps Chinese segmentation and stemming identical to SQLite's
 and independent of the database's text-search configuration and locale.
+
+A word written in capitals is stored twice at its position: its stem, and the word as written
+('who':5 'WHO':5). Lexemes are case-sensitive, stems are lowercase, so a query for WHO asks for
+'WHO' and the index alone keeps the organisation apart from the pronoun, in phrases too.
 """
 
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Q
 
-from .base import RowSQL, SearchBackend, analyze
+from .base import RowSQL, SearchBackend, analyze_cased
 
 WEIGHT = {"answers": "A", "questions": "B", "all": ""}
 # Question positions start after the answer's, with a gap so no phrase spans the two fields.
@@ -23,13 +27,16 @@ def quote_lexeme(token):
 
 def tsvector_literal(question, answer):
     positions = {}
-    answer_tokens = analyze(answer)
+    answer_tokens = analyze_cased(answer)
     for offset, weight, tokens in (
         (0, "A", answer_tokens),
-        (len(answer_tokens) + FIELD_GAP, "B", analyze(question)),
+        (len(answer_tokens) + FIELD_GAP, "B", analyze_cased(question)),
     ):
-        for index, token in enumerate(tokens, start=1):
-            positions.setdefault(token, []).append(f"{min(offset + index, MAX_POSITION)}{weight}")
+        for index, (token, capitals) in enumerate(tokens, start=1):
+            mark = f"{min(offset + index, MAX_POSITION)}{weight}"
+            positions.setdefault(token, []).append(mark)
+            if capitals:
+                positions.setdefault(capitals, []).append(mark)
     return " ".join(f"{quote_lexeme(token)}:{','.join(marks)}" for token, marks in positions.items())
 
 
@@ -38,7 +45,15 @@ class PostgresSearch(SearchBackend):
 
     def term_tsquery(self, term, scope):
         weight = WEIGHT[scope]
-        lexemes = [quote_lexeme(token) + (f":{weight}" if weight else "") for token in term.tokens]
+        if term.prefix:
+            lexemes = [quote_lexeme(term.tokens[0]) + ":*" + weight]
+            lexemes += [quote_lexeme(stem) + (f":{weight}" if weight else "") for stem in term.prefix_stems()]
+            return "(" + " | ".join(lexemes) + ")"
+        written = term.capitals or ("",) * len(term.tokens)
+        lexemes = [
+            quote_lexeme(capitals or token) + (f":{weight}" if weight else "")
+            for token, capitals in zip(term.tokens, written)
+        ]
         return "(" + (" <-> " if term.adjacent else " & ").join(lexemes) + ")"
 
     def tsquery(self, parsed, scope, with_exclusions=True, clauses=None):
@@ -65,6 +80,10 @@ class PostgresSearch(SearchBackend):
             FloatField(),
         )
         return queryset.annotate(search_rank=expression)
+
+    # Case is the index's business here (capitals are lexemes of their own): the text check
+    # ignores it.
+    exact_lookup = "iregex"
 
     def exact_regex(self, term):
         # PostgreSQL's regex dialect: POSIX classes; \\W is not allowed inside brackets.

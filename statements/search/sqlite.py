@@ -3,6 +3,10 @@
 Rows are keyed by the remark id (rowid) and written from Python on every save (see
 search/__init__.py), so Chinese segmentation and stemming match PostgreSQL's exactly. User input
 never reaches MATCH directly: only analyzed tokens, each double-quoted.
+
+FTS5 folds case as it tokenizes, so the index cannot tell WHO from who: a term written in
+capitals is found through its stem, then checked on the text (SearchBackend.exact_q, whose
+pattern is case-sensitive only for the words in capitals).
 """
 
 from django.db import connection
@@ -22,7 +26,13 @@ def quote_token(token):
 class SQLiteSearch(SearchBackend):
     vendor = "sqlite"
 
+    def checks_literally(self, term):
+        return bool(term.exact) or term.cased
+
     def term_match(self, term):
+        if term.prefix:
+            stems = [quote_token(stem) for stem in term.prefix_stems()]
+            return "(" + " OR ".join([quote_token(term.tokens[0]) + " *", *stems]) + ")"
         if term.adjacent or len(term.tokens) == 1:
             return quote_token(" ".join(term.tokens))
         return "(" + " AND ".join(quote_token(token) for token in term.tokens) + ")"
@@ -34,7 +44,7 @@ class SQLiteSearch(SearchBackend):
         )
         if with_exclusions:
             for term in parsed.excluded:
-                if not term.exact:
+                if not self.checks_literally(term):
                     expression = f"({expression}) NOT {self.term_match(term)}"
         column = COLUMN[scope]
         return f"{column} : ({expression})" if column else expression
