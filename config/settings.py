@@ -335,3 +335,38 @@ IMPORT_FETCH_USER_AGENT = os.environ.get("IMPORT_FETCH_USER_AGENT", "")
 # Addresses on this machine or the private network are refused, so that an editor's URL cannot
 # make the server fetch from inside; only tests and local mirrors set this.
 IMPORT_FETCH_ALLOW_PRIVATE = envbool("IMPORT_FETCH_ALLOW_PRIVATE", False)
+
+# The site's address as readers reach it, for the links of an email (no request to ask):
+# "https://statements.example.org", without a trailing slash.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+
+# Email: alert confirmations and digests (statements/alerts.py, docs/alerts.md). A local checkout
+# prints messages on the console; production speaks SMTP to EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)  # TLS from the start, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+# Seconds an SMTP server may take to answer: a hung server fails a send, not the whole run.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Diplomatic statements <alerts@localhost>")
+# Subscribing: forms posted per address (django-ratelimit's "N/s|m|h|d"; empty: no limit), and
+# at most one confirmation email per address in this many minutes, whoever asks.
+ALERTS_SUBSCRIBE_RATE_LIMIT = os.environ.get("ALERTS_SUBSCRIBE_RATE_LIMIT", "10/h")
+ALERTS_CONFIRMATION_INTERVAL = envint("ALERTS_CONFIRMATION_INTERVAL", 10)
+# A digest lists at most this many remarks per alert, then links to the rest.
+ALERTS_REMARKS_PER_ALERT = envint("ALERTS_REMARKS_PER_ALERT", 10)
+# At most one digest per subscriber in this many hours: a daily timer that fires twice or late
+# never sends two in a day (what was published meanwhile waits for the next).
+ALERTS_DIGEST_INTERVAL = envint("ALERTS_DIGEST_INTERVAL", 20)
+# Addresses and alerts never confirmed are deleted after this many days.
+ALERTS_UNCONFIRMED_DAYS = envint("ALERTS_UNCONFIRMED_DAYS", 7)

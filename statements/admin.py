@@ -21,6 +21,7 @@ from .models import (
     Source,
     SourcePage,
     Spokesperson,
+    Subscriber,
     Topic,
 )
 from .signals import BASELINE_REASON
@@ -29,7 +30,7 @@ from .views import render_transcript
 
 @admin.register(Ministry)
 class MinistryAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "name", "country"]
+    list_display = ["short_name", "name", "country", "language"]
     search_fields = ["name", "short_name", "country"]
     prepopulated_fields = {"slug": ["short_name"]}
 
@@ -648,3 +649,44 @@ class SourceAdmin(admin.ModelAdmin):
         if total > ATTENTION_SHOWN:
             return format_html("{}<p>… and {} more.</p>", shown, total - ATTENTION_SHOWN)
         return shown
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    """Email addresses are personal data: superusers only, read-only. Deleting one (an erasure
+    request) takes its alerts and digests with it, as unsubscribing does."""
+
+    list_display = ["email", "created_at", "confirmed_at", "alert_count"]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email"]
+    fields = ["email", "created_at", "confirmed_at", "confirmation_sent_at", "digested_until", "followed"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(alerts_total=Count("alerts"))
+
+    @admin.display(description="Alerts", ordering="alerts_total")
+    def alert_count(self, obj):
+        return obj.alerts_total
+
+    @admin.display(description="Follows")
+    def followed(self, obj):
+        rows = format_html_join(
+            "", "<li>{}{}</li>", ((alert.label, "" if alert.confirmed_at else " (not confirmed)") for alert in obj.alerts.all())
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else "—"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -8,6 +8,7 @@ exactly when its briefing is published.
 
 import hashlib
 import re
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -46,6 +47,13 @@ class Versioned(models.Model):
         super().save(*args, **kwargs)
 
 
+class Language(models.TextChoices):
+    """The languages transcripts are published in (a briefing's, a ministry's own)."""
+
+    ENGLISH = "en", "English"
+    CHINESE = "zh", "Chinese"
+
+
 class Ministry(models.Model):
     name = models.CharField(
         max_length=200,
@@ -58,6 +66,13 @@ class Ministry(models.Model):
     slug = models.SlugField(max_length=60, unique=True, help_text="Used in URLs and filters.")
     country = models.CharField(max_length=100, help_text="The state the ministry speaks for.")
     website = models.URLField(blank=True, help_text="Home page of the ministry's press releases.")
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=Language.choices,
+        help_text="The language the ministry briefs in: its transcripts in other languages are "
+        "translations. “One version per exchange” shows this one by default.",
+    )
 
     class Meta:
         ordering = ["short_name"]
@@ -260,9 +275,7 @@ class Briefing(Versioned):
         STATEMENT = "statement", "Statement"
         INTERVIEW = "interview", "Interview"
 
-    class Language(models.TextChoices):
-        ENGLISH = "en", "English"
-        CHINESE = "zh", "Chinese"
+    Language = Language
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -470,6 +483,16 @@ class RemarkQuerySet(models.QuerySet):
         # an index only on a comparison it can see (0.8 ms instead of 230 ms for page 500 of
         # the listing at 1,000,000 remarks). PostgreSQL plans both alike.
         return self.filter(is_public__in=[True])
+
+    def one_version_per_exchange(self, language=None):
+        """One remark per exchange published in two languages: the version in `language`, or
+        in its ministry's own language (the original) when `language` is None. An exchange
+        whose other version is not public, or a ministry whose language is not known, keeps
+        what it has."""
+        single = Q(translation__isnull=True) | Q(translation__is_public=False)
+        if language is None:
+            return self.filter(single | Q(language=models.F("ministry__language")) | Q(ministry__language=""))
+        return self.filter(single | Q(language=language) | ~Q(translation__language=language))
 
     def copy_from_briefing(self):
         """Refresh the copied briefing columns of these remarks in one UPDATE.
@@ -914,3 +937,107 @@ class SourcePage(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+
+# Email alerts (statements/alerts.py, docs/alerts.md) --------------------------------------------
+
+
+def new_link_token():
+    """The secret in a subscriber's links: whoever holds it manages the alerts, no account needed."""
+    return secrets.token_urlsafe(24)
+
+
+class Subscriber(models.Model):
+    """An address that receives alerts. It is personal data: only superusers see it in the admin,
+    unsubscribing deletes it with everything it follows, and an address that never confirms is
+    deleted after a few days (send_alerts)."""
+
+    email = models.EmailField(max_length=254)
+    token = models.CharField(max_length=64, unique=True, default=new_link_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a confirmation link was first followed (double opt-in)."
+    )
+    confirmation_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="The last confirmation email: at most one per ALERTS_CONFIRMATION_INTERVAL."
+    )
+    digested_until = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="The last digest looked for remarks published up to here."
+    )
+
+    class Meta:
+        constraints = [
+            # One subscriber per address, whatever its case: the subscribe form finds it again.
+            models.UniqueConstraint(models.functions.Lower("email"), name="subscriber_email_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class Alert(models.Model):
+    """One /remarks/ state a subscriber follows, sent only once its confirmation link was followed."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="alerts")
+    query = models.TextField(
+        blank=True, help_text="The /remarks/ state as a canonical query string without “?”; empty: every remark."
+    )
+    # A hash, so that the uniqueness below holds for a query of any length (an index entry cannot).
+    query_key = models.CharField(max_length=64, editable=False)
+    label = models.TextField(help_text="What it follows, in words: “Remarks on Trade by Hua Chunying”.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "query_key"], name="alert_unique_per_subscriber"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        self.query_key = hashlib.sha256(self.query.encode()).hexdigest()
+        super().save(*args, **kwargs)
+
+
+class Digest(models.Model):
+    """One email to one subscriber, written before it is sent: a run that stops after writing it
+    sends it next time instead of building another (docs/alerts.md, "Idempotence")."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="digests")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # [{"alert": id, "label": …, "query": …, "remarks": [remark ids], "more": n}, …]: one section
+    # per alert, each remark in one section only.
+    sections = models.JSONField(default=list)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # send_alerts: the digests still to send, and whether a subscriber has one.
+            models.Index(fields=["subscriber"], condition=Q(sent_at__isnull=True), name="digest_pending_idx"),
+        ]
+
+    def __str__(self):
+        return f"Digest {self.pk} of {self.created_at:%Y-%m-%d}"
+
+    def remark_ids(self):
+        return [pk for section in self.sections for pk in section["remarks"]]
+
+
+class SentRemark(models.Model):
+    """A remark a digest of this subscriber holds or counted: never put in another of them."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
+    # A record, not a dependency: deleting a remark need not visit every subscriber's history.
+    remark = models.ForeignKey(Remark, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="sent_remarks")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "remark"], name="sent_remark_once_per_subscriber"),
+        ]

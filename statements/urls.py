@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import feeds, views
+from . import alert_views, feeds, views
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -33,4 +33,9 @@ urlpatterns = [
     path("entities/", views.entity_list, name="entity_list"),
     path("entities/<slug:slug>/", views.entity_detail, name="entity_detail"),
     path("entities/<slug:slug>/feed/", feeds.ENTITY_FEED, name="entity_feed"),
+    # Email alerts (statements/alert_views.py, docs/alerts.md): the token is a subscriber's secret.
+    path("alerts/new/", alert_views.alert_new, name="alert_new"),
+    path("alerts/confirm/<slug:token>/", alert_views.alert_confirm, name="alert_confirm"),
+    path("alerts/manage/<slug:token>/", alert_views.alert_manage, name="alert_manage"),
+    path("alerts/unsubscribe/<slug:token>/", alert_views.alert_unsubscribe, name="alert_unsubscribe"),
 ]
