@@ -124,6 +124,12 @@ class SearchFilterSet(django_filters.FilterSet):
         return queryset  # read by filter_search: a scope means nothing without a query
 
 
+# `version`: one remark per exchange published in two languages, in the original language or
+# in the one chosen.
+ORIGINAL = "original"
+VERSIONS = [(ORIGINAL, "Original language"), *Briefing.Language.choices]
+
+
 class RemarkFilter(SearchFilterSet):
     topic = ManyToManySlugsFilter(field_name="topics", queryset=Topic.objects.all())
     spokesperson = SlugsFilter(field_name="speaker", queryset=Spokesperson.objects.all())
@@ -137,6 +143,10 @@ class RemarkFilter(SearchFilterSet):
     year = YearsFilter(field_name="date")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    # Absent: every language version of an exchange, each counted.
+    version = django_filters.ChoiceFilter(
+        choices=VERSIONS, method="filter_version", label="One version per exchange", empty_label=None
+    )
 
     class Meta:
         model = Remark
@@ -145,6 +155,9 @@ class RemarkFilter(SearchFilterSet):
 
     def matching(self, queryset, query, scope):
         return queryset.search(query, scope)
+
+    def filter_version(self, queryset, name, value):
+        return queryset.one_version_per_exchange(None if value == ORIGINAL else value)
 
 
 class BriefingFilter(SearchFilterSet):

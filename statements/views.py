@@ -3,7 +3,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +23,7 @@ from .facets import (
     combine,
     counts_by_month,
 )
-from .filters import BriefingFilter, RemarkFilter
+from .filters import ORIGINAL, BriefingFilter, RemarkFilter
 from .histogram import build_histogram
 from .listing import IdsFirst, months_in_order
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
@@ -233,12 +233,32 @@ def remark_list(request):
             "ranked_among": RANK_LIMIT if not getattr(results, "exact", True) else None,
             "scopes": SCOPES.items(),
             "scope": scope,
+            "versions": version_links(params, cleaned.get("version")),
+            "version_label": {code: counted for code, _, counted in VERSION_LABELS}[cleaned.get("version") or ""],
             "dates_hidden": querystrings.hidden_fields(params, "date_from", "date_to"),
             "exports": export_links(params),
             "feed_url": reverse("remark_feed") + querystrings.without(params, "sort"),
             "feed_title": "Newest remarks of this search (Atom)",
         },
     )
+
+
+# What /remarks/ counts, by its `version` parameter (filters.RemarkFilter): the link's label
+# and what the count then says.
+VERSION_LABELS = [
+    ("", "both versions", "each language version counted"),
+    (ORIGINAL, "the original", "one version per exchange, the original"),
+    *((code, label, f"one version per exchange, {label} where published") for code, label in Briefing.Language.choices),
+]
+
+
+def version_links(params, chosen):
+    """Links between counting each language version of an exchange and counting one."""
+    return [
+        (label, querystrings.with_value(params, "version", code) if code else querystrings.without(params, "version"),
+         code == (chosen or ""))
+        for code, label, _ in VERSION_LABELS
+    ]
 
 
 def export_links(params):
@@ -659,7 +679,11 @@ def compare_terms(request):
     terms = list(dict.fromkeys(" ".join(term.split()) for term in params.getlist("term")))
     if len(terms) > trends.MAX_TERMS:
         return bad_request(request, {"term": [f"Compare at most {trends.MAX_TERMS} terms; {len(terms)} were given."]})
-    base, per_term = trends.filtersets(terms, params)
+    try:
+        lang, detected = trends.language(terms, params.getlist("lang"))
+    except ValueError as error:
+        return bad_request(request, {"lang": [str(error)]})
+    base, per_term = trends.filtersets(terms, params, lang)
     for filterset in [base, *per_term]:
         if not filterset.is_valid():
             return bad_request(request, filterset.errors)
@@ -672,7 +696,13 @@ def compare_terms(request):
             "series": series,
             "chart": trends.build_chart(series, totals) if series else None,
             "slots": [terms[i] if i < len(terms) else "" for i in range(trends.MAX_TERMS)],
-            "hidden": querystrings.hidden_fields(params, "term", "q", "sort"),
+            "hidden": querystrings.hidden_fields(params, "term", "q", "sort", "lang"),
+            "lang": lang,
+            "lang_chosen": params.get("lang", ""),
+            "counted": trends.COUNTED[lang],
+            "detected_name": trends.LANGUAGES[detected] if terms else "",
+            "languages": trends.LANGUAGES.items(),
+            "examples": [] if terms else trends.example_links(params),
         },
     )
 
@@ -691,11 +721,13 @@ def spokesperson_list(request):
 def spokesperson_detail(request, slug):
     spokesperson = get_object_or_404(Spokesperson.objects.public().select_related("ministry"), slug=slug)
     remarks = Remark.objects.published().filter(speaker=spokesperson)
+    hosted = spokesperson.briefings.published()
     return render(
         request,
         "statements/spokesperson_detail.html",
         {
             "spokesperson": spokesperson,
+            "held": hosted.aggregate(count=Count("pk"), first=Min("date"), last=Max("date")),
             "feed_url": reverse("spokesperson_feed", args=[spokesperson.slug]),
             "feed_title": f"Remarks by {spokesperson.name} (Atom)",
             "briefings": with_public_remark_counts(spokesperson.briefings.published())

@@ -216,7 +216,8 @@ def test_pages_declare_language_and_landmarks(client, corpus):
         ("/topics/who-cooperation/", 11),
         ("/topics/who-cooperation/positions/", 7),
         ("/spokespersons/", 5),
-        ("/spokespersons/wang-wenbin/", 10),
+        # + the briefings held (count, first and last) of the profile.
+        ("/spokespersons/wang-wenbin/", 11),
         ("/entities/", 5),
         ("/entities/who/", 10),
         ("/compare/?term=more&term=china", 7),

@@ -62,8 +62,15 @@ function setUpPassageLinks() {
 document.addEventListener("DOMContentLoaded", () => {
   setUpCopyButtons();
   setUpPassageLinks();
+  // A facet option just chosen (its link's #fragment) keeps the focus, unfolded to be seen.
+  const chosen = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  const keepFocus = chosen && chosen.matches("a.facet-option");
   // On narrow screens the facets start folded under "Filters".
-  if (window.matchMedia("(max-width: 56rem)").matches) {
+  if (window.matchMedia("(max-width: 56rem)").matches && !keepFocus) {
     for (const d of document.querySelectorAll(".filters-disclosure")) d.open = false;
+  }
+  if (keepFocus) {
+    for (let d = chosen.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+    chosen.focus();
   }
 });

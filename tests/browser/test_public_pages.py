@@ -1,7 +1,9 @@
 """Every public page, as a reader opens it on a desktop (1366 px) and a phone (390 px), on the
-demo data: nothing sticks out sideways, and on a phone the search box has most of its row."""
+demo data: nothing sticks out sideways, on a phone the search box has most of its row, and axe
+finds nothing serious or critical."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from statements.models import Briefing, Entity, Remark, Spokesperson, Topic
@@ -26,6 +28,16 @@ def public_pages():
     ]
 
 
+def serious_accessibility_violations(page):
+    """axe-core's serious and critical findings on the page as shown: (rule, first element)."""
+    violations = Axe().run(page).response["violations"]
+    return [
+        (v["id"], v["nodes"][0]["target"] if v["nodes"] else None)
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
 def test_every_public_page_fits_the_screen(page, viewport):
     call_command("loaddata", "fixtures/demo.json", verbosity=0)
@@ -34,6 +46,7 @@ def test_every_public_page_fits_the_screen(page, viewport):
         response = page.goto(path)
         assert response.status == 200, path
         assert overflowing(page) == [], path
+        assert serious_accessibility_violations(page) == [], path
         if viewport == "phone" and (path.startswith(("/remarks/?", "/briefings/?")) or path in ("/remarks/", "/briefings/")):
             box = page.locator("input[type=search]").bounding_box()
             row = page.locator(".search-row").bounding_box()
