@@ -17,7 +17,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # One thread per worker by default: the work is CPU-bound, and docs/operations.md's figures were
 # measured so. (Threads once garbled the shared English stemmer; it is per thread now,
-# statements/search/base.py, so GUNICORN_THREADS may be raised where requests wait on I/O.)
+# statements/text/analysis.py, so GUNICORN_THREADS may be raised where requests wait on I/O.)
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # gthread even with one thread: its heartbeat comes from the worker's main loop, so a long
 # export streaming to a reader is not mistaken for a hung worker.
@@ -61,7 +61,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if 
 def post_worker_init(worker):
     """Load the Chinese segmenter's dictionary as the worker starts, not in its first Chinese
     search (3-4 s on this machine)."""
-    from statements.search.base import jieba_module
+    from statements.text.analysis import jieba_module
 
     jieba_module()
 

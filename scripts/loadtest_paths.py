@@ -20,6 +20,7 @@ import django  # noqa: E402
 django.setup()
 
 from statements.models import Briefing, Entity, Remark, Spokesperson, Topic  # noqa: E402
+from statements.search import matching  # noqa: E402
 
 rng = random.Random(1)
 remarks = Remark.objects.published()
@@ -47,9 +48,9 @@ for answer in remarks.filter(language="en").order_by("?").values_list("answer", 
 candidates = sorted(words, key=lambda w: (-words[w], w))
 common = []
 for word in candidates[:60]:
-    if len(common) < 20 and remarks.search(word).count() > total // 20:
+    if len(common) < 20 and matching(remarks, word).count() > total // 20:
         common.append(word)
-rarest = sorted((remarks.search(word).count(), word) for word in candidates[-150:])
+rarest = sorted((matching(remarks, word).count(), word) for word in candidates[-150:])
 rare = [word for hits, word in rarest if hits][:20] + ["lighthouse", "semiconductor", "typhoon", "antarctic"]
 for word in common:
     emit("search_common", "/remarks/", q=word)

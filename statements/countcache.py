@@ -16,69 +16,17 @@ data, bulk rebuilds) moves the token of EVERY_MONTH, and everything is counted a
 
 import hashlib
 import sys
-import uuid
 from collections import Counter
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from .models import ContentVersion, MonthVersion
+from .models import EVERY_MONTH, NO_MONTH, content_version, month_tokens
 
 # Old tokens' entries are never read again; they only wait to be evicted.
 TIMEOUT = 24 * 60 * 60
 # Counts kept per month stay useful until their months change.
 MONTHS_TIMEOUT = 7 * 24 * 60 * 60
-VERSION_ROW = 1
-# MonthVersion rows that are not months: remarks without a date, and a token that moves when a
-# change cannot say which months it touched.
-NO_MONTH = 0
-EVERY_MONTH = 1
-
-
-def content_version():
-    token = ContentVersion.objects.filter(pk=VERSION_ROW).values_list("token", flat=True).first()
-    return token or _new_version()
-
-
-def _new_version():
-    token = uuid.uuid4().hex
-    if not ContentVersion.objects.filter(pk=VERSION_ROW).update(token=token):
-        try:
-            with transaction.atomic():
-                ContentVersion.objects.create(pk=VERSION_ROW, token=token)
-        except IntegrityError:  # another writer created it first
-            ContentVersion.objects.filter(pk=VERSION_ROW).update(token=token)
-    return token
-
-
-def bump_content_version(months=None):
-    """Mark the public content changed. `months`: the YYYYMM months of remark dates whose counts
-    the change can have moved (an empty collection when no count can move, e.g. a briefing's
-    title); None, the safe default, when the caller cannot tell: every count is then redone."""
-    _move({EVERY_MONTH} if months is None else {month or NO_MONTH for month in months})
-    return _new_version()
-
-
-def _move(months):
-    token = uuid.uuid4().hex
-    if months:
-        MonthVersion.objects.bulk_create(
-            [MonthVersion(month=month, token=token) for month in months],
-            update_conflicts=True,
-            unique_fields=["month"],
-            update_fields=["token"],
-        )
-    return token
-
-
-def month_tokens():
-    """{month: token}. EVERY_MONTH is always there, random per database: months kept for
-    another database (a restored backup, a test) sharing the cache never match."""
-    tokens = dict(MonthVersion.objects.values_list("month", "token"))
-    if EVERY_MONTH not in tokens:
-        tokens[EVERY_MONTH] = _move({EVERY_MONTH})
-    return tokens
 
 
 def _key(kind, namespace, state, token=None):

@@ -13,7 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from . import dates
 from .validators import validate_no_control_characters
 from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
-from .search.base import MAX_QUERY_LENGTH, SCOPES
+from .search import matching
+from .text.query import MAX_QUERY_LENGTH, SCOPES
 
 
 
@@ -101,7 +102,7 @@ class DateRangeForm(forms.Form):
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """`q` in the search language of statements/search/base.py, over `scope` of remark text."""
+    """`q` in the search language of statements/text/query.py, over `scope` of remark text."""
 
     q = django_filters.CharFilter(
         method="filter_search",
@@ -154,7 +155,7 @@ class RemarkFilter(SearchFilterSet):
         form = DateRangeForm
 
     def matching(self, queryset, query, scope):
-        return queryset.search(query, scope)
+        return matching(queryset, query, scope)
 
     def filter_version(self, queryset, name, value):
         return queryset.one_version_per_exchange(None if value == ORIGINAL else value)
@@ -178,7 +179,7 @@ class BriefingFilter(SearchFilterSet):
 
     def matching(self, queryset, query, scope):
         """Briefings with at least one public remark matching the search."""
-        return queryset.filter(pk__in=Remark.objects.published().search(query, scope).values("briefing_id"))
+        return queryset.filter(pk__in=matching(Remark.objects.published(), query, scope).values("briefing_id"))
 
 
 def filter_without(filterset, excluded=None, queryset=None):

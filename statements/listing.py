@@ -6,6 +6,12 @@ page 500 at 100,000 remarks). Both kinds know their total, so a Paginator asks n
 """
 
 from .countcache import cached_counts
+from .search import search_backend
+from .text.query import parse_query
+
+# Ranking reads every matching remark's vector; above this many matches a backend that cannot
+# rank every match cheaply (PostgreSQL) ranks the newest ones only, and the page says so.
+RANK_LIMIT = 5000
 
 
 def months_in_order(counts, newest):
@@ -82,3 +88,45 @@ class IdsFirst:
         ids = self.page_ids(offset, stop)
         rows = self.rows.in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]
+
+
+class RelevanceResults(IdsFirst):
+    """Search results in relevance order, countable and sliceable, for a Paginator.
+
+    Only the requested page is ranked in the database and fetched, so a query matching half the
+    corpus costs one ranked page, not a sort of every match in Python. Beyond RANK_LIMIT
+    matches (where the backend cannot rank them all cheaply) the newest RANK_LIMIT are ranked
+    and the older ones follow newest first, so every match is still listed once; `exact` then
+    says False.
+    """
+
+    def __init__(self, queryset, query, scope="all", count=None, cache_state=None, months=None):
+        super().__init__(queryset, count, months=months)
+        self.parsed, self.scope = parse_query(query), scope
+        self.exact = True
+        # (content version, filter state): ranking a page of a common word costs a scan too.
+        self.cache_state = cache_state
+
+    def page_ids(self, offset, stop):
+        if not self.parsed:
+            return []
+        if not self.cache_state:
+            ids, self.exact = self.rank(offset, stop)
+            return ids
+        version, state = self.cache_state
+        ids, self.exact = cached_counts("ranked", (state, offset, stop), lambda: self.rank(offset, stop), version=version)
+        return ids
+
+    def rank(self, offset, stop):
+        """(ids of the page, whether their order is relevance throughout)."""
+        backend, limit = search_backend(), stop - offset
+        if backend.ranks_every_match or self.count() <= RANK_LIMIT:
+            return backend.ranked_page(self.queryset, self.parsed, self.scope, offset, limit), True
+        newest = self.queryset.newest_first().values_list("pk", flat=True)
+        ids = []
+        if offset < RANK_LIMIT:
+            candidates = self.queryset.model.objects.filter(pk__in=date_slice(newest, 0, RANK_LIMIT, self.months))
+            ids += backend.ranked_page(candidates, self.parsed, self.scope, offset, min(stop, RANK_LIMIT) - offset)
+        if stop > RANK_LIMIT:
+            ids += date_slice(newest, max(offset, RANK_LIMIT), stop, self.months)
+        return ids, False

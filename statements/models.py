@@ -9,9 +9,10 @@ exactly when its briefing is published.
 import hashlib
 import re
 import secrets
+import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +21,6 @@ from simple_history.models import HistoricalRecords
 from .dates import validate_briefing_date
 from .validators import validate_no_control_characters as clean_text
 from .validators import validate_web_address
-
-
-def bump_months(months):
-    """Move the count tokens of these months (countcache.py, which imports this module)."""
-    from .countcache import bump_content_version
-
-    bump_content_version(months)
 
 
 class Versioned(models.Model):
@@ -263,7 +257,7 @@ class BriefingQuerySet(models.QuerySet):
                 Remark.objects.filter(briefing_id__in=ids).copy_from_briefing()  # the remarks' months
             months |= touched.public_months()
             if months:
-                bump_months(months)  # the briefings' own months, counted on /briefings/
+                bump_content_version(months)  # the briefings' own months, counted on /briefings/
         return count
 
 
@@ -475,7 +469,7 @@ class RemarkQuerySet(models.QuerySet):
             count = super().update(**kwargs)
             Remark.objects.filter(pk__in=ids).copy_from_briefing()  # moves the months after
             if months:
-                bump_months(months)
+                bump_content_version(months)
         return count
 
     def published(self):
@@ -525,19 +519,12 @@ class RemarkQuerySet(models.QuerySet):
         # The months these remarks counted in before, and count in now.
         public_months |= self.public_months()
         if public_months:
-            bump_months(public_months)
+            bump_content_version(public_months)
         return count
 
     def public_months(self):
         """The YYYYMM months of these remarks that the public sees (for countcache)."""
         return set(self.filter(is_public=True).order_by().values_list("year_month", flat=True).distinct())
-
-    def search(self, query, scope="all", among=None):
-        """Remarks matching a query in the search language of statements/search/base.py;
-        `among`: only these remark ids (a page's worth), which the index can check alone."""
-        from statements.search import parse_query, search_backend
-
-        return search_backend().filter(self, parse_query(query), scope, among)
 
     def taken_off(self, pk):
         """A remark of a published briefing that left the site — withdrawn, or merged into
@@ -555,13 +542,6 @@ class RemarkQuerySet(models.QuerySet):
 
     def oldest_first(self):
         return self.order_by("date", "briefing_id", "position")
-
-    def by_relevance(self, query, scope="all"):
-        """Best matches first; ties newest first."""
-        from statements.search import parse_query, search_backend
-
-        ranked = search_backend().rank(self, parse_query(query), scope)
-        return ranked.order_by("-search_rank", "-date", "-briefing_id", "position")
 
     def for_listing(self):
         """Everything a result list shows, fetched in a fixed number of queries."""
@@ -837,6 +817,64 @@ class MonthVersion(models.Model):
 
     month = models.PositiveIntegerField(primary_key=True, help_text="YYYYMM")
     token = models.CharField(max_length=32)
+
+
+# Content versions -------------------------------------------------------------------------------
+# Every change to public content moves these tokens in its own transaction; counts are cached
+# under them (statements/countcache.py). Writers move them; readers never write (a read replica
+# serves pages): migration 0017 creates the rows.
+
+VERSION_ROW = 1
+# MonthVersion rows that are not months: remarks without a date, and a token that moves when a
+# change cannot say which months it touched.
+NO_MONTH = 0
+EVERY_MONTH = 1
+
+
+def content_version():
+    """The token of the content as it stands. Without its row (a database emptied since it was
+    migrated), a token for this read alone: nothing cached under it is ever read again."""
+    token = ContentVersion.objects.filter(pk=VERSION_ROW).values_list("token", flat=True).first()
+    return token or uuid.uuid4().hex
+
+
+def month_tokens():
+    """{month: token}. EVERY_MONTH is random per database: months kept for another database (a
+    restored backup, a test) sharing the cache never match. Without its row, as above."""
+    tokens = dict(MonthVersion.objects.values_list("month", "token"))
+    tokens.setdefault(EVERY_MONTH, uuid.uuid4().hex)
+    return tokens
+
+
+def bump_content_version(months=None):
+    """Mark the public content changed. `months`: the YYYYMM months of remark dates whose counts
+    the change can have moved (an empty collection when no count can move, e.g. a briefing's
+    title); None, the safe default, when the caller cannot tell: every count is then redone."""
+    _move({EVERY_MONTH} if months is None else {month or NO_MONTH for month in months})
+    return _new_version()
+
+
+def _new_version():
+    token = uuid.uuid4().hex
+    if not ContentVersion.objects.filter(pk=VERSION_ROW).update(token=token):
+        try:
+            with transaction.atomic():
+                ContentVersion.objects.create(pk=VERSION_ROW, token=token)
+        except IntegrityError:  # another writer created it first
+            ContentVersion.objects.filter(pk=VERSION_ROW).update(token=token)
+    return token
+
+
+def _move(months):
+    token = uuid.uuid4().hex
+    if months:
+        MonthVersion.objects.bulk_create(
+            [MonthVersion(month=month, token=token) for month in months],
+            update_conflicts=True,
+            unique_fields=["month"],
+            update_fields=["token"],
+        )
+    return token
 
 
 def validate_source_format(value):

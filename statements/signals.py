@@ -5,7 +5,7 @@ The version changes exactly when what the public sees may change: any write to a
 briefing or a public remark, to a briefing or remark entering or leaving the public site, and to
 the reference data that names facets (ministries, spokespersons, topics, entities). Work on
 drafts — most of an editor's day — leaves every cached count valid. Each change also says which
-months of counts it can move (countcache.bump_content_version), so the next visitor waits for
+months of counts it can move (models.bump_content_version), so the next visitor waits for
 those months only.
 
 post_save also fires for fixtures (raw saves), so loaddata, the admin and imports all pass here.
@@ -15,8 +15,7 @@ Bulk writes that send no signals (QuerySet.update, bulk_create) bump the version
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .countcache import bump_content_version
-from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
+from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic, bump_content_version
 
 @receiver(post_save, sender=Briefing, dispatch_uid="briefing-copies-to-remarks")
 def copy_briefing_to_its_remarks(sender, instance, **kwargs):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .search.base import CJK_RE, jieba_module
+from .text.analysis import CJK_RE, jieba_module
 
 SOURCE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 SENTENCE_END = {".", "?", "!", "。", "？", "！"}

@@ -20,7 +20,7 @@ from .filters import RemarkFilter
 from .histogram import months_between
 from .models import Briefing, Remark
 from .querystrings import encoded, with_values
-from .search.base import CJK_RE
+from .text.analysis import CJK_RE
 
 MAX_TERMS = 3
 # Below this many remarks in a month, one remark more or less moves the rate by over 100 per

@@ -11,8 +11,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from . import budget, citations, exports, passages, querystrings, slugs, trends
-from .countcache import cached_by_month, content_version
+from . import budget, citations, exports, querystrings, slugs, trends
+from .countcache import cached_by_month
 from .facets import (
     ChoiceFacet,
     ManyToManyFacet,
@@ -25,10 +25,12 @@ from .facets import (
 )
 from .filters import ORIGINAL, BriefingFilter, RemarkFilter
 from .histogram import build_histogram
-from .listing import IdsFirst, months_in_order
-from .models import Briefing, Entity, Remark, Spokesperson, Topic
-from .search import SCOPES, RelevanceResults, parse_query
-from .search.base import RANK_LIMIT, highlight, highlight_remark
+from .listing import RANK_LIMIT, IdsFirst, RelevanceResults, months_in_order
+from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_version
+from .search import matching
+from .text.query import SCOPES, parse_query
+from .text import passages
+from .text.highlight import highlight, highlight_remark
 
 def with_public_remark_counts(briefings):
     """Each briefing's remark count as the public sees it (withdrawn and merged ones left out).
@@ -497,7 +499,7 @@ def show_matching_remarks(briefings, query, scope):
     highlighted, linked in its transcript: the page's remarks, then which of them match."""
     public = Remark.objects.published()
     candidates = list(public.filter(briefing_id__in=[briefing.pk for briefing in briefings]).values_list("pk", flat=True))
-    matches = public.search(query, scope, among=candidates).order_by("briefing_id", "position").values_list("briefing_id", "pk")
+    matches = matching(public, query, scope, among=candidates).order_by("briefing_id", "position").values_list("briefing_id", "pk")
     first, found = {}, Counter()
     for briefing_id, pk in matches:
         first.setdefault(briefing_id, pk)

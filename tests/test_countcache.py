@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.test import override_settings
 
 from statements import views
-from statements.countcache import content_version
+from statements.models import content_version
 from statements.facets import counts_by_month, counts_in_one_pass
 from statements.filters import RemarkFilter
 from statements.facets import RelatedFacet

@@ -333,7 +333,7 @@ def test_one_switch_decides_which_proxies_gunicorn_believes(monkeypatch):
 
 
 def test_each_worker_loads_the_segmenter_before_its_first_request(monkeypatch):
-    from statements.search.base import jieba_module
+    from statements.text.analysis import jieba_module
 
     jieba_module.cache_clear()
     load_gunicorn_conf(monkeypatch).post_worker_init(worker=None)

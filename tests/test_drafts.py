@@ -155,7 +155,7 @@ def test_searching_or_filtering_for_a_draft_finds_nothing_on_any_surface(client,
 
 
 def test_work_on_drafts_keeps_cached_counts_and_public_changes_drop_them(make_briefing, wang, topics):
-    from statements.countcache import content_version
+    from statements.models import content_version
 
     published = make_briefing(spokesperson=wang, remarks=[{"answer": "Public."}])
     draft = make_briefing(spokesperson=wang, status=Briefing.Status.DRAFT, remarks=[{"answer": "Draft."}])

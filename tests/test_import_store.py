@@ -12,6 +12,7 @@ from statements.importers import Hints, TranscriptError, parse_transcript
 from statements.importers import store as store_module
 from statements.importers.store import store_briefing
 from statements.models import Briefing, Remark, Topic
+from statements.search import matching
 
 DATA = Path(__file__).parent / "data" / "mfa"
 EN_URL = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1583054.shtml"
@@ -177,7 +178,7 @@ def test_acronyms_match_in_capitals_only_and_chinese_anywhere(ministry, wang, en
 
 def test_imported_remarks_are_searchable_at_once(ministry, geng):
     import_page("en/2018-09-05-briefing-t1592240.html", "https://example.org/0905.html", publish=True)
-    found = Remark.objects.published().search("Nauru bully")
+    found = matching(Remark.objects.published(), "Nauru bully")
     assert found.count() == 1 and "Follow-up: Nauru's President" in found.get().answer
 
 

@@ -8,6 +8,7 @@ import pytest
 from statements.facets import combine, tally_by_month
 from statements.listing import date_slice, months_in_order
 from statements.models import Remark
+from statements.search import matching
 
 
 def counted(remarks):
@@ -44,16 +45,16 @@ def test_month_counts_that_miss_matches_are_not_used(spread):
 
 @pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
 def test_every_page_of_a_sorted_search_lists_each_match_once(client, spread, sort, monkeypatch):
-    from statements.search import base
+    from statements import listing
 
-    monkeypatch.setattr(base, "RANK_LIMIT", 13)  # past the ranked head, pages run in date order
+    monkeypatch.setattr(listing, "RANK_LIMIT", 13)  # past the ranked head, pages run in date order
     seen = []
     for page in range(1, 10):
         response = client.get(f"/remarks/?q=answer&sort={sort}&page={page}")
         seen += [remark.pk for remark in response.context["page"]]
         if not response.context["page"].has_next():
             break
-    expected = Remark.objects.published().search("answer")
+    expected = matching(Remark.objects.published(), "answer")
     assert sorted(seen) == sorted(expected.values_list("pk", flat=True))
     if sort != "relevance":
         ordered = expected.newest_first() if sort == "newest" else expected.oldest_first()

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from statements.countcache import month_tokens
 from statements.models import Briefing
 from querycount import budget_queries
 
@@ -224,7 +223,6 @@ def test_pages_declare_language_and_landmarks(client, corpus):
     ],
 )
 def test_query_counts_stay_fixed_as_data_grows(client, corpus, make_briefing, wang, topics, entities, path, limit, django_assert_num_queries):
-    month_tokens()  # a database's first count ever also writes its EVERY_MONTH token: not counted here
     for _ in range(4):
         make_briefing(spokesperson=wang, remarks=[{"answer": "more", "topics": [topics["who"]], "entities": [entities["who"]]}] * 3)
     with django_assert_num_queries(limit + BUDGET_QUERIES):
@@ -273,3 +271,21 @@ def test_pagination_keeps_filters(client, corpus, make_briefing, topics):
     assert 'href="?topic=trade&amp;page=2" rel="next"' in response.text
     response = client.get("/remarks/?topic=trade&page=2")
     assert "Page 2 of 2" in response.text
+
+
+@pytest.mark.parametrize("cold", [True, False], ids=["empty cache", "warm cache"])
+def test_page_views_never_write_to_the_database(client, corpus, cold):
+    """A read replica can serve every public page: reading counts or versions writes nothing."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if cold:
+        cache.clear()
+    paths = ["/", "/remarks/", "/remarks/?q=china&topic=trade", "/briefings/", "/topics/", "/topics/trade/",
+             "/spokespersons/wang-wenbin/", "/entities/", "/compare/?term=china", "/remarks/feed/", "/sitemap.xml"]
+    with CaptureQueriesContext(connection) as queries:
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []

@@ -5,8 +5,11 @@ import datetime
 import pytest
 
 from statements.models import Remark
-from statements.search import parse_query, search_backend
-from statements.search.base import analyze, highlight
+from statements.listing import RelevanceResults
+from statements.search import matching, search_backend
+from statements.text.query import parse_query
+from statements.text.analysis import analyze
+from statements.text.highlight import highlight
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def remarks(make_briefing, wang):
 
 
 def answers(query, scope="all"):
-    return sorted(r.answer for r in Remark.objects.published().search(query, scope))
+    return sorted(r.answer for r in matching(Remark.objects.published(), query, scope))
 
 
 def test_words_are_stemmed(remarks):
@@ -96,12 +99,13 @@ def test_chinese_is_segmented_into_words(remarks):
 
 def test_punctuation_and_markup_in_queries_are_harmless(remarks):
     for query in ['"', "-", "((", "OR", "a:b", "*", "NEAR(x y)", "'; DROP TABLE x; --", "<b>trade</b>", '"unclosed']:
-        list(Remark.objects.published().search(query))  # must not raise
+        list(matching(Remark.objects.published(), query))  # must not raise
     assert answers("<b>taiwan</b>") == []  # the literal tokens b, taiwan, b: not in any remark
 
 
 def test_relevance_prefers_more_matches(remarks):
-    ranked = list(Remark.objects.published().search("trade").by_relevance("trade"))
+    """Ranked as the results page ranks (listing.RelevanceResults)."""
+    ranked = RelevanceResults(matching(Remark.objects.published(), "trade"), "trade")[0:10]
     assert ranked[0].answer == "Wars over trade serve no one; trade wars hurt all."
 
 
@@ -176,10 +180,10 @@ def test_results_page_scope_and_relevance_sort(client, remarks):
 def test_relevance_beyond_the_rank_limit_is_labelled(client, remarks, monkeypatch, make_briefing):
     from django.db import connection
 
-    import statements.search.base as base
+    import statements.listing as listing
     import statements.views as views
 
-    monkeypatch.setattr(base, "RANK_LIMIT", 2)
+    monkeypatch.setattr(listing, "RANK_LIMIT", 2)
     monkeypatch.setattr(views, "RANK_LIMIT", 2)
     response = client.get("/remarks/", {"q": "china"})
     assert "3 remarks" in response.text  # the count stays exact
@@ -193,7 +197,7 @@ def test_each_thread_stems_with_its_own_stemmer():
     # Snowball stemmers keep state between calls: shared by gunicorn threads they garbled words.
     import threading
 
-    from statements.search.base import _stemmer
+    from statements.text.analysis import _stemmer
 
     seen = []
     threads = [threading.Thread(target=lambda: seen.append(_stemmer())) for _ in range(3)]
@@ -212,10 +216,10 @@ def test_among_looks_only_among_the_given_remarks(remarks):
     ids = sorted(Remark.objects.values_list("pk", flat=True))
     for some in (ids[::2], ids[1::3], ids[:1]):
         for query in ["trade", '"trade war"', "trade -war", "tibet OR taiwan", "疫苗", 'wars OR "trade war"', "-tibet china"]:
-            expected = set(Remark.objects.published().search(query).filter(pk__in=some).values_list("pk", flat=True))
-            found = set(Remark.objects.published().search(query, among=some).values_list("pk", flat=True))
+            expected = set(matching(Remark.objects.published(), query).filter(pk__in=some).values_list("pk", flat=True))
+            found = set(matching(Remark.objects.published(), query, among=some).values_list("pk", flat=True))
             assert found == expected, (query, some)
-    assert not Remark.objects.published().search("trade", among=[]).exists()
+    assert not matching(Remark.objects.published(), "trade", among=[]).exists()
 
 
 @pytest.fixture
@@ -291,7 +295,7 @@ def test_the_migration_indexes_capitals_of_remarks_stored_before(acronyms):
 
     migration = importlib.import_module("statements.migrations.0014_index_words_in_capitals")
     if connection.vendor == "postgresql":
-        from statements.search.base import index_text
+        from statements.text.analysis import index_text
 
         with connection.cursor() as cursor:  # the vectors as the previous analyzer wrote them
             for remark in Remark.objects.all():

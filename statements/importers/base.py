@@ -12,6 +12,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from statements.text.analysis import CJK_RE
+
 
 class TranscriptError(Exception):
     """A transcript that cannot be imported truthfully; the message says why and what to do."""
@@ -60,7 +62,6 @@ class ParsedBriefing:
 
 # --- Text ------------------------------------------------------------------------------------
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A paragraph with no letter, digit or CJK character is debris (a lone "、" ends one MFA page).
 MEANINGFUL = re.compile(r"[^\W_]", re.UNICODE)
 
@@ -80,7 +81,7 @@ def detect_language(text):
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return None
-    share = sum(1 for c in letters if CJK.match(c)) / len(letters)
+    share = sum(1 for c in letters if CJK_RE.match(c)) / len(letters)
     return "zh" if share > 0.3 else "en"
 
 
@@ -352,7 +353,7 @@ def read_label(paragraph):
         not label
         or NOT_IN_LABEL.search(label)
         or len(label.split()) > MAX_LABEL_WORDS
-        or (CJK.search(label) and len(label) > MAX_CJK_LABEL)
+        or (CJK_RE.search(label) and len(label) > MAX_CJK_LABEL)
     ):
         return None
     return label, paragraph[match.end() :].strip()

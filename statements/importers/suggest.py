@@ -9,12 +9,11 @@ Chinese has no spaces between words.
 import re
 
 from statements.models import Entity, Topic
-
-from .base import CJK
+from statements.text.analysis import CJK_RE
 
 
 def term_pattern(term):
-    if CJK.search(term):
+    if CJK_RE.search(term):
         return re.compile(re.escape(term))
     acronym = term.replace(".", "").isupper() and len(term.replace(".", "")) <= 6
     flags = 0 if acronym else re.IGNORECASE

@@ -10,10 +10,14 @@ A word written in capitals is stored twice at its position: its stem, and the wo
 'WHO' and the index alone keeps the organisation apart from the pronoun, in phrases too.
 """
 
+import re
+
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Q
 
-from .base import RowSQL, SearchBackend, analyze_cased
+from statements.text.analysis import CJK_RE, analyze_cased
+
+from .base import RowSQL, SearchBackend
 
 WEIGHT = {"answers": "A", "questions": "B", "all": ""}
 # Question positions start after the answer's, with a gap so no phrase spans the two fields.
@@ -87,10 +91,6 @@ class PostgresSearch(SearchBackend):
 
     def exact_regex(self, term):
         # PostgreSQL's regex dialect: POSIX classes; \\W is not allowed inside brackets.
-        import re
-
-        from .base import CJK_RE
-
         words = [re.escape(w) for w in term.words]
         body = "[^[:alnum:]]*".join(words)
         if not CJK_RE.match(term.words[0]):

@@ -13,7 +13,9 @@ from django.db import connection
 from django.db.models import FloatField, Q
 from django.db.models.expressions import RawSQL
 
-from .base import RowSQL, SearchBackend, index_text
+from statements.text.analysis import index_text
+
+from .base import RowSQL, SearchBackend
 
 TABLE = "statements_remark_fts"
 COLUMN = {"answers": "answer", "questions": "question", "all": None}
@@ -75,7 +77,9 @@ class SQLiteSearch(SearchBackend):
         )
         return queryset.annotate(search_rank=expression)
 
-    def ranked_ids(self, queryset, parsed, scope, offset, limit, total, months=None):
+    ranks_every_match = True
+
+    def ranked_page(self, queryset, parsed, scope, offset, limit):
         # One FTS5 pass ranks every match (bm25 in C), materialised before the filtered remarks
         # are checked against it: as a plain subquery, SQLite ran the MATCH again per candidate
         # (22 s instead of 0.1 s for a common word at 100,000 remarks).
@@ -87,7 +91,7 @@ class SQLiteSearch(SearchBackend):
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.match(parsed, scope, with_exclusions=False), *params, limit, offset])
-            return [row[0] for row in cursor.fetchall()], True
+            return [row[0] for row in cursor.fetchall()]
 
     @staticmethod
     def payload(question, answer):

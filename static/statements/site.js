@@ -27,7 +27,7 @@ function setUpCopyButtons() {
 }
 
 // "Copy link to this passage": the permalink with ?passage=<the selected words>; the server
-// marks the passage in the text (statements/passages.py), so the link works without this file.
+// marks the passage in the text (statements/text/passages.py), so the link works without this file.
 function setUpPassageLinks() {
   const quote = document.getElementById("quote");
   const tool = document.querySelector(".passage-tool");

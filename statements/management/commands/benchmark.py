@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from statements.models import Remark, Spokesperson, Topic
+from statements.search import matching
 
 
 def percentile(values, fraction):
@@ -142,7 +143,7 @@ class Command(BaseCommand):
         rng.shuffle(words)
         target, best = max(1, total // 10_000), None
         for word in words[:60]:
-            n = published.search(word).count()
+            n = matching(published, word).count()
             if n and (best is None or abs(n - target) < abs(best[1] - target)):
                 best = (word, n)
         if best is None:

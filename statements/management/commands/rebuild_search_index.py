@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from statements.countcache import bump_content_version
+from statements.models import bump_content_version
 from statements.search import search_backend
 
 

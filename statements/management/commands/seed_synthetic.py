@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
 
-from statements.countcache import bump_content_version
+from statements.models import bump_content_version
 from statements.models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 from statements.search import search_backend
 from statements.synthetic import OUTLETS, generate_chunk, zipf_pick, zipf_weights

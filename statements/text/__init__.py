@@ -1,0 +1,2 @@
+"""Pure text: analysis, the query language, highlighting and passages. Nothing here reads the
+database; every layer above may use it."""

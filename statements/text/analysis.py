@@ -1,0 +1,110 @@
+"""The text analyzer both search indexes share: words lowercased and stemmed with the Snowball
+English stemmer (the algorithm PostgreSQL's `english` configuration uses), Chinese segmented into
+words with jieba. Analyzing in Python once, for both databases, keeps one behaviour on both.
+
+Pure text: nothing here reads the database.
+"""
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+# A token is a run of letters and digits; underscores and punctuation separate tokens, as they
+# do for SQLite's unicode61 tokenizer, so both indexes see the same tokens.
+WORD_RE = re.compile(r"[^\W_]+")
+
+
+_per_thread = threading.local()
+
+
+def _stemmer():
+    """One Snowball stemmer per thread: a stemmer keeps working state between calls, and two
+    threads sharing one (gunicorn's gthread workers) garble words or raise IndexError."""
+    stemmer = getattr(_per_thread, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _per_thread.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
+
+
+@lru_cache(maxsize=1)
+def jieba_module():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def normalize(text):
+    # NFKC folds full-width letters and digits (Ｃｈｉｎａ, ２０２０) into their usual forms.
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+# Longer words in capitals are shouted, not acronyms (VACCINATING): they match in any case.
+MAX_ACRONYM_LENGTH = 6
+
+
+def in_capitals(word):
+    """An acronym as written: two to six characters, every letter a capital (WHO, EU, G20,
+    UNESCO)."""
+    return 2 <= len(word) <= MAX_ACRONYM_LENGTH and word.isupper()
+
+
+@lru_cache(maxsize=50_000)
+def stem(word):
+    return _stemmer().stemWord(word)
+
+
+def segment(run, for_index):
+    """Words of a run of Chinese characters. The index also gets the shorter words inside long
+    ones (新冠疫苗 → 新冠, 疫苗, 新冠疫苗) so that a search for 疫苗 finds it."""
+    jieba = jieba_module()
+    words = jieba.cut_for_search(run) if for_index else jieba.cut(run)
+    return [word for word in words if word.strip()]
+
+
+# Longer "words" are noise (URLs, base64) and would overflow PostgreSQL's lexeme limit.
+MAX_TOKEN_LENGTH = 60
+
+
+def analyze(text, for_index=True):
+    """The index tokens of a text: stemmed lowercase words, Chinese segmented into words."""
+    return [token for token, _ in analyze_cased(text, for_index)]
+
+
+def analyze_cased(text, for_index=True):
+    """The tokens of `analyze`, each with the word as written when it is in capitals (else "")."""
+    return [
+        (token, capitals if len(capitals) <= MAX_TOKEN_LENGTH else "")
+        for token, capitals in _tokens(text, for_index)
+        if len(token) <= MAX_TOKEN_LENGTH
+    ]
+
+
+def _latin_tokens(text):
+    return [(stem(word.lower()), word if in_capitals(word) else "") for word in WORD_RE.findall(text)]
+
+
+def _tokens(text, for_index):
+    tokens = []
+    # Lowercased word by word, after splitting: the capitals are still there to be seen.
+    for chunk in WORD_RE.findall(unicodedata.normalize("NFKC", text)):
+        position = 0
+        for match in CJK_RUN_RE.finditer(chunk):
+            tokens.extend(_latin_tokens(chunk[position:match.start()]))
+            tokens.extend((word, "") for word in segment(match.group(), for_index))
+            position = match.end()
+        tokens.extend(_latin_tokens(chunk[position:]))
+    return tokens
+
+
+def index_text(text):
+    """The analyzed text both indexes store: tokens separated by single spaces."""
+    return " ".join(analyze(text or "", for_index=True))

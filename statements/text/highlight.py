@@ -1,0 +1,86 @@
+"""Highlighting: the passage of a remark around its first match, matches marked.
+
+Pure text: nothing here reads the database.
+"""
+
+import re
+import unicodedata
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .analysis import CJK_RE, WORD_RE, stem
+from .query import exact_regex_python
+
+SNIPPET_LENGTH = 320
+
+
+def _match_spans(text, terms):
+    """Spans of `text` that match any term: literal text for phrases, Chinese and words in
+    capitals, words beginning with a prefix, otherwise any word whose stem is a term's token."""
+    spans = []
+    written = unicodedata.normalize("NFKC", text)
+    if len(written) != len(text) or len(written.lower()) != len(text):
+        written = text  # NFKC or lowercasing changed lengths: spans would not fit the text
+    lowered = written.lower()
+    literal = [term for term in terms if term.exact or term.cased]
+    stems = {token for term in terms if term not in literal and not term.prefix for token in term.tokens}
+    prefixes = tuple(term.tokens[0] for term in terms if term.prefix)
+    if stems or prefixes:
+        for match in WORD_RE.finditer(lowered):
+            word = match.group()
+            if CJK_RE.match(word):
+                continue
+            if stem(word) in stems or (prefixes and word.startswith(prefixes)):
+                spans.append(match.span())
+    for term in literal:
+        for match in re.finditer(exact_regex_python(term), written):
+            spans.append(match.span())
+    spans.sort()
+    merged = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text, terms, length=SNIPPET_LENGTH):
+    """The passage of `text` around its first match, HTML-escaped, matches wrapped in <mark>.
+
+    Everything from the text is escaped; the only markup in the result is ours. Without a match
+    (a remark found through its other field) the start of the text is shown.
+    """
+    spans = _match_spans(text, terms) if terms else []
+    start = 0
+    if spans and spans[0][0] > length // 3:
+        start = spans[0][0] - length // 3
+        # Start at a word or sentence boundary rather than mid-word.
+        boundary = text.rfind(" ", 0, start + 1)
+        start = boundary + 1 if boundary >= 0 and start - boundary < 30 else start
+    end = min(len(text), start + length)
+    if end < len(text):
+        boundary = text.rfind(" ", start + length // 2, end)
+        end = boundary if boundary > 0 else end
+    pieces = ["…" if start > 0 else ""]
+    position = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        pieces.append(escape(text[position:span_start]))
+        pieces.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        position = span_end
+    pieces.append(escape(text[position:end]))
+    if end < len(text):
+        pieces.append("…")
+    return mark_safe("".join(pieces))
+
+
+def highlight_remark(remark, terms, scope="all"):
+    """One passage of a remark, highlighted: its answer, unless only the question was searched
+    or only the question matches."""
+    if scope == "questions" or (scope == "all" and remark.question and not _match_spans(remark.answer, terms)):
+        return highlight(remark.question, terms)
+    return highlight(remark.answer, terms)
