@@ -29,7 +29,9 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The layering first (ARCHITECTURE.md; contracts in pyproject.toml), then the suite.
 test: setup
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Production-like serving on this machine: gunicorn (config/gunicorn.conf.py) with the production

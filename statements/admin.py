@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import editorial
+from .admin_import import import_view
 from .models import (
     POSITION_PARKING_OFFSET,
     Briefing,
@@ -390,8 +391,6 @@ class BriefingAdmin(VersionedHistoryAdmin):
     ]
 
     def get_urls(self):
-        from .admin_import import import_view
-
         urls = super().get_urls()
         importing = self.admin_site.admin_view(lambda request: import_view(self, request))
         preview = self.admin_site.admin_view(lambda request, object_id: preview_view(self, request, object_id))

@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from .importers import MAX_TRANSCRIPT_BYTES, Hints, TranscriptError, decode, manifest_rows, parse_transcript
 from .importers.fetch import Fetcher
-from .importers.store import (
+from .import_store import (
     NewSpokesperson,
     find_ministry,
     known_speaker_labels,

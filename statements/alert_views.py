@@ -20,7 +20,8 @@ from django.views.decorators.http import require_http_methods
 from . import alerts
 from .budget import busy_response
 from .models import Subscriber
-from .views import remark_filterset, renamed_redirect
+from .catalogue import remark_filterset
+from .responses import renamed_redirect
 
 
 class SubscribeForm(forms.Form):
@@ -49,7 +50,7 @@ def with_query(path, query):
 @require_http_methods(["GET", "POST"])
 def alert_new(request):
     """/alerts/new/?<the /remarks/ state>: what the alert follows, in words, and an address."""
-    params, filterset = remark_filterset(request)
+    params, filterset = remark_filterset(request.GET)
     if filterset.renamed and request.method == "GET":
         return renamed_redirect(request, params)
     if errors := alerts.state_errors(params, filterset):

@@ -1,8 +1,8 @@
-"""Email alerts: any /remarks/ state followed by email, one digest a day (issue 15, docs/alerts.md).
+"""Email alerts: any /remarks/ state followed by email, one digest a day (docs/alerts.md).
 
 A subscriber is an address and a secret token, no account: the token in an email's links
 confirms, manages and unsubscribes. An alert is one /remarks/ state kept as its canonical query
-string and read back through the page's own filterset (views.remark_filterset), so renamed slugs
+string and read back through the page's own filterset (catalogue.remark_filterset), so renamed slugs
 keep working and what an alert sends is what the page shows: Remark.objects.published() only.
 
 `run` (manage.py send_alerts) never sends a remark twice to one subscriber. A digest is written,
@@ -16,7 +16,6 @@ import datetime
 import logging
 import smtplib
 from dataclasses import dataclass
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -35,7 +34,7 @@ from django_ratelimit.core import is_ratelimited
 from . import slugs
 from .middleware import client_ip
 from .models import Alert, Briefing, Digest, Remark, SentRemark, Subscriber
-from .views import remark_filterset
+from .catalogue import remark_filterset
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +64,8 @@ class MailUnavailable(Exception):
 
 
 def filterset_for(query):
-    """The /remarks/ filterset of a stored state, renamed slugs followed (remark_filterset reads
-    nothing of a request but its GET)."""
-    return remark_filterset(SimpleNamespace(GET=QueryDict(query)))
+    """The /remarks/ filterset of a stored state, renamed slugs followed."""
+    return remark_filterset(QueryDict(query))
 
 
 def state_errors(params, filterset):
@@ -96,7 +94,7 @@ def state_errors(params, filterset):
 def canonical_query(filterset):
     """The state as a query string that is the same for the same filters: known parameters
     only, in declaration order, each one's values sorted, slugs of today, no page or sort.
-    (views.canonical_state names objects by primary key, for a cache key; a link needs slugs.)"""
+    (catalogue.canonical_state names objects by primary key, for a cache key; a link needs slugs.)"""
     cleaned = filterset.form.cleaned_data
     params = QueryDict(mutable=True)
     for name in filterset.filters:

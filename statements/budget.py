@@ -24,6 +24,7 @@ from django.template import loader
 from django_ratelimit.core import is_ratelimited
 
 from .middleware import client_ip
+from .responses import bad_request
 
 logger = logging.getLogger(__name__)
 
@@ -237,8 +238,6 @@ def parameter_errors(params):
 def bad_parameters_response(request, errors):
     if request.path.startswith("/api/"):
         return JsonResponse({name: messages for name, messages in errors.items()}, status=400)
-    from .views import bad_request
-
     return bad_request(request, errors)
 
 

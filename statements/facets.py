@@ -1,4 +1,4 @@
-"""Facet counts with disjunctive semantics (DESIGN.md, "Pages and URLs").
+"""Facet counts with disjunctive semantics (ARCHITECTURE.md, "Counting").
 
 A facet's counts are computed with every *other* active filter applied, so each count says how
 many results a click on that value gives: values of one facet combine with OR, facets with AND.
@@ -46,10 +46,6 @@ class Facet:
     @property
     def more(self):
         return self.options[VISIBLE_OPTIONS:]
-
-    @property
-    def has_selection(self):
-        return any(option.selected for option in self.options)
 
 
 class RelatedFacet:
@@ -340,7 +336,3 @@ def cached_tally(namespace, state, queryset, specs, finish, version=None):
         version,
     )
 
-
-def counts_in_one_pass(filterset, specs):
-    """Total, month counts and every facet's counts of a filter state (uncached)."""
-    return combine(counts_by_month(filterset, specs), specs)

@@ -15,7 +15,8 @@ from django.utils.html import linebreaks
 
 from . import querystrings
 from .models import Briefing, Entity, Remark, Spokesperson, Topic
-from .views import FEED_LENGTH, REMARK_FACETS, bad_request, remark_filterset, renamed_or_404
+from .catalogue import FEED_LENGTH, REMARK_FACETS, remark_filterset
+from .responses import bad_request, renamed_or_404
 
 
 class InvalidState(Exception):
@@ -119,7 +120,7 @@ class SearchFeed(RemarkFeedBase):
             return bad_request(request, error.errors)
 
     def get_object(self, request):
-        params, filterset = remark_filterset(request)
+        params, filterset = remark_filterset(request.GET)
         if not filterset.is_valid():
             raise InvalidState(filterset.errors)
         state = querystrings.without(params, "sort")  # and page

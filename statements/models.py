@@ -2,8 +2,13 @@
 
 A Briefing is one event (a press conference, a remarks session, a statement) as published in one
 language; a Remark is the unit a researcher cites: an opening announcement, or one question with
-the spokesperson's answer. Visibility has one rule, kept in the QuerySets below: a remark is public
-exactly when its briefing is published.
+the spokesperson's answer.
+
+Visibility has one rule: a remark is public when its briefing is published and the remark is
+neither withdrawn nor merged into another. The rule is computed in one place,
+RemarkQuerySet.copy_from_briefing, into the remark's `is_public` column (with the briefing's
+date, language and ministry copied beside it for the indexes); every read asks `published()`.
+ARCHITECTURE.md lists the write paths that keep the copies right.
 """
 
 import hashlib
@@ -19,6 +24,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .dates import validate_briefing_date
+from .importers import TranscriptError, format_named
+from .importers.base import BRIEFING_KINDS
 from .validators import validate_no_control_characters as clean_text
 from .validators import validate_web_address
 
@@ -262,12 +269,8 @@ class BriefingQuerySet(models.QuerySet):
 
 
 class Briefing(Versioned):
-    class Kind(models.TextChoices):
-        PRESS_CONFERENCE = "press_conference", "Regular press conference"
-        ONLINE_BRIEFING = "online_briefing", "Online briefing"
-        REMARKS = "remarks", "Remarks"
-        STATEMENT = "statement", "Statement"
-        INTERVIEW = "interview", "Interview"
+    # Named in one place, with the parsers that recognise them (importers/base.py).
+    Kind = models.TextChoices("Kind", [(value.upper(), (value, label)) for value, label in BRIEFING_KINDS.items()])
 
     Language = Language
 
@@ -326,7 +329,7 @@ class Briefing(Versioned):
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The values the last import gave (title, date, kind, language, spokesperson), so that a
-    # re-import changes only what no editor has changed since (statements/importers/store.py).
+    # re-import changes only what no editor has changed since (statements/import_store.py).
     imported_values = models.JSONField(default=dict, blank=True, editable=False)
     # Where the date came from (statements/importers/base.py: find_date); dates are never guessed.
     date_source = models.CharField(
@@ -795,7 +798,7 @@ SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？]")
 
 
 def text_fingerprint(kind, question, answer, outlet):
-    """What identifies a remark's text across imports (statements/importers/store.py)."""
+    """What identifies a remark's text across imports (statements/import_store.py)."""
     return hashlib.sha256("\x1f".join([kind, question, answer, outlet]).encode()).hexdigest()
 
 
@@ -879,8 +882,6 @@ def _move(months):
 
 def validate_source_format(value):
     """A sync source's format must be a transcript format that can read listings too."""
-    from statements.importers import TranscriptError, format_named
-
     try:
         module = format_named(value)
     except TranscriptError as error:

@@ -1,6 +1,6 @@
 """Keeping the archive current: walk a source's listing on the ministry's site, newest first,
 fetch each transcript the archive does not hold yet (and re-check recent ones), and import it
-with the importer every other path uses (statements/importers/store.py: store_briefing).
+with the importer every other path uses (statements/import_store.py: store_briefing).
 
 A run, per source (models.Source):
 
@@ -33,9 +33,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from .importers import Hints, TranscriptError, decode, format_named, parse_transcript
-from .importers.fetch import FetchError, Fetcher
+from .importers.fetch import FetchError, Fetcher, allow_private_default
 from .importers.listing import Entry, date_entries
-from .importers.store import PublishedChanged, known_speaker_labels, spokesperson_summary, store_briefing
+from .import_store import PublishedChanged, known_speaker_labels, spokesperson_summary, store_briefing
 from .models import Briefing, Source, SourcePage
 
 # Transcripts are corrected soon after they are posted, if at all: recent ones are re-checked
@@ -408,6 +408,4 @@ def sources_named(slugs):
 def new_fetcher(delay, timeout, base_url=""):
     """The sync's client: robots.txt honoured. Private addresses only where an operator's
     --base-url names one (a mirror on the local network) or settings allow them."""
-    from .importers.fetch import allow_private_default
-
     return Fetcher(delay=delay, timeout=timeout, robots=True, allow_private=bool(base_url) or allow_private_default())

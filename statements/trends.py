@@ -4,8 +4,8 @@ Frequencies are per 1,000 published remarks of the month, so a busy month of bri
 pass for a rise in interest. Each term is searched through the same FilterSet as /remarks/.
 
 The denominator counts remarks in one language, by default the language of the terms: an English
-word can only match English remarks, so counting the Chinese ones too would halve every rate
-(issue 15). A month with fewer than MIN_REMARKS remarks is not drawn: three remarks, one of them
+word can only match English remarks, so counting the Chinese ones too would halve every rate.
+A month with fewer than MIN_REMARKS remarks is not drawn: three remarks, one of them
 matching, make a "peak" of 333 per 1,000 that flattens every other month.
 """
 

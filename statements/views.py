@@ -12,20 +12,28 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import budget, citations, exports, querystrings, slugs, trends
-from .countcache import cached_by_month
-from .facets import (
-    ChoiceFacet,
-    ManyToManyFacet,
-    RelatedFacet,
-    YearFacet,
-    build_facets,
-    cached_tally,
-    combine,
-    counts_by_month,
+from .catalogue import (
+    BRIEFING_FACETS,
+    BRIEFINGS_PER_PAGE,
+    ENTITY_COUNTS,
+    FEED_LENGTH,
+    LANGUAGE_COUNTS,
+    POSITIONS_PER_PAGE,
+    REMARK_FACETS,
+    REMARK_SORTS,
+    REMARKS_PER_PAGE,
+    SPEAKER_COUNTS,
+    TOPIC_COUNTS,
+    VERSION_LABELS,
+    canonical_state,
+    remark_filterset,
 )
-from .filters import ORIGINAL, BriefingFilter, RemarkFilter
+from .countcache import cached_by_month
+from .facets import build_facets, cached_tally, combine, counts_by_month
+from .filters import BriefingFilter
 from .histogram import build_histogram
-from .listing import RANK_LIMIT, IdsFirst, RelevanceResults, months_in_order
+from .listing import RANK_LIMIT, IdsFirst, months_in_order
+from .responses import bad_request, renamed_or_404, renamed_redirect
 from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_version
 from .search import matching
 from .text.query import SCOPES, parse_query
@@ -46,58 +54,6 @@ def with_public_remark_counts(briefings):
         .values("n")
     )
     return briefings.annotate(remark_count=Coalesce(Subquery(public), 0))
-
-REMARKS_PER_PAGE = 20
-POSITIONS_PER_PAGE = 50
-BRIEFINGS_PER_PAGE = 25
-
-REMARK_FACETS = [
-    ManyToManyFacet("topic", "Topic", "topics"),
-    RelatedFacet("spokesperson", "Spokesperson", "speaker"),
-    ManyToManyFacet("mentions", "Mentions", "entities"),
-    RelatedFacet("ministry", "Ministry", "ministry", label_field="short_name"),
-    ChoiceFacet("kind", "Kind", "kind", Remark.Kind.choices),
-    ChoiceFacet("lang", "Language", "language", Briefing.Language.choices),
-    YearFacet("year", "Year", "date", year_month="year_month"),
-]
-
-BRIEFING_FACETS = [
-    RelatedFacet("spokesperson", "Spokesperson", "spokesperson"),
-    RelatedFacet("ministry", "Ministry", "ministry", label_field="short_name"),
-    ChoiceFacet("kind", "Kind", "kind", Briefing.Kind.choices),
-    ChoiceFacet("lang", "Language", "language", Briefing.Language.choices),
-    YearFacet("year", "Year", "date", year_month="year_month"),  # Briefing...with_month()
-]
-
-# Entries in an Atom feed (statements/feeds.py): what a reader polling it needs, no more.
-FEED_LENGTH = 50
-
-# Sort orders offered on /remarks/: relevance only with a query, and then by default.
-# Each sort: (label, results from (queryset, query, scope, counts of remark_counts, cache state)).
-REMARK_SORTS = {
-    "relevance": ("Relevance", lambda qs, query, scope, counts, state: RelevanceResults(
-        qs, query, scope, counts["total"], state, months_in_order(counts, newest=True)
-    )),
-    "newest": ("Newest first", lambda qs, query, scope, counts, state: IdsFirst(
-        qs.newest_first(), counts["total"], months=months_in_order(counts, newest=True)
-    )),
-    "oldest": ("Oldest first", lambda qs, query, scope, counts, state: IdsFirst(
-        qs.oldest_first(), counts["total"], months=months_in_order(counts, newest=False)
-    )),
-}
-
-
-def bad_request(request, errors):
-    """A 400 page that says which parameter was wrong, instead of a 500 or a silent guess."""
-    messages = [
-        ("date range" if name == "__all__" else name, error)
-        for name, field_errors in errors.items()
-        for error in field_errors
-    ]
-    return render(
-        request, "statements/bad_request.html", {"errors": messages}, status=400
-    )
-
 
 def active_filters(filterset, params, facets):
     """Removable chips for every active filter, labelled as a person would read them."""
@@ -131,16 +87,6 @@ def fragment_key(version, params):
     return f"{version}:{kept!r}"
 
 
-def canonical_state(cleaned):
-    """A filter state as plain sorted text: the same search and filters, the same cache entry."""
-    def plain(value):
-        if isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
-            return sorted(plain(v) for v in value)
-        return str(getattr(value, "pk", value))
-
-    return sorted((name, plain(value)) for name, value in cleaned.items() if value not in (None, "", []))
-
-
 def home(request):
     remark_total, topic_counts = published_counts(TOPIC_COUNTS)
     latest_briefings = (
@@ -159,29 +105,6 @@ def home(request):
     )
 
 
-def remark_filterset(request, drop_unknown=False):
-    """The one way a /remarks/ state becomes remarks: for the page, its exports and its feed.
-
-    Renamed slugs are replaced by their current ones (the filterset's `renamed` says to
-    redirect); with `drop_unknown` (the page), unknown ones are left out with a notice
-    (`notices`): statements/slugs.py."""
-    params = querystrings.without_empty_values(request.GET)
-    filterset = RemarkFilter(params, queryset=Remark.objects.published())
-    filterset.renamed, filterset.notices = False, []
-    # Slugs are looked up only when one did not validate: no query more for every other state.
-    if not filterset.is_valid() and slugs.SLUG_PARAMS.keys() & filterset.errors.keys():
-        resolution = slugs.resolve(params, drop_unknown)
-        params = resolution.params
-        filterset = RemarkFilter(params, queryset=Remark.objects.published())
-        filterset.renamed, filterset.notices = resolution.renamed, resolution.notices
-    return params, filterset
-
-
-def renamed_redirect(request, params):
-    """The same address with the slugs of today, for a state that named a renamed one."""
-    return HttpResponsePermanentRedirect(request.path + querystrings.encoded(params))
-
-
 def remark_counts(filterset, state, version):
     """Total, months and facet counts of a /remarks/ state; cached, and recounted after a change
     only for the months it touched (countcache.cached_by_month)."""
@@ -195,7 +118,7 @@ def remark_counts(filterset, state, version):
 
 
 def remark_list(request):
-    params, filterset = remark_filterset(request, drop_unknown=True)
+    params, filterset = remark_filterset(request.GET, drop_unknown=True)
     if filterset.renamed:
         return renamed_redirect(request, params)
     if not filterset.is_valid():
@@ -245,15 +168,6 @@ def remark_list(request):
     )
 
 
-# What /remarks/ counts, by its `version` parameter (filters.RemarkFilter): the link's label
-# and what the count then says.
-VERSION_LABELS = [
-    ("", "both versions", "each language version counted"),
-    (ORIGINAL, "the original", "one version per exchange, the original"),
-    *((code, label, f"one version per exchange, {label} where published") for code, label in Briefing.Language.choices),
-]
-
-
 def version_links(params, chosen):
     """Links between counting each language version of an exchange and counting one."""
     return [
@@ -275,7 +189,7 @@ def remark_export(request, extension):
     """Every remark of a /remarks/ state as a file, streamed; date order (the page's, if chosen)."""
     if extension not in exports.FORMATS:
         raise Http404("No such export format.")
-    params, filterset = remark_filterset(request)
+    params, filterset = remark_filterset(request.GET)
     if filterset.renamed:
         return renamed_redirect(request, params)
     if not filterset.is_valid():
@@ -551,12 +465,6 @@ def top_values(rows, limit=10):
     return sorted(rows, key=lambda row: (-row[2], str(row[1]).lower()))[:limit]
 
 
-TOPIC_COUNTS = ManyToManyFacet("topic", "Topic", "topics")
-ENTITY_COUNTS = ManyToManyFacet("mentions", "Mentions", "entities")
-SPEAKER_COUNTS = RelatedFacet("spokesperson", "Spokesperson", "speaker")
-LANGUAGE_COUNTS = next(facet for facet in REMARK_FACETS if facet.param == "lang")
-
-
 def top_level_topics_with_counts(counts):
     """Topics as a tree, each with its number of published remarks from `counts` ({slug: n})."""
     topics = list(Topic.objects.public())
@@ -593,14 +501,6 @@ def subject_figures(remarks, param, slug, tops):
         "timeline": build_histogram(figures["months"], state, base=reverse("remark_list")),
         "list_url": reverse("remark_list") + querystrings.with_values(state),
     }
-
-
-def renamed_or_404(request, model, slug):
-    """A subject page under a slug it had before: 301 to its address now (statements/slugs.py)."""
-    now = slugs.current_slug(model, slug)
-    if now is None or now == slug:
-        raise Http404(f"No such {model._meta.verbose_name}.")
-    return HttpResponsePermanentRedirect(request.path.replace(f"/{slug}/", f"/{now}/", 1))
 
 
 def follows_renames(model):

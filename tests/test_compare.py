@@ -1,4 +1,4 @@
-"""/compare/ that does not mislead (issue 15): labelled axes, rates counted in the terms'
+"""/compare/ that does not mislead: labelled axes, rates counted in the terms'
 language, no rate drawn from a handful of remarks, lone months visible, examples on the empty
 page, and a chart without links inside its picture."""
 

@@ -67,7 +67,7 @@ def test_the_admin_refuses_control_characters_and_implausible_dates_with_a_messa
 
 def test_the_importer_refuses_them_with_a_message(ministry, wang):
     from statements.importers import Hints, TranscriptError, parse_transcript
-    from statements.importers.store import store_briefing
+    from statements.import_store import store_briefing
 
     text = "Title: Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on May 6, 2021\n\nQ: What?\n\nA: Words\x1b here.\n"
     with pytest.raises(TranscriptError, match=r"answer: Control characters are not allowed \(U\+001B\)"):

@@ -75,7 +75,7 @@ def test_importing_a_demo_page_again_changes_nothing(demo):
     from pathlib import Path
 
     from statements.importers import Hints, parse_transcript
-    from statements.importers.store import store_briefing
+    from statements.import_store import store_briefing
 
     page = Path(__file__).parent / "data/mfa/zh/2018-10-19-briefing-t1605507.html"
     url = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/t1605507.shtml"

@@ -7,10 +7,10 @@ import random
 import pytest
 from django.http import QueryDict
 
-from statements.facets import build_facets, counts_in_one_pass
+from statements.facets import build_facets, combine, counts_by_month
 from statements.filters import RemarkFilter, filter_without
 from statements.models import Briefing, Remark
-from statements.views import REMARK_FACETS
+from statements.catalogue import REMARK_FACETS
 
 
 def one_query_per_facet(filterset, specs):
@@ -22,7 +22,7 @@ def facet_counts(params, with_totals=False):
     """The counts the page shows (one pass over the matches), checked against one query per facet."""
     filterset = RemarkFilter(QueryDict(params), queryset=Remark.objects.published())
     assert filterset.is_valid(), filterset.errors
-    counted = counts_in_one_pass(filterset, REMARK_FACETS)
+    counted = combine(counts_by_month(filterset, REMARK_FACETS), REMARK_FACETS)
     facets = build_facets(filterset, REMARK_FACETS, QueryDict(params), counted["facets"])
     one_query_each = build_facets(filterset, REMARK_FACETS, QueryDict(params), one_query_per_facet(filterset, REMARK_FACETS))
     assert [(f.param, f.options) for f in facets] == [(f.param, f.options) for f in one_query_each]
@@ -87,7 +87,7 @@ def test_selected_value_with_no_results_stays_visible(tagged):
 def test_facet_links_toggle_a_value_and_drop_page(tagged):
     filterset = RemarkFilter(QueryDict("topic=trade&page=3"), queryset=Remark.objects.published())
     assert filterset.is_valid()
-    counts = counts_in_one_pass(filterset, REMARK_FACETS)["facets"]
+    counts = combine(counts_by_month(filterset, REMARK_FACETS), REMARK_FACETS)["facets"]
     facets = {f.param: f for f in build_facets(filterset, REMARK_FACETS, QueryDict("topic=trade&page=3"), counts)}
     options = {o.value: o for o in facets["topic"].options}
     assert options["trade"].selected and options["trade"].url == "?"

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.http import QueryDict
 
-from statements.views import FEED_LENGTH
+from statements.catalogue import FEED_LENGTH
 from statements.filters import RemarkFilter
 from statements.models import Briefing, Remark
 

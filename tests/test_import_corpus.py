@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from statements.importers import Hints, TranscriptError, parse_transcript
-from statements.importers.store import store_briefing
+from statements.import_store import store_briefing
 from statements.models import Briefing, Spokesperson
 
 CANDIDATES = [os.environ.get("MFA_CORPUS", ""), Path(__file__).resolve().parents[2] / "shared/corpus/mfa"]

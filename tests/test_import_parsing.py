@@ -433,3 +433,10 @@ def test_a_crafted_five_megabyte_paste_is_parsed_in_linear_time(text):
     parsed = parse_transcript(text.encode())
     assert time.perf_counter() - started < 15  # seconds; quadratic parsing took hours
     assert [(r.kind, r.outlet, r.question) for r in parsed.remarks][:1] == [("qa", "AFP", "A question?")]
+
+
+def test_every_kind_a_title_can_show_is_a_kind_of_briefing():
+    from statements.importers.base import BRIEFING_KINDS, KIND_PATTERNS
+    from statements.models import Briefing
+
+    assert {kind for kind, _ in KIND_PATTERNS} == set(BRIEFING_KINDS) == set(Briefing.Kind.values)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from test_import_command import run
 
 from statements.importers import Hints, parse_transcript
-from statements.importers.store import store_briefing
+from statements.import_store import store_briefing
 from statements.models import Briefing, Remark, Spokesperson
 
 DATA = Path(__file__).parent / "data" / "mfa"

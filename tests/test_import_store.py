@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from statements.importers import Hints, TranscriptError, parse_transcript
-from statements.importers import store as store_module
-from statements.importers.store import store_briefing
+from statements import import_store as store_module
+from statements.import_store import store_briefing
 from statements.models import Briefing, Remark, Topic
 from statements.search import matching
 

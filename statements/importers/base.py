@@ -198,6 +198,16 @@ def resolve_date(title, page_date=None, given=None, listing_date=None):
     return found.date, found.evidence
 
 
+# The kinds of briefing, with the names people read: the one list the model's choices
+# (models.Briefing.Kind), the title patterns below and plain transcripts' Kind line use.
+BRIEFING_KINDS = {
+    "press_conference": "Regular press conference",
+    "online_briefing": "Online briefing",
+    "remarks": "Remarks",
+    "statement": "Statement",
+    "interview": "Interview",
+}
+
 KIND_PATTERNS = [
     # Checked in order: the first match wins.
     ("online_briefing", re.compile(r"online\s+(?:regular\s+)?(?:press\s+)?(?:briefing|press conference)|网上", re.I)),

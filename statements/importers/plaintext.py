@@ -24,10 +24,10 @@ import dataclasses
 import datetime
 import re
 
+from .base import BRIEFING_KINDS as KINDS
 from .base import MinistryInfo, TranscriptError, build_briefing, clean_paragraphs, clean_text, starts_with_label
 
 HEADER = re.compile(r"^(?P<key>title|date|spokesperson|ministry|kind|source|language)\s*:\s*(?P<value>.*)$", re.I)
-KINDS = {"press_conference", "online_briefing", "remarks", "statement", "interview"}
 # Without a Ministry line, a plain transcript is taken to be the PRC MFA's, the site's first
 # ministry; any other ministry must be named by its slug.
 DEFAULT_MINISTRY_SLUG = "prc-mfa"

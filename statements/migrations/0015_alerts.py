@@ -1,4 +1,4 @@
-"""Email alerts (issue 15): subscribers, the /remarks/ states they follow, and the digests
+"""Email alerts (docs/alerts.md): subscribers, the /remarks/ states they follow, and the digests
 written before they are sent, with what each holds (statements/alerts.py, docs/alerts.md)."""
 
 import django.db.models.deletion

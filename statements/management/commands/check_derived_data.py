@@ -6,7 +6,7 @@ from statements import countcache
 from statements.facets import counts_by_month
 from statements.filters import RemarkFilter
 from statements.models import Briefing, Remark
-from statements.views import REMARK_FACETS, canonical_state
+from statements.catalogue import REMARK_FACETS, canonical_state
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from statements.importers import Hints, TranscriptError, manifest_rows, parse_transcript
-from statements.importers.store import known_speaker_labels, spokesperson_summary, store_briefing
+from statements.import_store import known_speaker_labels, spokesperson_summary, store_briefing
 
 SUFFIXES = {".html", ".htm", ".shtml", ".txt"}
 

@@ -8,8 +8,8 @@ Chinese has no spaces between words.
 
 import re
 
-from statements.models import Entity, Topic
-from statements.text.analysis import CJK_RE
+from .models import Entity, Topic
+from .text.analysis import CJK_RE
 
 
 def term_pattern(term):

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
-from statements.models import (
+from .models import (
     POSITION_PARKING_OFFSET,
     Briefing,
     Ministry,
@@ -25,8 +25,8 @@ from statements.models import (
     text_fingerprint,
 )
 
-from .base import TranscriptError, is_latin, title_host
-from .suggest import Suggester
+from .import_suggest import Suggester
+from .importers.base import TranscriptError, is_latin, title_host
 
 IMPORTED = "Imported from the transcript"
 
@@ -59,7 +59,7 @@ class DryRunRollback(Exception):
 
 class PublishedChanged(TranscriptError):
     """The transcript differs from a published briefing: public text changes only as a reviewed
-    change (issue 12), so nothing was written. The sync reports it as "changed upstream, needs
+    change, so nothing was written. The sync reports it as "changed upstream, needs
     review"."""
 
 

@@ -1,0 +1,95 @@
+"""The page catalogue: what each list of remarks or briefings is made of.
+
+Per list page, its FilterSet, facets, sort orders, page size and feed length, and the one way a
+state of the page (its query string) becomes a filterset. Views, feeds, exports, alerts, the
+API's documentation and the tests read them here: a new filter is declared on the FilterSet
+(statements/filters.py), given a facet here if it has one, and tested.
+"""
+
+from . import querystrings, slugs
+from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet
+from .filters import ORIGINAL, RemarkFilter
+from .listing import IdsFirst, RelevanceResults, months_in_order
+from .models import Briefing, Remark
+
+REMARKS_PER_PAGE = 20
+POSITIONS_PER_PAGE = 50
+BRIEFINGS_PER_PAGE = 25
+
+REMARK_FACETS = [
+    ManyToManyFacet("topic", "Topic", "topics"),
+    RelatedFacet("spokesperson", "Spokesperson", "speaker"),
+    ManyToManyFacet("mentions", "Mentions", "entities"),
+    RelatedFacet("ministry", "Ministry", "ministry", label_field="short_name"),
+    ChoiceFacet("kind", "Kind", "kind", Remark.Kind.choices),
+    ChoiceFacet("lang", "Language", "language", Briefing.Language.choices),
+    YearFacet("year", "Year", "date", year_month="year_month"),
+]
+
+BRIEFING_FACETS = [
+    RelatedFacet("spokesperson", "Spokesperson", "spokesperson"),
+    RelatedFacet("ministry", "Ministry", "ministry", label_field="short_name"),
+    ChoiceFacet("kind", "Kind", "kind", Briefing.Kind.choices),
+    ChoiceFacet("lang", "Language", "language", Briefing.Language.choices),
+    YearFacet("year", "Year", "date", year_month="year_month"),  # Briefing...with_month()
+]
+
+# Entries in an Atom feed (statements/feeds.py): what a reader polling it needs, no more.
+FEED_LENGTH = 50
+
+# Sort orders offered on /remarks/: relevance only with a query, and then by default.
+# Each sort: (label, results from (queryset, query, scope, counts of remark_counts, cache state)).
+REMARK_SORTS = {
+    "relevance": ("Relevance", lambda qs, query, scope, counts, state: RelevanceResults(
+        qs, query, scope, counts["total"], state, months_in_order(counts, newest=True)
+    )),
+    "newest": ("Newest first", lambda qs, query, scope, counts, state: IdsFirst(
+        qs.newest_first(), counts["total"], months=months_in_order(counts, newest=True)
+    )),
+    "oldest": ("Oldest first", lambda qs, query, scope, counts, state: IdsFirst(
+        qs.oldest_first(), counts["total"], months=months_in_order(counts, newest=False)
+    )),
+}
+
+# What the subject pages (a topic, a spokesperson, an entity) count about their remarks.
+TOPIC_COUNTS = ManyToManyFacet("topic", "Topic", "topics")
+ENTITY_COUNTS = ManyToManyFacet("mentions", "Mentions", "entities")
+SPEAKER_COUNTS = RelatedFacet("spokesperson", "Spokesperson", "speaker")
+LANGUAGE_COUNTS = next(facet for facet in REMARK_FACETS if facet.param == "lang")
+
+# What /remarks/ counts, by its `version` parameter (filters.RemarkFilter): the link's label
+# and what the count then says.
+VERSION_LABELS = [
+    ("", "both versions", "each language version counted"),
+    (ORIGINAL, "the original", "one version per exchange, the original"),
+    *((code, label, f"one version per exchange, {label} where published") for code, label in Briefing.Language.choices),
+]
+
+
+def canonical_state(cleaned):
+    """A filter state as plain sorted text: the same search and filters, the same cache entry."""
+    def plain(value):
+        if isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
+            return sorted(plain(v) for v in value)
+        return str(getattr(value, "pk", value))
+
+    return sorted((name, plain(value)) for name, value in cleaned.items() if value not in (None, "", []))
+
+
+def remark_filterset(query, drop_unknown=False):
+    """The one way a /remarks/ state (a QueryDict: a request's GET, an alert's stored query)
+    becomes remarks: for the page, its exports, its feed and email alerts.
+
+    Renamed slugs are replaced by their current ones (the filterset's `renamed` says to
+    redirect); with `drop_unknown` (the page), unknown ones are left out with a notice
+    (`notices`): statements/slugs.py."""
+    params = querystrings.without_empty_values(query)
+    filterset = RemarkFilter(params, queryset=Remark.objects.published())
+    filterset.renamed, filterset.notices = False, []
+    # Slugs are looked up only when one did not validate: no query more for every other state.
+    if not filterset.is_valid() and slugs.SLUG_PARAMS.keys() & filterset.errors.keys():
+        resolution = slugs.resolve(params, drop_unknown)
+        params = resolution.params
+        filterset = RemarkFilter(params, queryset=Remark.objects.published())
+        filterset.renamed, filterset.notices = resolution.renamed, resolution.notices
+    return params, filterset
