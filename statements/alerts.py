@@ -94,7 +94,7 @@ def state_errors(params, filterset):
 def canonical_query(filterset):
     """The state as a query string that is the same for the same filters: known parameters
     only, in declaration order, each one's values sorted, slugs of today, no page or sort.
-    (catalogue.canonical_state names objects by primary key, for a cache key; a link needs slugs.)"""
+    (countcache.canonical_state names objects by primary key, for a cache key; a link needs slugs.)"""
     cleaned = filterset.form.cleaned_data
     params = QueryDict(mutable=True)
     for name in filterset.filters:

@@ -7,7 +7,8 @@ API's documentation and the tests read them here: a new filter is declared on th
 """
 
 from . import querystrings, slugs
-from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet
+from .countcache import cached_by_month, computation
+from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, combine, counts_by_month
 from .filters import ORIGINAL, RemarkFilter
 from .listing import IdsFirst, RelevanceResults, months_in_order
 from .models import Briefing, Remark
@@ -38,15 +39,15 @@ BRIEFING_FACETS = [
 FEED_LENGTH = 50
 
 # Sort orders offered on /remarks/: relevance only with a query, and then by default.
-# Each sort: (label, results from (queryset, query, scope, counts of remark_counts, cache state)).
+# Each sort: (label, results from (queryset, query, scope, counts of remark_counts, content version)).
 REMARK_SORTS = {
-    "relevance": ("Relevance", lambda qs, query, scope, counts, state: RelevanceResults(
-        qs, query, scope, counts["total"], state, months_in_order(counts, newest=True)
+    "relevance": ("Relevance", lambda qs, query, scope, counts, version: RelevanceResults(
+        qs, query, scope, counts["total"], version, months_in_order(counts, newest=True)
     )),
-    "newest": ("Newest first", lambda qs, query, scope, counts, state: IdsFirst(
+    "newest": ("Newest first", lambda qs, query, scope, counts, version: IdsFirst(
         qs.newest_first(), counts["total"], months=months_in_order(counts, newest=True)
     )),
-    "oldest": ("Oldest first", lambda qs, query, scope, counts, state: IdsFirst(
+    "oldest": ("Oldest first", lambda qs, query, scope, counts, version: IdsFirst(
         qs.oldest_first(), counts["total"], months=months_in_order(counts, newest=False)
     )),
 }
@@ -66,14 +67,20 @@ VERSION_LABELS = [
 ]
 
 
-def canonical_state(cleaned):
-    """A filter state as plain sorted text: the same search and filters, the same cache entry."""
-    def plain(value):
-        if isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
-            return sorted(plain(v) for v in value)
-        return str(getattr(value, "pk", value))
+def remark_counts_computation(filterset):
+    """What /remarks/ counts for a state: its facets over the state, added up month by month."""
+    return computation(REMARK_FACETS, filterset, combine)
 
-    return sorted((name, plain(value)) for name, value in cleaned.items() if value not in (None, "", []))
+
+def remark_counts(filterset, version=None):
+    """Total, months and facet counts of a /remarks/ state; cached, and recounted after a change
+    only for the months it touched (countcache.cached_by_month)."""
+    return cached_by_month(
+        remark_counts_computation(filterset),
+        lambda months: counts_by_month(filterset, REMARK_FACETS, months),
+        lambda per_month: combine(per_month, REMARK_FACETS),
+        version,
+    )
 
 
 def remark_filterset(query, drop_unknown=False):

@@ -17,9 +17,11 @@ data, bulk rebuilds) moves the token of EVERY_MONTH, and everything is counted a
 import hashlib
 import sys
 from collections import Counter
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django_filters import FilterSet
 
 from .models import EVERY_MONTH, NO_MONTH, content_version, month_tokens
 
@@ -29,14 +31,57 @@ TIMEOUT = 24 * 60 * 60
 MONTHS_TIMEOUT = 7 * 24 * 60 * 60
 
 
-def _key(kind, namespace, state, token=None):
-    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
-    return f"{kind}:{namespace}:{token}:{digest}" if token else f"{kind}:{namespace}:{digest}"
+@dataclass(frozen=True)
+class Computation:
+    """What a cached value is the result of, and so its key: what is counted (facet specs, or
+    what a list holds), over which rows (a queryset as its SQL, or a filter state with the
+    queryset it filters), and finished how (the function that shapes the result). Callers share
+    an entry only when they agree on all three; build one with `computation()`."""
+
+    counted: str
+    over: str
+    finish: str
+
+    def key(self, kind: str, token: str | None = None) -> str:
+        digest = hashlib.sha256(repr(self).encode()).hexdigest()[:40]
+        return f"{kind}:{token}:{digest}" if token else f"{kind}:{digest}"
 
 
-def cached_counts(namespace, state, compute, version=None):
-    """compute() once per (namespace, state, content version); `state` is compared as its repr."""
-    key = _key("counts", namespace, state, version or content_version())
+def computation(counted, over, finish=None) -> Computation:
+    return Computation(_described(counted), _described(over), _described(finish))
+
+
+def _described(value) -> str:
+    """A stable text for what takes part in a computation."""
+    if isinstance(value, QuerySet):
+        sql, params = value.query.sql_with_params()
+        return f"{value.model._meta.label}:{sql}:{params!r}"
+    if isinstance(value, FilterSet):
+        # A state of a page: the filters as the form cleaned them (values sorted, objects by
+        # key), over the queryset the filterset narrows.
+        return f"{type(value).__qualname__}:{canonical_state(value.form.cleaned_data)!r}:{_described(value.queryset)}"
+    if callable(value) and hasattr(value, "__code__"):
+        return f"{value.__module__}.{value.__qualname__}:{value.__code__.co_firstlineno}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_described(item) for item in value) + ")"
+    if hasattr(value, "__dict__"):  # a facet spec: its class and settings
+        return f"{type(value).__qualname__}{sorted(vars(value).items())!r}"
+    return repr(value)
+
+
+def canonical_state(cleaned) -> list:
+    """A filter state as plain sorted text: the same search and filters, the same cache entry."""
+    def plain(value):
+        if isinstance(value, (list, tuple, set)) or hasattr(value, "model"):
+            return sorted(plain(v) for v in value)
+        return str(getattr(value, "pk", value))
+
+    return sorted((name, plain(value)) for name, value in cleaned.items() if value not in (None, "", []))
+
+
+def cached_counts(what: Computation, compute, version: str | None = None):
+    """compute() once per computation and content version."""
+    key = what.key("counts", version or content_version())
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -44,8 +89,8 @@ def cached_counts(namespace, state, compute, version=None):
     return value
 
 
-def cached_by_month(namespace, state, count_months, finish, version=None):
-    """finish(per_month) once per (namespace, state, content version), per_month being
+def cached_by_month(what: Computation, count_months, finish, version: str | None = None):
+    """finish(per_month) once per computation and content version, per_month being
     {month: Counter} as count_months(months) returns it for those months (None: all of them).
 
     Kept per month too: when the content version moved, only the months whose token moved since
@@ -54,7 +99,7 @@ def cached_by_month(namespace, state, count_months, finish, version=None):
     """
     def compute():
         tokens = month_tokens()
-        months_key = _key("months", namespace, state)  # valid whatever the version: tokens inside
+        months_key = what.key("months")  # valid whatever the version: tokens inside
         kept = cache.get(months_key)
         if kept is None or kept["tokens"].get(EVERY_MONTH) != tokens.get(EVERY_MONTH):
             per_month = _normalised(count_months(None))
@@ -68,7 +113,7 @@ def cached_by_month(namespace, state, count_months, finish, version=None):
             cache.set(months_key, {"tokens": tokens, "per_month": per_month}, MONTHS_TIMEOUT)
         return finish(per_month)
 
-    return cached_counts(namespace, state, compute, version)
+    return cached_counts(what, compute, version)
 
 
 def _normalised(per_month):

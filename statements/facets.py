@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 
-from .countcache import cached_by_month, month_filter
+from .countcache import cached_by_month, computation, month_filter
 from .dates import plausible_year
 from .filters import filter_without
 from .querystrings import with_value_toggled
@@ -326,11 +326,10 @@ def tally_by_month(queryset, specs=(), months=None):
     return per_month
 
 
-def cached_tally(namespace, state, queryset, specs, finish, version=None):
+def cached_tally(queryset, specs, finish, version=None):
     """finish(combine(tally_by_month(queryset, specs))), cached and recounted month by month."""
     return cached_by_month(
-        namespace,
-        state,
+        computation(specs, queryset, finish),
         lambda months: tally_by_month(queryset, specs, months),
         lambda per_month: finish(combine(per_month, specs)),
         version,

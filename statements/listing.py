@@ -5,7 +5,7 @@ asked for rows and joins at once, SQLite plans the joins first and sorts every m
 page 500 at 100,000 remarks). Both kinds know their total, so a Paginator asks no COUNT.
 """
 
-from .countcache import cached_counts
+from .countcache import cached_counts, computation
 from .search import search_backend
 from .text.query import parse_query
 
@@ -53,14 +53,14 @@ def date_slice(queryset, offset, stop, months=None):
 class IdsFirst:
     """An ordered queryset of remarks (or briefings), countable and sliceable for a Paginator."""
 
-    def __init__(self, queryset, count=None, rows=None, months=None, cache_state=None):
+    def __init__(self, queryset, count=None, rows=None, months=None, cache_version=None):
         self.queryset, self._count = queryset, count  # the count is known when it comes from countcache
         # What the page's rows are fetched with: by default everything a result list shows.
         self.rows = rows if rows is not None else queryset.model.objects.for_listing()
         self.months = months  # matches per month in the list's order, when known (months_in_order)
-        # (namespace, content version, filter state): a page's ids are cached when finding them
-        # costs a scan (briefings with a matching remark: every match of the search).
-        self.cache_state = cache_state
+        # The content version a page's ids are cached under, when finding them costs a scan
+        # (briefings with a matching remark: every match of the search); None: not cached.
+        self.cache_version = cache_version
 
     def count(self):
         if self._count is None:
@@ -74,10 +74,9 @@ class IdsFirst:
         def find():
             return list(date_slice(self.queryset.values_list("pk", flat=True), offset, stop, self.months))
 
-        if not self.cache_state:
+        if not self.cache_version:
             return find()
-        namespace, version, state = self.cache_state
-        return cached_counts(namespace, (state, offset, stop), find, version)
+        return cached_counts(computation(("ids", offset, stop), self.queryset), find, self.cache_version)
 
     def __getitem__(self, item):
         if not isinstance(item, slice):
@@ -100,21 +99,20 @@ class RelevanceResults(IdsFirst):
     says False.
     """
 
-    def __init__(self, queryset, query, scope="all", count=None, cache_state=None, months=None):
-        super().__init__(queryset, count, months=months)
+    def __init__(self, queryset, query, scope="all", count=None, cache_version=None, months=None):
+        # Ranking a page of a common word costs a scan too: cached like the ids of IdsFirst.
+        super().__init__(queryset, count, months=months, cache_version=cache_version)
         self.parsed, self.scope = parse_query(query), scope
         self.exact = True
-        # (content version, filter state): ranking a page of a common word costs a scan too.
-        self.cache_state = cache_state
 
     def page_ids(self, offset, stop):
         if not self.parsed:
             return []
-        if not self.cache_state:
+        if not self.cache_version:
             ids, self.exact = self.rank(offset, stop)
             return ids
-        version, state = self.cache_state
-        ids, self.exact = cached_counts("ranked", (state, offset, stop), lambda: self.rank(offset, stop), version=version)
+        what = computation(("ranked", self.parsed, self.scope, offset, stop), self.queryset)
+        ids, self.exact = cached_counts(what, lambda: self.rank(offset, stop), self.cache_version)
         return ids
 
     def rank(self, offset, stop):

@@ -129,15 +129,19 @@ def filtersets(terms, params, lang=ALL_LANGUAGES):
 
 def compare(base, per_term, version):
     """(series, totals per month) from valid filtersets (see filtersets())."""
-    state = sorted(base.data.lists())
-    totals = cached_tally("compare-base", state, base.qs, [], lambda counts: counts["months"], version)
+    totals = cached_tally(base.qs, [], months_of, version)
     series = []
     for filterset, (colour, dash, marker) in zip(per_term, STYLES):
         term = filterset.data["q"]
-        counts = cached_tally("compare", (term, state), filterset.qs, [], lambda counts: counts["months"], version)
+        counts = cached_tally(filterset.qs, [], months_of, version)
         url = reverse("remark_list") + with_values(base.data, q=term)
         series.append(Series(term, counts, colour, dash, url, marker))
     return series, totals
+
+
+def months_of(counts):
+    """The month counts of a tally: all /compare/ keeps of a search."""
+    return counts["months"]
 
 
 def example_links(params=None):

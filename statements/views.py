@@ -25,10 +25,10 @@ from .catalogue import (
     SPEAKER_COUNTS,
     TOPIC_COUNTS,
     VERSION_LABELS,
-    canonical_state,
+    remark_counts,
     remark_filterset,
 )
-from .countcache import cached_by_month
+from .countcache import cached_by_month, computation
 from .facets import build_facets, cached_tally, combine, counts_by_month
 from .filters import BriefingFilter
 from .histogram import build_histogram
@@ -105,18 +105,6 @@ def home(request):
     )
 
 
-def remark_counts(filterset, state, version):
-    """Total, months and facet counts of a /remarks/ state; cached, and recounted after a change
-    only for the months it touched (countcache.cached_by_month)."""
-    return cached_by_month(
-        "remarks",
-        state,
-        lambda months: counts_by_month(filterset, REMARK_FACETS, months),
-        lambda per_month: combine(per_month, REMARK_FACETS),
-        version,
-    )
-
-
 def remark_list(request):
     params, filterset = remark_filterset(request.GET, drop_unknown=True)
     if filterset.renamed:
@@ -128,9 +116,9 @@ def remark_list(request):
     query, scope = (cleaned.get("q") or "").strip(), cleaned.get("scope") or "all"
     sorts = {k: v for k, v in REMARK_SORTS.items() if query or k != "relevance"}
     sort = params.get("sort") if params.get("sort") in sorts else next(iter(sorts))
-    version, state = content_version(), canonical_state(cleaned)
-    counts = remark_counts(filterset, state, version)
-    results = sorts[sort][1](filterset.qs, query, scope, counts, (version, state))
+    version = content_version()
+    counts = remark_counts(filterset, version)
+    results = sorts[sort][1](filterset.qs, query, scope, counts, version)
     facets = build_facets(filterset, REMARK_FACETS, params, counts["facets"])
     page = paginate(request, results, REMARKS_PER_PAGE)
     if query:
@@ -368,10 +356,9 @@ def briefing_list(request):
     query, scope = (cleaned.get("q") or "").strip(), cleaned.get("scope") or "all"
     # Counted and kept month by month like /remarks/: a search over remark text costs a scan of
     # its matches at scale, and a publication recounts its month only.
-    version, state = content_version(), canonical_state(cleaned)
+    version = content_version()
     counts = cached_by_month(
-        "briefings",
-        state,
+        computation(BRIEFING_FACETS, filterset, combine),
         lambda months: counts_by_month(filterset, BRIEFING_FACETS, months),
         lambda per_month: combine(per_month, BRIEFING_FACETS),
         version,
@@ -381,7 +368,7 @@ def briefing_list(request):
         counts["total"],
         rows=with_public_remark_counts(Briefing.objects.all()).select_related("ministry", "spokesperson"),
         months=months_in_order(counts, newest=True),
-        cache_state=("briefing-ids", version, state) if query else None,
+        cache_version=version if query else None,
     )
     facets = build_facets(filterset, BRIEFING_FACETS, params, counts["facets"])
     page = paginate(request, results, BRIEFINGS_PER_PAGE)
@@ -456,7 +443,7 @@ def render_transcript(request, briefing, remarks, preview=False):
 
 def published_counts(facet):
     """(number of published remarks, {slug: count} of them per value of a facet); cached."""
-    return cached_tally("published", facet.param, Remark.objects.published(), [facet], lambda counts: (
+    return cached_tally(Remark.objects.published(), [facet], lambda counts: (
         counts["total"], {value: count for value, _, count in counts["facets"][facet.param]}
     ))
 
@@ -493,7 +480,7 @@ def subject_figures(remarks, param, slug, tops):
             figures[key] = [row for row in rows if not (facet.param == param and row[0] == slug)][:10]
         return figures
 
-    figures = cached_tally(param, slug, remarks, list(tops.values()), finish)
+    figures = cached_tally(remarks, list(tops.values()), finish)
     state = QueryDict(mutable=True)
     state[param] = slug
     return {
@@ -544,7 +531,7 @@ def topic_positions(request, slug):
     topic = get_object_or_404(Topic.objects.public(), slug=slug)
     remarks = Remark.objects.published().filter(topics=topic)
     languages = cached_tally(
-        "topic-languages", slug, remarks, [LANGUAGE_COUNTS],
+        remarks, [LANGUAGE_COUNTS],
         lambda counts: {code: n for code, _, n in counts["facets"]["lang"]},
     )
     # One language at a time: a translated briefing would otherwise say everything twice.

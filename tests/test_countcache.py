@@ -11,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.http import QueryDict
 from django.test import override_settings
 
-from statements import views
+from statements import catalogue, views
 from statements.models import bump_content_version, content_version
 from statements.facets import combine, counts_by_month
 from statements.filters import RemarkFilter
@@ -24,9 +24,8 @@ from statements.catalogue import (
     REMARK_FACETS,
     SPEAKER_COUNTS,
     TOPIC_COUNTS,
-    canonical_state,
+    remark_counts,
 )
-from statements.views import remark_counts
 
 WORDS = ["trade", "tariffs", "cooperation", "vaccine", "friendship", "sovereignty", "dialogue"]
 
@@ -51,7 +50,7 @@ def filterset_of(params):
 def served(params):
     """The counts the page is given: through the cache, month by month."""
     filterset = filterset_of(params)
-    return normalised(remark_counts(filterset, canonical_state(filterset.form.cleaned_data), content_version()))
+    return normalised(remark_counts(filterset, content_version()))
 
 
 def from_scratch(params):
@@ -103,6 +102,8 @@ def recounted(monkeypatch):
         calls.append(None if months is None else set(months))
         return counts_by_month(filterset, specs, months)
 
+    # /remarks/ counts through the catalogue, /briefings/ in its view.
+    monkeypatch.setattr(catalogue, "counts_by_month", spy)
     monkeypatch.setattr(views, "counts_by_month", spy)
     return calls
 
@@ -370,3 +371,26 @@ def test_briefings_without_remarks_are_counted_through_every_kind_of_change(clie
     assert total() == 1
     empty.delete()  # an instance loaded before the last two changes
     assert total() == 0
+
+
+def total_of(counts):
+    return counts["total"]
+
+
+def months_of(counts):
+    return counts["months"]
+
+
+def test_a_cached_value_belongs_to_one_computation(corpus):
+    """The key is what is counted, over which rows, finished how: callers that differ in any of
+    the three never read each other's value."""
+    from statements.facets import cached_tally
+
+    public = Remark.objects.published()
+    chinese = public.filter(language="zh")
+    assert cached_tally(public, [], total_of) == public.count()
+    assert cached_tally(chinese, [], total_of) == chinese.count() != public.count()
+    assert isinstance(cached_tally(public, [], months_of), dict)
+    by_topic = cached_tally(public, [TOPIC_COUNTS], lambda counts: counts["facets"])
+    by_entity = cached_tally(public, [ENTITY_COUNTS], lambda counts: counts["facets"])
+    assert set(by_topic) == {"topic"} and set(by_entity) == {"mentions"}

@@ -6,7 +6,7 @@ from statements import countcache
 from statements.facets import counts_by_month
 from statements.filters import RemarkFilter
 from statements.models import Briefing, Remark
-from statements.catalogue import REMARK_FACETS, canonical_state
+from statements.catalogue import REMARK_FACETS, remark_counts_computation
 
 
 class Command(BaseCommand):
@@ -79,7 +79,7 @@ def cached_count_differences():
     fresh count: a write that forgot to move a month's token shows here."""
     filterset = RemarkFilter({}, queryset=Remark.objects.published())
     filterset.is_valid()
-    kept = cache.get(countcache._key("months", "remarks", canonical_state(filterset.form.cleaned_data)))
+    kept = cache.get(remark_counts_computation(filterset).key("months"))
     if kept is None:
         return []
     tokens = countcache.month_tokens()
