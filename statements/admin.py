@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +14,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import editorial
 from .admin_import import import_view
 from .models import (
-    POSITION_PARKING_OFFSET,
     Briefing,
     Entity,
     Ministry,
@@ -305,9 +304,7 @@ class RemarkInlineFormSet(forms.BaseInlineFormSet):
                 if form.instance.pk and "position" in form.changed_data
             ]
             deleted = [form.instance.pk for form in self.deleted_forms if form.instance.pk]
-            Remark.objects.filter(pk__in=moving + deleted).update(
-                position=F("position") + POSITION_PARKING_OFFSET
-            )
+            editorial.park_positions(self.instance, Remark.objects.filter(pk__in=moving + deleted))
             # New remarks may take a position an existing remark is leaving.
         return super().save(commit=commit)
 

@@ -137,14 +137,20 @@ def merge(user, remarks, survivor):
     return len(merged)
 
 
+def park_positions(briefing, remarks=None):
+    """Move remarks of a briefing (all, or the queryset `remarks`) above every position it uses,
+    so that positions can be handed out again without two remarks ever sharing one (the unique
+    constraint holds at every statement). The one way the admin, imports and renumbering do it."""
+    top = briefing.remarks.aggregate(top=Max("position"))["top"] or 0
+    (briefing.remarks.all() if remarks is None else remarks).update(position=F("position") + top + POSITION_PARKING_OFFSET)
+
+
 def renumber_positions(briefing):
     """Close gaps and undo parking so positions read 1, 2, 3… in the editor's order."""
     remarks = list(briefing.remarks.order_by("position", "pk").only("pk", "position"))
     if all(remark.position == index for index, remark in enumerate(remarks, start=1)):
         return
-    top = briefing.remarks.aggregate(top=Max("position"))["top"] or 0
-    # Two passes so no intermediate state collides with the unique constraint.
-    briefing.remarks.update(position=F("position") + top + POSITION_PARKING_OFFSET)
+    park_positions(briefing)
     for index, remark in enumerate(remarks, start=1):
         Remark.objects.filter(pk=remark.pk).update(position=index)
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.text import slugify
 
 from .models import (
-    POSITION_PARKING_OFFSET,
     Briefing,
     Ministry,
     Remark,
@@ -25,6 +24,7 @@ from .models import (
     text_fingerprint,
 )
 
+from .editorial import park_positions
 from .import_suggest import Suggester
 from .importers.base import TranscriptError, is_latin, title_host
 
@@ -464,7 +464,7 @@ def _store_remarks(briefing, parsed_remarks, result):
     if unchanged:
         return
     if existing:
-        Remark.objects.filter(briefing=briefing).update(position=F("position") + POSITION_PARKING_OFFSET)
+        park_positions(briefing)
     for position, (remark, new, fingerprint) in enumerate(final, start=1):
         if new is None:
             Remark.objects.filter(pk=remark.pk).update(position=position)

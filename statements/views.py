@@ -1,4 +1,5 @@
 import functools
+from dataclasses import dataclass
 from collections import Counter
 
 from django.conf import settings
@@ -490,6 +491,40 @@ def subject_figures(remarks, param, slug, tops):
     }
 
 
+@dataclass(frozen=True)
+class SubjectPage:
+    """A topic's, spokesperson's or entity's page: its remarks are those of the /remarks/ filter
+    `param`, found through the remark's `field`; it shows their timeline, latest remarks and the
+    related values `tops` counts, and has a feed."""
+
+    param: str
+    field: str
+    feed: str
+    tops: dict
+
+
+TOPIC_PAGE = SubjectPage("topic", "topics", "topic_feed", {
+    "top_topics": TOPIC_COUNTS, "top_spokespersons": SPEAKER_COUNTS, "top_entities": ENTITY_COUNTS,
+})
+SPOKESPERSON_PAGE = SubjectPage("spokesperson", "speaker", "spokesperson_feed", {
+    "top_topics": TOPIC_COUNTS, "top_entities": ENTITY_COUNTS,
+})
+ENTITY_PAGE = SubjectPage("mentions", "entities", "entity_feed", {
+    "top_topics": TOPIC_COUNTS, "top_spokespersons": SPEAKER_COUNTS, "top_entities": ENTITY_COUNTS,
+})
+
+
+def subject_page(page, subject, title):
+    """What every subject page shows, for `subject` (a Topic, Spokesperson or Entity)."""
+    remarks = Remark.objects.published().filter(**{page.field: subject})
+    return {
+        "feed_url": reverse(page.feed, args=[subject.slug]),
+        "feed_title": f"{title} (Atom)",
+        "latest": remarks.newest_first().for_listing()[:10],
+        **subject_figures(remarks, page.param, subject.slug, page.tops),
+    }
+
+
 def follows_renames(model):
     """A subject page (and its feed) found under an old slug redirects; only then is history read."""
     def decorate(view):
@@ -506,23 +541,11 @@ def follows_renames(model):
 @follows_renames(Topic)
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.public().select_related("parent"), slug=slug)
-    remarks = Remark.objects.published().filter(topics=topic)
-    return render(
-        request,
-        "statements/topic_detail.html",
-        {
-            "topic": topic,
-            "feed_url": reverse("topic_feed", args=[topic.slug]),
-            "feed_title": f"Remarks on {topic.name} (Atom)",
-            "subtopics": topic.children.all(),
-            "latest": remarks.newest_first().for_listing()[:10],
-            **subject_figures(remarks, "topic", topic.slug, {
-                "top_topics": TOPIC_COUNTS,
-                "top_spokespersons": SPEAKER_COUNTS,
-                "top_entities": ENTITY_COUNTS,
-            }),
-        },
-    )
+    return render(request, "statements/topic_detail.html", {
+        "topic": topic,
+        "subtopics": topic.children.all(),
+        **subject_page(TOPIC_PAGE, topic, f"Remarks on {topic.name}"),
+    })
 
 
 @follows_renames(Topic)
@@ -609,26 +632,13 @@ def spokesperson_list(request):
 @follows_renames(Spokesperson)
 def spokesperson_detail(request, slug):
     spokesperson = get_object_or_404(Spokesperson.objects.public().select_related("ministry"), slug=slug)
-    remarks = Remark.objects.published().filter(speaker=spokesperson)
     hosted = spokesperson.briefings.published()
-    return render(
-        request,
-        "statements/spokesperson_detail.html",
-        {
-            "spokesperson": spokesperson,
-            "held": hosted.aggregate(count=Count("pk"), first=Min("date"), last=Max("date")),
-            "feed_url": reverse("spokesperson_feed", args=[spokesperson.slug]),
-            "feed_title": f"Remarks by {spokesperson.name} (Atom)",
-            "briefings": with_public_remark_counts(spokesperson.briefings.published())
-            .select_related("ministry", "spokesperson")
-            .order_by("-date", "-id")[:10],
-            "latest": remarks.newest_first().for_listing()[:10],
-            **subject_figures(remarks, "spokesperson", spokesperson.slug, {
-                "top_topics": TOPIC_COUNTS,
-                "top_entities": ENTITY_COUNTS,
-            }),
-        },
-    )
+    return render(request, "statements/spokesperson_detail.html", {
+        "spokesperson": spokesperson,
+        "held": hosted.aggregate(count=Count("pk"), first=Min("date"), last=Max("date")),
+        "briefings": with_public_remark_counts(hosted).select_related("ministry", "spokesperson").order_by("-date", "-id")[:10],
+        **subject_page(SPOKESPERSON_PAGE, spokesperson, f"Remarks by {spokesperson.name}"),
+    })
 
 
 def entity_list(request):
@@ -642,19 +652,7 @@ def entity_list(request):
 @follows_renames(Entity)
 def entity_detail(request, slug):
     entity = get_object_or_404(Entity.objects.public(), slug=slug)
-    remarks = Remark.objects.published().filter(entities=entity)
-    return render(
-        request,
-        "statements/entity_detail.html",
-        {
-            "entity": entity,
-            "feed_url": reverse("entity_feed", args=[entity.slug]),
-            "feed_title": f"Remarks mentioning {entity.name} (Atom)",
-            "latest": remarks.newest_first().for_listing()[:10],
-            **subject_figures(remarks, "mentions", entity.slug, {
-                "top_topics": TOPIC_COUNTS,
-                "top_spokespersons": SPEAKER_COUNTS,
-                "top_entities": ENTITY_COUNTS,
-            }),
-        },
-    )
+    return render(request, "statements/entity_detail.html", {
+        "entity": entity,
+        **subject_page(ENTITY_PAGE, entity, f"Remarks mentioning {entity.name}"),
+    })
