@@ -147,8 +147,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 503 page (statements/middleware.py) instead of holding a worker; the health check made
     # at the start of each request reconnects once the database is back.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", 3)
-    # No JIT compilation: it made every cold count 0.33 s slower at 1,000,000 remarks (compiling
-    # took longer than it saved) and a page's queries are short or one-off.
+    # No JIT compilation: compiling took longer than it saved on every cold count (docs/benchmarks.md, "Measured reasons"),
+    # and a page's queries are short or one-off.
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,8 +9,7 @@ content as it stood under that token. A process never serves a figure older than
 Counts that add up month by month (how many remarks, per facet value, per month) are also kept
 per month of remark dates (`cached_by_month`). A change to public remarks moves the token of
 their months only (MonthVersion), so after today's briefing is published the next visitor waits
-for today's month to be recounted, not for twenty years of remarks: at a million remarks, tens
-of milliseconds instead of seconds. A change that cannot say which months it touched (renamed reference
+for today's month to be recounted, not for twenty years of remarks (docs/benchmarks.md). A change that cannot say which months it touched (renamed reference
 data, bulk rebuilds) moves the token of EVERY_MONTH, and everything is counted again.
 """
 
@@ -128,7 +127,7 @@ def _normalised(per_month):
     }
 
 
-def month_filter(months):
+def month_filter(months: set[int]) -> Q:
     """The remarks of `months` (a set of YYYYMM, NO_MONTH for undated), as filter() arguments."""
     dated = [m for m in months if m != NO_MONTH]
     condition = Q(year_month__in=dated)

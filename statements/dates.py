@@ -12,15 +12,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 
-def first_year():
+def first_year() -> int:
     return settings.BRIEFING_FIRST_YEAR
 
 
-def last_year():
+def last_year() -> int:
     return datetime.date.today().year + 1
 
 
-def plausible_year(year):
+def plausible_year(year: int) -> bool:
     return first_year() <= year <= last_year()
 
 

@@ -1,9 +1,11 @@
 """Result lists fetched in two steps: one page's ids, then those rows with everything a list shows.
 
 The ids come from the remark table alone, in the order its index (or the search ranking) gives;
-asked for rows and joins at once, SQLite plans the joins first and sorts every match (0.6 s for
-page 500 at 100,000 remarks). Both kinds know their total, so a Paginator asks no COUNT.
+asked for rows and joins at once, SQLite plans the joins first and sorts every match (docs/benchmarks.md,
+"Measured reasons"). Both kinds know their total, so a Paginator asks no COUNT.
 """
+
+from django.db.models import QuerySet
 
 from .countcache import cached_counts, computation
 from .search import search_backend
@@ -14,7 +16,7 @@ from .text.query import parse_query
 RANK_LIMIT = 5000
 
 
-def months_in_order(counts, newest):
+def months_in_order(counts: dict, newest: bool) -> list[tuple[int, int]] | None:
     """[(YYYYMM, matches)] in the order a date-sorted list runs, from the counts the page has
     cached (facets.combine: "months" {first day of month: n} and "total"); None unless the
     months account for every match."""
@@ -24,13 +26,13 @@ def months_in_order(counts, newest):
     return sorted(((day.year * 100 + day.month, n) for day, n in months.items()), reverse=newest)
 
 
-def date_slice(queryset, offset, stop, months=None):
+def date_slice(queryset: QuerySet, offset: int, stop: int, months: list[tuple[int, int]] | None = None) -> QuerySet:
     """queryset[offset:stop] of a queryset in date order (see months_in_order for `months`).
 
     Knowing how many matches each month holds, the slice is taken within the months that hold
     those positions: an index walk over a few months instead of every match. PostgreSQL
     misjudges how many remarks a phrase matches and would otherwise fetch and sort all of them
-    (2.7 s for page 300 of a common phrase at 1,000,000 remarks). Exact: dates order the list
+    (docs/benchmarks.md, "Measured reasons"). Exact: dates order the list
     first, so the months' own order is the list's.
     """
     if not months:

@@ -477,8 +477,7 @@ class RemarkQuerySet(models.QuerySet):
 
     def published(self):
         # "IN (true)", not the bare boolean column Django writes for is_public=True: SQLite seeks
-        # an index only on a comparison it can see (0.8 ms instead of 230 ms for page 500 of
-        # the listing at 1,000,000 remarks). PostgreSQL plans both alike.
+        # an index only on a comparison it can see (docs/benchmarks.md, "Measured reasons"). PostgreSQL plans both alike.
         return self.filter(is_public__in=[True])
 
     def one_version_per_exchange(self, language=None):

@@ -22,5 +22,5 @@ def validate_no_control_characters(value):
         )
 
 
-def strip_control_characters(value):
+def strip_control_characters(value: str) -> str:
     return CONTROL_CHARACTERS.sub("", value) if value else value

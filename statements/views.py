@@ -45,7 +45,7 @@ def with_public_remark_counts(briefings):
     """Each briefing's remark count as the public sees it (withdrawn and merged ones left out).
 
     A subquery per briefing shown rather than a join grouped over every briefing: the home
-    page's eight newest cost eight index lookups, not a count of all remarks (180 ms at 100,000).
+    page's eight newest cost eight index lookups, not a count of all remarks (docs/benchmarks.md, "Measured reasons").
     """
     public = (
         Remark.objects.filter(briefing=OuterRef("pk"), is_public=True)

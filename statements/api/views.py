@@ -18,7 +18,7 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from statements import querystrings
+from statements import querystrings, slugs
 from statements.filters import BriefingFilter, RemarkFilter
 from statements.models import Briefing, Entity, Remark, Spokesperson, Topic
 
@@ -104,9 +104,15 @@ class DateOrder(BaseFilterBackend):
         ]
 
 
-def filter_parameters(*slug_filters):
+def filter_parameters(filterset_class):
     """What the schema cannot read off the FilterSets: `year` holds years (not dates, as
-    YearsFilter's field_name suggests), and the slug filters take slugs, any of which match."""
+    YearsFilter's field_name suggests), and the slug filters take slugs, any of which match
+    (the slug filters and their nouns as statements/slugs.py names them)."""
+    slug_filters = [
+        (name, slugs.NOUNS[model].capitalize())
+        for name, model in slugs.SLUG_PARAMS.items()
+        if name in filterset_class.base_filters
+    ]
     return extend_schema(
         parameters=[
             OpenApiParameter(
@@ -123,10 +129,7 @@ def filter_parameters(*slug_filters):
 
 
 @extend_schema_view(
-    list=filter_parameters(
-        ("topic", "Topic"), ("spokesperson", "Spokesperson (who spoke)"),
-        ("mentions", "Entity (country or organisation)"), ("ministry", "Ministry"),
-    )
+    list=filter_parameters(RemarkFilter)
 )
 class RemarkViewSet(viewsets.ReadOnlyModelViewSet):
     """Published remarks, with the filters of /remarks/ (repeat a parameter to OR its values),
@@ -175,7 +178,7 @@ class RemarkViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=filter_parameters(("spokesperson", "Spokesperson (host)"), ("ministry", "Ministry"))
+    list=filter_parameters(BriefingFilter)
 )
 class BriefingViewSet(viewsets.ReadOnlyModelViewSet):
     """Published briefings, with the filters of /briefings/, newest first."""

@@ -6,17 +6,20 @@ so every edit (admin, import, fixtures) is searchable at once.
 """
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from statements.models import Remark
 from statements.text.query import parse_query
+
+from .base import SearchBackend
 
 __all__ = ["matching", "search_backend", "connect_signals"]
 
 _backends = {}
 
 
-def search_backend():
+def search_backend() -> SearchBackend:
     vendor = connection.vendor
     if vendor not in _backends:
         if vendor == "postgresql":
@@ -32,7 +35,7 @@ def search_backend():
     return _backends[vendor]
 
 
-def matching(remarks, query, scope="all", among=None):
+def matching(remarks: QuerySet, query: str, scope: str = "all", among: list[int] | None = None) -> QuerySet:
     """The remarks of `remarks` matching a query in the search language (statements/text/query.py);
     `among`: only these remark ids (a page's worth), which the index can check alone."""
     return search_backend().filter(remarks, parse_query(query), scope, among)

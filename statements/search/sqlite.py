@@ -54,8 +54,8 @@ class SQLiteSearch(SearchBackend):
     def matches(self, match, among=None):
         if among is None:
             return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [match]))
-        # SQLite would list every match of the index, then look each up in the table (130 ms for
-        # "china" at 100,000 remarks); FTS5 checks given rowids alone (13 ms for a page's 500).
+        # SQLite would list every match of the index, then look each up in the table; FTS5
+        # checks given rowids alone, ten times faster for a page's worth (docs/benchmarks.md, "Measured reasons").
         ids = [int(pk) for pk in among]
         if not ids:
             return Q(pk__in=[])
@@ -82,7 +82,7 @@ class SQLiteSearch(SearchBackend):
     def ranked_page(self, queryset, parsed, scope, offset, limit):
         # One FTS5 pass ranks every match (bm25 in C), materialised before the filtered remarks
         # are checked against it: as a plain subquery, SQLite ran the MATCH again per candidate
-        # (22 s instead of 0.1 s for a common word at 100,000 remarks).
+        # (docs/benchmarks.md, "Measured reasons").
         filtered_sql, params = queryset.order_by().values("pk").query.sql_with_params()
         sql = (
             f"WITH m(rowid, score) AS MATERIALIZED (SELECT rowid, bm25({TABLE}, 1.0, 2.0) FROM {TABLE} "

@@ -42,7 +42,7 @@ def jieba_module():
     return jieba
 
 
-def normalize(text):
+def normalize(text: str) -> str:
     # NFKC folds full-width letters and digits (Ｃｈｉｎａ, ２０２０) into their usual forms.
     return unicodedata.normalize("NFKC", text).lower()
 
@@ -51,18 +51,18 @@ def normalize(text):
 MAX_ACRONYM_LENGTH = 6
 
 
-def in_capitals(word):
+def in_capitals(word: str) -> bool:
     """An acronym as written: two to six characters, every letter a capital (WHO, EU, G20,
     UNESCO)."""
     return 2 <= len(word) <= MAX_ACRONYM_LENGTH and word.isupper()
 
 
 @lru_cache(maxsize=50_000)
-def stem(word):
+def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-def segment(run, for_index):
+def segment(run: str, for_index: bool) -> list[str]:
     """Words of a run of Chinese characters. The index also gets the shorter words inside long
     ones (新冠疫苗 → 新冠, 疫苗, 新冠疫苗) so that a search for 疫苗 finds it."""
     jieba = jieba_module()
@@ -74,12 +74,12 @@ def segment(run, for_index):
 MAX_TOKEN_LENGTH = 60
 
 
-def analyze(text, for_index=True):
+def analyze(text: str, for_index: bool = True) -> list[str]:
     """The index tokens of a text: stemmed lowercase words, Chinese segmented into words."""
     return [token for token, _ in analyze_cased(text, for_index)]
 
 
-def analyze_cased(text, for_index=True):
+def analyze_cased(text: str, for_index: bool = True) -> list[tuple[str, str]]:
     """The tokens of `analyze`, each with the word as written when it is in capitals (else "")."""
     return [
         (token, capitals if len(capitals) <= MAX_TOKEN_LENGTH else "")
@@ -105,6 +105,6 @@ def _tokens(text, for_index):
     return tokens
 
 
-def index_text(text):
+def index_text(text: str | None) -> str:
     """The analyzed text both indexes store: tokens separated by single spaces."""
     return " ".join(analyze(text or "", for_index=True))

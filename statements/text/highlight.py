@@ -7,10 +7,10 @@ import re
 import unicodedata
 
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from .analysis import CJK_RE, WORD_RE, stem
-from .query import exact_regex_python
+from .query import Term, exact_regex_python
 
 SNIPPET_LENGTH = 320
 
@@ -46,7 +46,7 @@ def _match_spans(text, terms):
     return merged
 
 
-def highlight(text, terms, length=SNIPPET_LENGTH):
+def highlight(text: str, terms: list[Term], length: int = SNIPPET_LENGTH) -> SafeString:
     """The passage of `text` around its first match, HTML-escaped, matches wrapped in <mark>.
 
     Everything from the text is escaped; the only markup in the result is ours. Without a match
@@ -78,7 +78,7 @@ def highlight(text, terms, length=SNIPPET_LENGTH):
     return mark_safe("".join(pieces))
 
 
-def highlight_remark(remark, terms, scope="all"):
+def highlight_remark(remark, terms: list[Term], scope: str = "all") -> SafeString:
     """One passage of a remark, highlighted: its answer, unless only the question was searched
     or only the question matches."""
     if scope == "questions" or (scope == "all" and remark.question and not _match_spans(remark.answer, terms)):

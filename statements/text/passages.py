@@ -8,7 +8,7 @@ a browser's selection joins lines and paragraphs its own way.
 import re
 
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 # Longer than any remark's paragraph a reader would select; beyond it the parameter is ignored.
 MAX_PASSAGE_LENGTH = 2000
@@ -16,7 +16,7 @@ MAX_PASSAGE_LENGTH = 2000
 PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 
 
-def find(text, passage):
+def find(text: str, passage: str) -> tuple[int, int] | None:
     """(start, end) of the passage in the text, or None."""
     words = passage.split()
     if not words or len(passage) > MAX_PASSAGE_LENGTH:
@@ -25,7 +25,7 @@ def find(text, passage):
     return match.span() if match else None
 
 
-def render(text, passage=""):
+def render(text: str, passage: str = "") -> SafeString:
     """The text as paragraphs (like Django's `linebreaks`), the passage in <mark> elements.
 
     Returns (html, found). A passage across paragraphs is marked in each of them; the first

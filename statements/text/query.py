@@ -82,7 +82,7 @@ class ParsedQuery:
         return [term for clause in self.clauses for term in clause]
 
 
-def make_term(text, phrase):
+def make_term(text: str, phrase: bool) -> Term | None:
     if not phrase and text.endswith("*"):
         word = text.rstrip("*")
         if len(word) >= MIN_PREFIX_LENGTH and WORD_RE.fullmatch(word) and not CJK_RE.search(word):
@@ -104,7 +104,7 @@ def make_term(text, phrase):
     )
 
 
-def parse_query(query):
+def parse_query(query: str) -> ParsedQuery:
     """Parse the query language above. Punctuation-only terms are dropped; a query made only of
     exclusions matches nothing rather than everything (there is nothing to look for)."""
     clauses, excluded = [], []
@@ -133,7 +133,7 @@ def parse_query(query):
     return ParsedQuery(clauses=clauses, excluded=excluded)
 
 
-def exact_regex_python(term):
+def exact_regex_python(term: Term) -> str:
     """A Python regex for the literal text of a term: its words in order, any punctuation or
     space between them, word boundaries at Latin ends (Chinese has no spaces to bound). Case
     is ignored except in the words the user wrote in capitals."""
