@@ -19,6 +19,7 @@ from .countcache import cached_by_month, computation, month_filter
 from .dates import plausible_year
 from .filters import filter_without
 from .querystrings import with_value_toggled
+from .search import search_backend
 
 # Facets show their top values first; the rest fold under "show more".
 VISIBLE_OPTIONS = 8
@@ -271,9 +272,8 @@ def counts_by_month(filterset, specs, months=None):
         (f"SELECT %s, m.{month}, {selected}, COUNT(*) FROM m GROUP BY m.{month}{grouped}", [""]),
         *[(spec.pass_sql(model, quote, month, width), [spec.param]) for spec in tags],
     ]
-    materialized = "MATERIALIZED " if connection.vendor == "postgresql" or connection.Database.sqlite_version_info >= (3, 35) else ""
     sql = (
-        f"WITH m({', '.join(quote(c) for c in columns)}) AS {materialized}({base_sql}) "
+        f"WITH m({', '.join(quote(c) for c in columns)}) AS {search_backend().materialized}({base_sql}) "
         + " UNION ALL ".join(part for part, _ in parts)
     )
     params = [*base_params, *[p for _, part_params in parts for p in part_params]]

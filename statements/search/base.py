@@ -21,6 +21,8 @@ class SearchBackend:
     """
 
     vendor = None
+    # How a CTE is kept from being inlined into each of its uses (facets.counts_by_month).
+    materialized = "MATERIALIZED "
 
     def filter(self, queryset, parsed, scope="all", among=None):
         """The index finds candidates; phrases and Chinese terms must also occur literally.

@@ -28,6 +28,10 @@ def quote_token(token):
 class SQLiteSearch(SearchBackend):
     vendor = "sqlite"
 
+    @property
+    def materialized(self):
+        return "MATERIALIZED " if connection.Database.sqlite_version_info >= (3, 35) else ""
+
     def checks_literally(self, term):
         return bool(term.exact) or term.cased
 
