@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet
 from django_filters import FilterSet
 
@@ -53,7 +54,10 @@ def computation(counted, over, finish=None) -> Computation:
 def _described(value) -> str:
     """A stable text for what takes part in a computation."""
     if isinstance(value, QuerySet):
-        sql, params = value.query.sql_with_params()
+        try:
+            sql, params = value.query.sql_with_params()
+        except EmptyResultSet:  # e.g. a search with nothing to search for: no rows at all
+            return f"{value.model._meta.label}:nothing"
         return f"{value.model._meta.label}:{sql}:{params!r}"
     if isinstance(value, FilterSet):
         # A state of a page: the filters as the form cleaned them (values sorted, objects by

@@ -59,6 +59,12 @@ def test_harmless_oddities_are_ignored(client, some_data, query):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/briefings/?q=-", "/briefings/?q=%22%22", "/compare/?term=-", "/compare/?term=china&term=-"])
+def test_a_search_for_nothing_is_an_empty_answer(client, some_data, path):
+    """A query with nothing to look for matches nothing: no SQL to cache it under, no 500."""
+    assert client.get(path).status_code == 200
+
+
 @pytest.mark.parametrize("query", ["lang=xx", "year=abc", "kind=zzz", "date_from=2020-02-30"])
 def test_briefing_list_bad_values_are_400(client, some_data, query):
     assert client.get(f"/briefings/?{query}").status_code == 400
