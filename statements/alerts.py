@@ -34,7 +34,7 @@ from django_ratelimit.core import is_ratelimited
 from . import slugs
 from .middleware import client_ip
 from .models import Alert, Briefing, Digest, Remark, SentRemark, Subscriber
-from .catalogue import remark_filterset
+from .catalogue import VERSION_LABELS, remark_filterset
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 KIND_NOUNS = {Remark.Kind.ANNOUNCEMENT: "Announcements", Remark.Kind.QUESTION_AND_ANSWER: "Questions and answers"}
 SCOPE_WORDS = {"answers": " in answers", "questions": " in questions"}
+VERSION_WORDS = {code: counted for code, _, counted in VERSION_LABELS if code}
 
 
 class MailUnavailable(Exception):
@@ -146,7 +147,10 @@ def describe(filterset):
         parts.append(f"until {end.day} {end:%B %Y}")
     if query := " ".join((cleaned.get("q") or "").split()):
         parts.append(f"matching “{query}”{SCOPE_WORDS.get(cleaned.get('scope'), '')}")
-    return "All remarks" if parts == ["Remarks"] else " ".join(parts)
+    described = "All remarks" if parts == ["Remarks"] else " ".join(parts)
+    if version := cleaned.get("version"):
+        described += f", {VERSION_WORDS[version]}"
+    return described
 
 
 def remarks_path(query, **extra):

@@ -9,7 +9,7 @@ API's documentation and the tests read them here: a new filter is declared on th
 from . import querystrings, slugs
 from .countcache import cached_by_month, computation
 from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, combine, counts_by_month
-from .filters import ORIGINAL, RemarkFilter
+from .filters import ORIGINAL, BriefingFilter, RemarkFilter
 from .listing import IdsFirst, RelevanceResults, months_in_order
 from .models import Briefing, Remark
 
@@ -83,20 +83,30 @@ def remark_counts(filterset, version=None):
     )
 
 
-def remark_filterset(query, drop_unknown=False):
-    """The one way a /remarks/ state (a QueryDict: a request's GET, an alert's stored query)
-    becomes remarks: for the page, its exports, its feed and email alerts.
+def state_filterset(filterset_class, queryset, query, drop_unknown=False):
+    """The one way a state of a list page (a QueryDict: a request's GET, an alert's stored
+    query) becomes a filterset over `queryset`: `(params, filterset)`.
 
     Renamed slugs are replaced by their current ones (the filterset's `renamed` says to
-    redirect); with `drop_unknown` (the page), unknown ones are left out with a notice
-    (`notices`): statements/slugs.py."""
+    redirect); with `drop_unknown` (the pages), unknown ones are left out with a notice
+    (`notices`); otherwise (exports, feeds, alerts) the filterset refuses them: statements/slugs.py."""
     params = querystrings.without_empty_values(query)
-    filterset = RemarkFilter(params, queryset=Remark.objects.published())
+    filterset = filterset_class(params, queryset=queryset)
     filterset.renamed, filterset.notices = False, []
     # Slugs are looked up only when one did not validate: no query more for every other state.
     if not filterset.is_valid() and slugs.SLUG_PARAMS.keys() & filterset.errors.keys():
         resolution = slugs.resolve(params, drop_unknown)
         params = resolution.params
-        filterset = RemarkFilter(params, queryset=Remark.objects.published())
+        filterset = filterset_class(params, queryset=queryset)
         filterset.renamed, filterset.notices = resolution.renamed, resolution.notices
     return params, filterset
+
+
+def remark_filterset(query, drop_unknown=False):
+    """A /remarks/ state: for the page, its exports, its feed and email alerts."""
+    return state_filterset(RemarkFilter, Remark.objects.published(), query, drop_unknown)
+
+
+def briefing_filterset(query, drop_unknown=False):
+    """A /briefings/ state (with each briefing's month, for the counts kept by month)."""
+    return state_filterset(BriefingFilter, Briefing.objects.published().with_month(), query, drop_unknown)

@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from . import budget, citations, exports, querystrings, slugs, trends
+from . import budget, citations, exports, querystrings, trends
 from .catalogue import (
     BRIEFING_FACETS,
     BRIEFINGS_PER_PAGE,
@@ -26,12 +26,12 @@ from .catalogue import (
     SPEAKER_COUNTS,
     TOPIC_COUNTS,
     VERSION_LABELS,
+    briefing_filterset,
     remark_counts,
     remark_filterset,
 )
 from .countcache import cached_by_month, computation
 from .facets import build_facets, cached_tally, combine, counts_by_month
-from .filters import BriefingFilter
 from .histogram import build_histogram
 from .listing import RANK_LIMIT, IdsFirst, months_in_order
 from .responses import bad_request, renamed_or_404, renamed_redirect
@@ -215,6 +215,7 @@ def robots_txt(request):
         "Disallow: /remarks/feed/",
         "Disallow: /remarks/?",
         "Disallow: /briefings/?",
+        "Disallow: /alerts/",
         "",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap_index'))}",
     ]
@@ -341,16 +342,9 @@ def remark_citation(request, pk, extension):
 
 
 def briefing_list(request):
-    params = querystrings.without_empty_values(request.GET)
-    filterset = BriefingFilter(params, queryset=Briefing.objects.published().with_month())
-    filterset.notices = []
-    if not filterset.is_valid() and slugs.SLUG_PARAMS.keys() & filterset.errors.keys():
-        resolution = slugs.resolve(params)
-        params = resolution.params
-        if resolution.renamed:
-            return renamed_redirect(request, params)
-        filterset = BriefingFilter(params, queryset=Briefing.objects.published().with_month())
-        filterset.notices = resolution.notices
+    params, filterset = briefing_filterset(request.GET, drop_unknown=True)
+    if filterset.renamed:
+        return renamed_redirect(request, params)
     if not filterset.is_valid():
         return bad_request(request, filterset.errors)
     cleaned = filterset.form.cleaned_data

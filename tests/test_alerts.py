@@ -108,6 +108,8 @@ def test_the_alert_page_says_in_words_what_it_follows(client, archive, topics):
     assert '<input id="email" type="email" name="email"' in response.text
     # The form posts the canonical state: no page or sort, values in a fixed order.
     assert 'action="/alerts/new/?q=tariffs&amp;topic=trade&amp;spokesperson=hua-chunying"' in response.text
+    original = client.get("/alerts/new/?topic=trade&version=original")
+    assert "Remarks on Trade, one version per exchange, the original" in original.text
     assert "All remarks" in client.get("/alerts/new/").text
     several = client.get("/alerts/new/?topic=trade&topic=taiwan&mentions=united-states&lang=zh&kind=qa&year=2021")
     assert "Questions and answers on Taiwan or Trade mentioning United States in Chinese of 2021" in several.text

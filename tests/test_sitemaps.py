@@ -59,4 +59,5 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(cl
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.text.splitlines()
     assert "Disallow: /admin/" in lines
+    assert "Disallow: /alerts/" in lines  # one person's confirmation and management pages
     assert "Sitemap: http://testserver/sitemap.xml" in lines

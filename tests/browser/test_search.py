@@ -29,10 +29,19 @@ def test_phrase_search_highlights_and_histogram_narrows(page, remarks):
     expect(marks).to_have_count(2)
     expect(marks.first).to_have_text(re.compile("trade war", re.I))
 
-    page.locator('.histogram a[aria-label="March 2021: 1 remark"]').click()
+    # A mouse clicks the bar (its tooltip names the month)…
+    bar = page.locator(".histogram svg a").filter(has=page.locator("title", has_text="March 2021: 1 remark"))
+    bar.click()
     expect(page.get_by_role("heading", name="1 remark")).to_be_visible()
     expect(page).to_have_url(re.compile(r"date_from=2021-03-01&date_to=2021-03-31"))
     expect(page.locator(".result")).to_contain_text("A trade war has no winner.")
+
+    # …a keyboard or a screen reader takes the same link from the table under the chart.
+    page.go_back()
+    page.get_by_text("Remarks per month as a table").click()
+    page.get_by_role("link", name="March 2021").click()
+    expect(page.get_by_role("heading", name="1 remark")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"date_from=2021-03-01&date_to=2021-03-31"))
 
 
 def test_briefings_found_by_a_phrase_open_at_their_first_match(page, remarks):
