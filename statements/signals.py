@@ -17,6 +17,7 @@ from django.dispatch import receiver
 
 from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic, bump_content_version
 
+
 @receiver(post_save, sender=Briefing, dispatch_uid="briefing-copies-to-remarks")
 def copy_briefing_to_its_remarks(sender, instance, **kwargs):
     Remark.objects.filter(briefing_id=instance.pk).copy_from_briefing()

@@ -1,6 +1,6 @@
 import functools
-from dataclasses import dataclass
 from collections import Counter
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -34,12 +34,13 @@ from .countcache import cached_by_month, computation
 from .facets import build_facets, cached_tally, combine, counts_by_month
 from .histogram import build_histogram
 from .listing import RANK_LIMIT, IdsFirst, months_in_order
-from .responses import bad_request, renamed_or_404, renamed_redirect
 from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_version
+from .responses import bad_request, renamed_or_404, renamed_redirect
 from .search import matching
-from .text.query import SCOPES, parse_query
 from .text import passages
 from .text.highlight import highlight, highlight_remark
+from .text.query import SCOPES, parse_query
+
 
 def with_public_remark_counts(briefings):
     """Each briefing's remark count as the public sees it (withdrawn and merged ones left out).
@@ -55,6 +56,7 @@ def with_public_remark_counts(briefings):
         .values("n")
     )
     return briefings.annotate(remark_count=Coalesce(Subquery(public), 0))
+
 
 def active_filters(filterset, params, facets):
     """Removable chips for every active filter, labelled as a person would read them."""

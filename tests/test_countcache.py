@@ -12,12 +12,6 @@ from django.http import QueryDict
 from django.test import override_settings
 
 from statements import catalogue, views
-from statements.models import bump_content_version, content_version
-from statements.facets import combine, counts_by_month
-from statements.filters import RemarkFilter
-from statements.facets import RelatedFacet
-from statements.models import Briefing, Entity, Remark
-from statements.signals import COUNTED_FIELDS
 from statements.catalogue import (
     BRIEFING_FACETS,
     ENTITY_COUNTS,
@@ -26,6 +20,10 @@ from statements.catalogue import (
     TOPIC_COUNTS,
     remark_counts,
 )
+from statements.facets import RelatedFacet, combine, counts_by_month
+from statements.filters import RemarkFilter
+from statements.models import Briefing, Entity, Remark, bump_content_version, content_version
+from statements.signals import COUNTED_FIELDS
 
 WORDS = ["trade", "tariffs", "cooperation", "vaccine", "friendship", "sovereignty", "dialogue"]
 
