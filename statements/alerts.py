@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core import mail
-from django.core.validators import slug_re
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -79,12 +78,11 @@ def state_errors(params, filterset):
         if name not in errors:
             continue
         values = params.getlist(name)
-        candidates = [value for value in values if slug_re.fullmatch(value)]
-        known = set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+        known = slugs.existing(model, values)
         noun = slugs.NOUNS[model]
         errors[name] = [
             f"There is no {noun} “{value}”; an alert cannot follow it."
-            if value in candidates
+            if slugs.is_slug_shaped(value)
             else f"A {noun} that is not a valid name cannot be followed."
             for value in values
             if value not in known

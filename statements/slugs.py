@@ -27,6 +27,17 @@ def current_slug(model, slug):
     return model.objects.filter(pk=pk).values_list("slug", flat=True).first() if pk else None
 
 
+def existing(model, values):
+    """The values that are slugs of `model` now. Only what could be a slug reaches the database
+    (a NUL byte is an error on PostgreSQL)."""
+    candidates = [value for value in values if slug_re.fullmatch(value)]
+    return set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+
+
+def is_slug_shaped(value):
+    return bool(slug_re.fullmatch(value))
+
+
 @dataclass
 class Resolution:
     params: QueryDict
@@ -43,17 +54,15 @@ def resolve(params, drop_unknown=True, names=SLUG_PARAMS):
         values = params.getlist(name)
         if not values:
             continue
-        # Only what could be a slug reaches the database: a NUL byte is an error on PostgreSQL.
-        candidates = [value for value in values if slug_re.fullmatch(value)]
-        known = set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+        known = existing(model, values)
         kept = []
         for value in values:
             if value in known:
                 kept.append(value)
-            elif value in candidates and (now := current_slug(model, value)) is not None:
+            elif is_slug_shaped(value) and (now := current_slug(model, value)) is not None:
                 kept.append(now)
                 resolved.renamed = True
-            elif drop_unknown and value not in candidates:
+            elif drop_unknown and not is_slug_shaped(value):
                 resolved.notices.append(f"A {NOUNS[model]} that is not a valid name was left out of this search.")
             elif drop_unknown:
                 resolved.notices.append(f"There is no {NOUNS[model]} “{value}”; it was left out of this search.")

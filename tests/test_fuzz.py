@@ -26,6 +26,7 @@ ROUTES = [
     "/topics/trade/", "/topics/trade/positions/", "/topics/trade/feed/", "/spokespersons/wang-wenbin/",
     "/entities/united-states/", "/compare/", "/data/", "/sitemap.xml", "/sitemap-remarks.xml",
     "/api/remarks/", "/api/remarks/{remark}/", "/api/briefings/", "/api/topics/", "/api/topics/trade/",
+    "/alerts/new/",
 ]
 
 # Values that have broken query parsers and ORMs elsewhere, beside whatever hypothesis draws.

@@ -2,7 +2,6 @@
 edits kept, translations linked, tags suggested but not public until confirmed."""
 
 import datetime
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ from statements import import_store as store_module
 from statements.import_store import store_briefing
 from statements.models import Briefing, Remark, Topic
 from statements.search import matching
+
+from concurrency import at_once
 
 DATA = Path(__file__).parent / "data" / "mfa"
 EN_URL = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1583054.shtml"
@@ -211,22 +212,7 @@ def test_a_changed_reimport_of_a_published_briefing_is_refused_and_writes_nothin
 @pytest.mark.parametrize("source_url", ["https://example.org/t1.html", ""], ids=["with a source URL", "without"])
 def test_two_simultaneous_saves_of_one_transcript_give_one_briefing(ministry, wang, source_url):
     parsed = parse_transcript(TRANSCRIPT.encode(), Hints(source_url=source_url))
-    start, results, errors = threading.Barrier(2), [], []
-
-    def save():
-        try:
-            start.wait()
-            results.append(store_briefing(parsed).status)
-        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=save) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(lambda: store_briefing(parsed).status)
     assert errors == []
     assert sorted(results) == ["created", "unchanged"]
     assert Briefing.objects.count() == 1
