@@ -1,6 +1,7 @@
 """Unpublished briefings and their remarks are invisible on every public page."""
 
 import datetime
+import re
 
 import pytest
 
@@ -136,7 +137,8 @@ def test_a_draft_leaks_through_no_public_surface(client, leaky_draft):
         body = b"".join(response.streaming_content) if response.streaming else response.content
         text = body.decode()
         assert MARKER not in text, path
-        assert "1987" not in text, f"{path} counts the draft's year"
+        # As a number of its own: a timestamp's microseconds may hold the digits (…:47.331987).
+        assert not re.search(r"(?<!\d)1987(?!\d)", text), f"{path} counts the draft's year"
 
 
 def test_searching_or_filtering_for_a_draft_finds_nothing_on_any_surface(client, leaky_draft):
