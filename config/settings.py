@@ -325,6 +325,14 @@ SEARCHES_AT_ONCE = envint("SEARCHES_AT_ONCE", max(1, _HEAVY - max(1, _HEAVY // 3
 # An unreachable Redis must not stop the site: the limits then let requests through.
 RATELIMIT_FAIL_OPEN = True
 
+# The search engine (statements/search/engine.py): an index of the public remarks in this
+# directory, one per app server, kept from the database by itself; empty: count in the database.
+SEARCH_ENGINE_DIR = os.environ.get("SEARCH_ENGINE_DIR", str(BASE_DIR / "var" / "search-engine"))
+# A request indexes at most this many remarks to catch up (a day's briefings); beyond, it counts
+# in the database and `manage.py sync_search_engine` (run on deploy and after bulk loads) catches up.
+SEARCH_ENGINE_SYNC_LIMIT = envint("SEARCH_ENGINE_SYNC_LIMIT", 20_000)
+SEARCH_ENGINE_WRITER_HEAP = envint("SEARCH_ENGINE_WRITER_HEAP", 100_000_000)
+
 # The first year a briefing may be dated (statements/dates.py); the last is next year.
 BRIEFING_FIRST_YEAR = envint("BRIEFING_FIRST_YEAR", 1949)
 

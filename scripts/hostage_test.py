@@ -50,6 +50,7 @@ ENV = {
     "REDIS_URL": os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
     "GUNICORN_BIND": f"127.0.0.1:{PORT}",
     "GUNICORN_ACCESSLOG": "/dev/null",
+    "SEARCH_ENGINE_DIR": str(ROOT / "var" / f"search-engine-{DB}"),
 }
 
 
@@ -67,6 +68,7 @@ def prepare():
         print(f"== seeding {REMARKS - have} synthetic remarks", flush=True)
         manage("seed_synthetic", "--remarks", str(REMARKS - have), "--seed", "1")
     manage("collectstatic", "--noinput", "-v", "0")
+    manage("sync_search_engine")  # as a deploy does (docs/operations.md)
     ids = manage("shell", "-v", "0", "-c",
                  "from statements.models import Remark; print(' '.join(str(i) for i in Remark.objects.published().values_list('pk', flat=True)[:500]))",
                  capture=True)

@@ -7,11 +7,12 @@ API's documentation and the tests read them here: a new filter is declared on th
 """
 
 from . import querystrings, slugs
-from .countcache import cached_by_month, computation
-from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, combine, counts_by_month
-from .filters import ORIGINAL, BriefingFilter, RemarkFilter
+from .countcache import cached_by_month, cached_counts, computation
+from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, combine, counts_by_month, engine_counts
+from .filters import ORIGINAL, BriefingFilter, RemarkFilter, engine_constraints
 from .listing import IdsFirst, RelevanceResults, months_in_order
 from .models import Briefing, Remark
+from .search.engine import search_engine
 
 REMARKS_PER_PAGE = 20
 POSITIONS_PER_PAGE = 50
@@ -39,16 +40,19 @@ BRIEFING_FACETS = [
 FEED_LENGTH = 50
 
 # Sort orders offered on /remarks/: relevance only with a query, and then by default.
-# Each sort: (label, results from (queryset, query, scope, counts of remark_counts, content version)).
+# Each sort: (label, results from (filterset, query, scope, counts of remark_counts, content version)).
+# Relevance is ranked by the search engine over every match where there is one (the filterset's
+# state as its constraints), else in the database.
 REMARK_SORTS = {
-    "relevance": ("Relevance", lambda qs, query, scope, counts, version: RelevanceResults(
-        qs, query, scope, counts["total"], version, months_in_order(counts, newest=True)
+    "relevance": ("Relevance", lambda filterset, query, scope, counts, version: RelevanceResults(
+        filterset.qs, query, scope, counts["total"], version, months_in_order(counts, newest=True),
+        engine_constraints=engine_constraints(filterset),
     )),
-    "newest": ("Newest first", lambda qs, query, scope, counts, version: IdsFirst(
-        qs.newest_first(), counts["total"], months=months_in_order(counts, newest=True)
+    "newest": ("Newest first", lambda filterset, query, scope, counts, version: IdsFirst(
+        filterset.qs.newest_first(), counts["total"], months=months_in_order(counts, newest=True)
     )),
-    "oldest": ("Oldest first", lambda qs, query, scope, counts, version: IdsFirst(
-        qs.oldest_first(), counts["total"], months=months_in_order(counts, newest=False)
+    "oldest": ("Oldest first", lambda filterset, query, scope, counts, version: IdsFirst(
+        filterset.qs.oldest_first(), counts["total"], months=months_in_order(counts, newest=False)
     )),
 }
 
@@ -73,8 +77,13 @@ def remark_counts_computation(filterset):
 
 
 def remark_counts(filterset, version=None):
-    """Total, months and facet counts of a /remarks/ state; cached, and recounted after a change
-    only for the months it touched (countcache.cached_by_month)."""
+    """Total, months and facet counts of a /remarks/ state: by the search engine where there is
+    one (the cache only spares repeating it); else in the database, cached, and recounted after
+    a change only for the months it touched (countcache.cached_by_month)."""
+    if search_engine() is not None:
+        counted = cached_counts(remark_counts_computation(filterset), lambda: engine_counts(filterset, REMARK_FACETS), version)
+        if counted is not None:
+            return counted
     return cached_by_month(
         remark_counts_computation(filterset),
         lambda months: counts_by_month(filterset, REMARK_FACETS, months),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_filters import FilterSet
 
 from .models import EVERY_MONTH, NO_MONTH, content_version, month_tokens
@@ -129,12 +129,3 @@ def _normalised(per_month):
         })
         for month, counts in per_month.items()
     }
-
-
-def month_filter(months: set[int]) -> Q:
-    """The remarks of `months` (a set of YYYYMM, NO_MONTH for undated), as filter() arguments."""
-    dated = [m for m in months if m != NO_MONTH]
-    condition = Q(year_month__in=dated)
-    if NO_MONTH in months:
-        condition |= Q(year_month__isnull=True)
-    return condition

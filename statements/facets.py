@@ -15,11 +15,13 @@ from django.db import connection
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 
-from .countcache import cached_by_month, computation, month_filter
+from .countcache import cached_by_month, computation
+from .models import month_filter
 from .dates import plausible_year
-from .filters import filter_without
+from .filters import engine_constraints, filter_without
 from .querystrings import with_value_toggled
 from .search import search_backend
+from .search.engine import search_engine
 
 # Facets show their top values first; the rest fold under "show more".
 VISIBLE_OPTIONS = 8
@@ -78,6 +80,16 @@ class RelatedFacet:
     def pass_value(self, month, raw):
         """The value counted in counts_by_month's pass, from the month and the column's text."""
         return raw
+
+    @property
+    def engine_field(self):
+        """The search engine's column of these values (search/engine.py)."""
+        return self.path
+
+    def engine_rows(self, model, buckets):
+        """{value: n} of the engine's column → [(value, label, n)] as combine() gives them."""
+        rows = [(None, str(value), n) for value, n in buckets.items() if value not in (0, "")]
+        return [(value, label, n) for _, value, label, n in self.decode(model, rows)]
 
     def decode(self, model, rows):
         """[(month, id as text, n)] of counts_by_month's pass → [(month, slug, label, n)]."""
@@ -149,6 +161,9 @@ class ChoiceFacet:
     def decode(self, model, rows):
         return [(month, value, self.labels.get(value, value), n) for month, value, n in rows]
 
+    engine_field = RelatedFacet.engine_field
+    engine_rows = RelatedFacet.engine_rows
+
 
 class YearFacet:
     """Counts per calendar year of a date field; newest year first."""
@@ -183,6 +198,17 @@ class YearFacet:
 
     def decode(self, model, rows):
         return [(month, int(value), value, n) for month, value, n in rows]
+
+    @property
+    def engine_field(self):
+        return self.year_month
+
+    def engine_rows(self, model, buckets):
+        years = Counter()
+        for month, n in buckets.items():
+            if month:
+                years[month // 100] += n
+        return [(year, str(year), n) for year, n in years.items()]
 
     def shown(self, value):
         """Only years the filter accepts get a link (statements/dates.py)."""
@@ -335,3 +361,30 @@ def cached_tally(queryset, specs, finish, version=None):
         version,
     )
 
+
+
+def engine_counts(filterset, specs):
+    """combine(counts_by_month(filterset, specs)), counted by the search engine
+    (statements/search/engine.py) in one aggregation for the facets that are not active and
+    one per active facet (disjunctive, as above); None when there is no engine or it cannot
+    answer now. `filterset` filters every public remark (catalogue.remark_filterset)."""
+    engine = search_engine()
+    constraints = engine_constraints(filterset) if engine else None
+    if constraints is None:
+        return None
+    cleaned = filterset.form.cleaned_data
+    model = filterset.queryset.model
+    active = [spec for spec in specs if cleaned.get(spec.param)]
+    shared = [spec for spec in specs if not cleaned.get(spec.param)]
+    answer = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}))
+    if answer is None:
+        return None
+    total, counted = answer
+    facets = {spec.param: spec.engine_rows(model, counted[spec.engine_field]) for spec in shared}
+    for spec in active:
+        answer = engine.count(engine_constraints(filterset, spec.param), [spec.engine_field])
+        if answer is None:
+            return None
+        facets[spec.param] = spec.engine_rows(model, answer[1][spec.engine_field])
+    months = {first_day(month): n for month, n in counted[MONTH].items() if month}
+    return {"total": total, "facets": facets, "months": months}

@@ -14,7 +14,8 @@ from . import dates
 from .validators import validate_no_control_characters
 from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
 from .search import matching
-from .text.query import MAX_QUERY_LENGTH, SCOPES
+from .search.engine import AnyOf, Range, Search, Terms, day_number
+from .text.query import MAX_QUERY_LENGTH, SCOPES, parse_query
 
 
 
@@ -193,3 +194,35 @@ def filter_without(filterset, excluded=None, queryset=None):
         if name != excluded:
             queryset = filterset.filters[name].filter(queryset, value)
     return queryset
+
+
+def engine_constraints(filterset, excluded=None):
+    """The same state as filter_without(filterset, excluded), as the search engine's
+    constraints (statements/search/engine.py); None if a filter has no engine equivalent.
+    Each filter's two readings sit together here: a new filter needs both."""
+    if not isinstance(filterset, RemarkFilter):
+        return None  # the engine holds remarks
+    cleaned = filterset.form.cleaned_data
+    constraints = []
+    for name, value in cleaned.items():
+        if name == excluded or name == "scope" or not value:
+            continue
+        declared = filterset.filters[name]
+        if name == "q":
+            constraint = Search(parse_query(value), cleaned.get("scope") or "all") if value.strip() else None
+        elif isinstance(declared, (SlugsFilter, ManyToManySlugsFilter)):
+            constraint = Terms(declared.field_name, tuple(sorted(item.pk for item in value)))
+        elif isinstance(declared, YearsFilter):
+            constraint = AnyOf(tuple(Range("day", year * 10000 + 101, year * 10000 + 1231) for year in value))
+        elif isinstance(declared, django_filters.DateFilter) and declared.lookup_expr in ("gte", "lte"):
+            low, high = (day_number(value), None) if declared.lookup_expr == "gte" else (None, day_number(value))
+            constraint = Range("day", low, high)
+        elif isinstance(declared, django_filters.MultipleChoiceFilter):
+            constraint = Terms(declared.field_name, tuple(sorted(value)))
+        elif name == "version":
+            constraint = Terms("versions", (value,))
+        else:
+            return None
+        if constraint is not None:
+            constraints.append(constraint)
+    return constraints

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from .countcache import cached_counts, computation
 from .search import search_backend
+from .search.engine import search_engine
 from .text.query import parse_query
 
 # Ranking reads every matching remark's vector; above this many matches a backend that cannot
@@ -101,10 +102,13 @@ class RelevanceResults(IdsFirst):
     says False.
     """
 
-    def __init__(self, queryset, query, scope="all", count=None, cache_version=None, months=None):
+    def __init__(self, queryset, query, scope="all", count=None, cache_version=None, months=None, engine_constraints=None):
         # Ranking a page of a common word costs a scan too: cached like the ids of IdsFirst.
         super().__init__(queryset, count, months=months, cache_version=cache_version)
         self.parsed, self.scope = parse_query(query), scope
+        # The same state for the search engine (filters.engine_constraints), which ranks every
+        # match (BM25) in milliseconds; None: rank in the database.
+        self.engine_constraints = engine_constraints
         self.exact = True
 
     def page_ids(self, offset, stop):
@@ -119,6 +123,11 @@ class RelevanceResults(IdsFirst):
 
     def rank(self, offset, stop):
         """(ids of the page, whether their order is relevance throughout)."""
+        engine = search_engine() if self.engine_constraints is not None else None
+        if engine is not None:
+            ids = engine.ranked(self.engine_constraints, offset, stop - offset)
+            if ids is not None:
+                return ids, True
         backend, limit = search_backend(), stop - offset
         if backend.ranks_every_match or self.count() <= RANK_LIMIT:
             return backend.ranked_page(self.queryset, self.parsed, self.scope, offset, limit), True

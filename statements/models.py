@@ -848,6 +848,15 @@ def month_tokens():
     return tokens
 
 
+def month_filter(months):
+    """The remarks of `months` (a set of YYYYMM, NO_MONTH for undated), as filter() arguments."""
+    dated = [m for m in months if m != NO_MONTH]
+    condition = Q(year_month__in=dated)
+    if NO_MONTH in months:
+        condition |= Q(year_month__isnull=True)
+    return condition
+
+
 def bump_content_version(months=None):
     """Mark the public content changed. `months`: the YYYYMM months of remark dates whose counts
     the change can have moved (an empty collection when no count can move, e.g. a briefing's

@@ -121,7 +121,7 @@ def remark_list(request):
     sort = params.get("sort") if params.get("sort") in sorts else next(iter(sorts))
     version = content_version()
     counts = remark_counts(filterset, version)
-    results = sorts[sort][1](filterset.qs, query, scope, counts, version)
+    results = sorts[sort][1](filterset, query, scope, counts, version)
     facets = build_facets(filterset, REMARK_FACETS, params, counts["facets"])
     page = paginate(request, results, REMARKS_PER_PAGE)
     if query:

@@ -36,6 +36,14 @@ def no_rate_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def search_engine_directory(settings, tmp_path_factory):
+    """The search engine on, as it runs by default (statements/search/engine.py): every page's
+    counts come from it, and the tests that compare them with counting from scratch compare
+    the two. Tests of counting in the database set SEARCH_ENGINE_DIR to ""."""
+    settings.SEARCH_ENGINE_DIR = str(tmp_path_factory.getbasetemp() / "search-engine")
+
+
+@pytest.fixture(autouse=True)
 def content_versions_as_migrated(request):
     """The version rows migration 0017 creates (pages read them and never write them), with
     tokens of this test's own: counts another test cached are never read here."""

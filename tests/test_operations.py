@@ -250,7 +250,9 @@ class AppServer:
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL", "SECURE_"))}
         environment.update(
             DJANGO_SETTINGS_MODULE="config.settings", ALLOWED_HOSTS="127.0.0.1", DEBUG="false",
-            GUNICORN_BIND=f"127.0.0.1:{self.port}", WEB_CONCURRENCY="2", **env,
+            GUNICORN_BIND=f"127.0.0.1:{self.port}", WEB_CONCURRENCY="2",
+            # Each server its own search engine index, as deployed (docs/operations.md).
+            SEARCH_ENGINE_DIR=str(Path(log_dir) / f"search-engine-{name}"), **env,
         )
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(

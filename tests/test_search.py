@@ -177,9 +177,11 @@ def test_results_page_scope_and_relevance_sort(client, remarks):
     assert client.get("/remarks/", {"scope": "everywhere"}).status_code == 400
 
 
-def test_relevance_beyond_the_rank_limit_is_labelled(client, remarks, monkeypatch, make_briefing):
+def test_relevance_beyond_the_rank_limit_is_labelled(client, remarks, monkeypatch, make_briefing, settings):
+    """Ranked in the database (the search engine ranks every match: tests/test_engine.py)."""
     from django.db import connection
 
+    settings.SEARCH_ENGINE_DIR = ""
     import statements.listing as listing
     import statements.views as views
 

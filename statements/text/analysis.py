@@ -108,3 +108,26 @@ def _tokens(text, for_index):
 def index_text(text: str | None) -> str:
     """The analyzed text both indexes store: tokens separated by single spaces."""
     return " ".join(analyze(text or "", for_index=True))
+
+
+def literal_tokens(text: str) -> list[tuple[str, str]]:
+    """The words of a text as a literal check reads them, in order: each run of Latin letters
+    and digits lowercased, with the run as written when it is in capitals (else ""), and each
+    Chinese character on its own, so that any stretch of Chinese text is a sequence of them.
+    Punctuation and spaces separate; they are not tokens (query.exact_regex_python allows any
+    between the words of a phrase)."""
+    tokens = []
+    for chunk in WORD_RE.findall(unicodedata.normalize("NFKC", text)):
+        position = 0
+        for match in CJK_RE.finditer(chunk):
+            if match.start() > position:
+                tokens.append(_literal_word(chunk[position:match.start()]))
+            tokens.append((match.group(), ""))
+            position = match.end()
+        if position < len(chunk):
+            tokens.append(_literal_word(chunk[position:]))
+    return [(token, capitals) for token, capitals in tokens if len(token) <= MAX_TOKEN_LENGTH]
+
+
+def _literal_word(word):
+    return word.lower(), (word if in_capitals(word) else "")

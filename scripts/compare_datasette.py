@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""This site and Datasette, side by side, over HTTP, on the same public remarks
+(docs/benchmarks.md, "Side by side with Datasette").
+
+Copies the public remarks of the project's database (DATABASE_URL) into an SQLite file with an
+FTS5 index as Datasette serves a searchable table (topics and entities as JSON arrays, facet
+columns beside the text), starts Datasette (its own virtualenv, pinned in
+scripts/datasette.lock) and this site (gunicorn, the production settings, Redis), then asks both
+the same searches, interleaved so that the machine's noise hits both alike: this site the
+/remarks/ page with every facet count and the cache emptied before each request (cold: a search
+nobody made before), Datasette its table's JSON search with no facet (they time out at this
+size) and, separately, with its facets asked for. Prints median and p95 per case and the ratio.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/statements_bench \\
+        .venv/bin/python scripts/compare_datasette.py [--runs 10]
+
+Traffic stays on 127.0.0.1.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(ROOT / ".venv/bin/python")
+WORK = ROOT / "var" / "datasette"
+DATASETTE_VENV = ROOT / ".venv-datasette"
+SITE_PORT, DATASETTE_PORT = 8091, 8092
+REDIS_URL = os.environ.get("COMPARE_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def django_environment():
+    return {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", secrets.token_urlsafe(50)),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "REDIS_URL": REDIS_URL,
+        "GUNICORN_BIND": f"127.0.0.1:{SITE_PORT}",
+        "GUNICORN_ACCESSLOG": "/dev/null",
+        # One client asking in turn: no rate limit or share to meet.
+        "ANONYMOUS_RATE_LIMIT": "",
+        "SEARCHES_PER_CLIENT": "100",
+    }
+
+
+def export_rows():
+    """The public remarks as Datasette's table rows, read through the project's own models."""
+    script = r"""
+import json, sys
+from statements.models import Remark
+remarks = Remark.objects.published().order_by("pk")
+names = {}
+for name in ("topics", "entities"):
+    field = Remark._meta.get_field(name)
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    pairs = {}
+    for remark_id, label in through.objects.values_list(f"{source}_id", f"{target}__name").iterator(chunk_size=20000):
+        pairs.setdefault(remark_id, []).append(label)
+    names[name] = pairs
+rows = remarks.values_list("pk", "date", "language", "kind", "speaker__name", "ministry__short_name", "question", "answer")
+for pk, date, language, kind, speaker, ministry, question, answer in rows.iterator(chunk_size=20000):
+    sys.stdout.write(json.dumps([pk, date.isoformat() if date else None, date.year if date else None, language, kind,
+        speaker, ministry, json.dumps(names["topics"].get(pk, [])), json.dumps(names["entities"].get(pk, [])),
+        question, answer], ensure_ascii=False) + "\n")
+"""
+    process = subprocess.Popen([PYTHON, "manage.py", "shell", "-v", "0", "-c", script], cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True, env=django_environment())
+    for line in process.stdout:
+        yield json.loads(line)
+    if process.wait():
+        sys.exit("reading the remarks failed")
+
+
+def build_sqlite(path):
+    """The same public remarks for Datasette: one table, an FTS5 index on question and answer."""
+    if path.exists():
+        return
+    WORK.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".new")
+    temporary.unlink(missing_ok=True)
+    db = sqlite3.connect(temporary)
+    db.execute(
+        "CREATE TABLE remarks (id INTEGER PRIMARY KEY, date TEXT, year INTEGER, language TEXT, kind TEXT, "
+        "spokesperson TEXT, ministry TEXT, topics TEXT, entities TEXT, question TEXT, answer TEXT)"
+    )
+    started, count, batch = time.perf_counter(), 0, []
+    for row in export_rows():
+        batch.append(row)
+        if len(batch) == 5000:
+            db.executemany("INSERT INTO remarks VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
+            count, batch = count + len(batch), []
+    db.executemany("INSERT INTO remarks VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
+    count += len(batch)
+    for column in ("date", "year", "language", "kind", "spokesperson", "ministry"):
+        db.execute(f"CREATE INDEX remarks_{column} ON remarks({column})")
+    # As `sqlite-utils enable-fts remarks question answer --fts5` makes it; Datasette finds it.
+    db.execute(
+        "CREATE VIRTUAL TABLE remarks_fts USING fts5(question, answer, content=remarks, content_rowid=id)"
+    )
+    db.execute("INSERT INTO remarks_fts(remarks_fts) VALUES ('rebuild')")
+    db.commit()
+    db.execute("VACUUM")
+    db.close()
+    temporary.rename(path)
+    print(f"== {count:,} remarks copied for Datasette in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def datasette_installed():
+    binary = DATASETTE_VENV / "bin" / "datasette"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(DATASETTE_VENV)], check=True)
+        subprocess.run([str(DATASETTE_VENV / "bin" / "pip"), "install", "--quiet", "--require-hashes",
+                        "-r", str(ROOT / "scripts" / "datasette.lock")], check=True)
+    return binary
+
+
+def wait_for(port, path):
+    for _ in range(600):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path)
+            if connection.getresponse().status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"nothing answers on port {port}")
+
+
+def timed(port, path):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    connection.close()
+    return elapsed, response.status, body
+
+
+def flush_cache():
+    subprocess.run([PYTHON, "-c", f"import redis; redis.Redis.from_url({REDIS_URL!r}).flushdb()"], check=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=10, help="Requests per case and side.")
+    parser.add_argument("--terms", nargs="*", default=None, help='Searches to compare (default: a mix).')
+    options = parser.parse_args()
+    path = WORK / "remarks.db"
+    build_sqlite(path)
+    binary = datasette_installed()
+    environment = django_environment()
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=environment, check=True)
+    subprocess.run([PYTHON, "manage.py", "sync_search_engine"], cwd=ROOT, env=environment, check=True)
+    site = subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"], cwd=ROOT, env=environment,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    datasette = subprocess.Popen(
+        [str(binary), "serve", str(path), "--host", "127.0.0.1", "--port", str(DATASETTE_PORT),
+         "--setting", "sql_time_limit_ms", "60000", "--setting", "facet_time_limit_ms", "60000",
+         "--setting", "num_sql_threads", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(SITE_PORT, "/healthz")
+        wait_for(DATASETTE_PORT, "/remarks/remarks.json?_size=1")
+        compare(options.terms or ["china", "cooperation", '"two sides"', "sovereignty", "friendship dialogue"], options.runs)
+    finally:
+        site.terminate()
+        datasette.terminate()
+        site.wait()
+        datasette.wait()
+
+
+FACETS = ["language", "kind", "spokesperson", "ministry", "year"]
+
+
+def compare(terms, runs):
+    print(f"{'search':<22} {'this site cold, all facets':>28} {'Datasette, no facet':>22} {'Datasette, facets':>20} {'ratio':>7}")
+    print(f"{'':<22} {'p50 / p95 ms':>28} {'p50 / p95 ms':>22} {'p50 / p95 ms':>20} {'(p50)':>7}")
+    for term in terms:
+        q = urllib.parse.quote(term)
+        ours, plain, faceted, matches = [], [], [], None
+        facet_query = "".join(f"&_facet={f}" for f in FACETS) + "&_facet_array=topics&_facet_array=entities"
+        for _ in range(runs):
+            flush_cache()
+            elapsed, status, _ = timed(SITE_PORT, f"/remarks/?q={q}")
+            if status != 200:
+                sys.exit(f"this site answered {status} for {term}")
+            ours.append(elapsed)
+            elapsed, status, body = timed(DATASETTE_PORT, f"/remarks/remarks.json?_search={q}&_searchmode=raw&_size=20")
+            if status != 200:
+                sys.exit(f"Datasette answered {status} for {term}")
+            plain.append(elapsed)
+            matches = json.loads(body).get("filtered_table_rows_count")
+        for _ in range(max(1, runs // 3)):
+            elapsed, status, body = timed(DATASETTE_PORT, f"/remarks/remarks.json?_search={q}&_searchmode=raw&_size=20{facet_query}")
+            faceted.append(elapsed if status == 200 else float("nan"))
+        print(
+            f"{term[:22]:<22} {statistics.median(ours):>15.0f} / {percentile(ours, 0.95):>8.0f} "
+            f"{statistics.median(plain):>12.0f} / {percentile(plain, 0.95):>7.0f} "
+            f"{statistics.median(faceted):>10.0f} / {percentile(faceted, 0.95):>7.0f} "
+            f"{statistics.median(plain) / statistics.median(ours):>6.1f}×   ({matches} matches in Datasette)",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,419 @@
+"""The search engine: an inverted index of the public remarks (Tantivy, embedded in each app
+server) that finds the matches of a search with its filters and counts every facet of them
+exactly, in milliseconds where the database scans for seconds (docs/benchmarks.md).
+
+What it holds is derived from the database, like the cached counts, and kept by the same
+tokens: each month of remark dates has a token that every change to its public remarks moves
+in the same transaction (models.MonthVersion). The engine notes the tokens its index was built
+from; before answering, it compares them with the database's and indexes the months whose token
+moved again (all of them when EVERY_MONTH moved). So it never answers from content older than
+the tokens it read, needs no signal from any write path, holds published remarks only (it reads
+`published()`), and each app server keeps its own index from the shared database: nothing to
+coordinate between servers, and readers write nothing to the database.
+
+Each remark is one document: its text as the database's index sees it (stems, and stems with
+words in capitals kept as written, for `WHO`) and as the literal check reads it (words and
+Chinese characters, lowercased or as written), each per field so a scope is a choice of
+fields; its facet values as fast columns, which the terms aggregations count.
+
+The query language is statements/text/query.py's, with the same meaning as the database
+backends'; the literal check of a phrase or a Chinese term is a phrase of its words (Chinese:
+its characters), so punctuation inside one Chinese word of a query ("中美关系") is not told
+from punctuation between two.
+"""
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from statements.models import EVERY_MONTH, Language, Remark, month_filter, month_tokens
+from statements.text.analysis import analyze_cased, literal_tokens
+
+logger = logging.getLogger(__name__)
+
+# A change here makes every index on disk unusable: it is rebuilt.
+SCHEMA_VERSION = 1
+SCOPE_FIELDS = {"answers": ["a"], "questions": ["q"], "all": ["a", "q"]}
+# Integer columns counted and filtered on; named as the remark's fields. 0 stands for none.
+NUMBERS = ["id", "year_month", "day", "speaker", "ministry"]
+MULTI_NUMBERS = ["topics", "entities"]
+WORDS = ["kind", "language", "versions"]
+# Every bucket of a terms aggregation: counts must be exact, never a top-N.
+ALL_BUCKETS = 10_000_000
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Any of `values` in the column `field`."""
+
+    field: str
+    values: tuple
+
+
+@dataclass(frozen=True)
+class Range:
+    """`field` between `low` and `high`, both included; None leaves a side open."""
+
+    field: str
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    constraints: tuple
+
+
+@dataclass(frozen=True)
+class Search:
+    """A parsed query (text/query.py) over a scope."""
+
+    parsed: object
+    scope: str = "all"
+
+
+def day_number(date):
+    return date.year * 10000 + date.month * 100 + date.day if date else 0
+
+
+def remark_versions(language, ministry_language, translation_public, translation_language):
+    """Under which `version=` values (filters.RemarkFilter) this remark is listed: the one
+    rule of models.RemarkQuerySet.one_version_per_exchange, per remark."""
+    single = not translation_public
+    keys = []
+    if single or language == ministry_language or not ministry_language:
+        keys.append("original")
+    for code, _ in Language.choices:
+        if single or language == code or translation_language != code:
+            keys.append(code)
+    return keys
+
+
+class SearchEngine:
+    """One index directory, shared by the processes of one app server."""
+
+    def __init__(self, path):
+        import tantivy
+
+        self.tantivy, self.path = tantivy, str(path)
+        # The index in a directory of its own, rebuilt whole when needed; the lock and the state
+        # (the tokens it was built from) beside it.
+        self.index_path = os.path.join(self.path, "index")
+        self.schema = self._schema()
+        self.index = None
+        self.generation = None  # which build of the index this process has open
+        self.tokens = None  # the tokens this process's reader is known to reflect
+        self.too_far = None  # tokens found too far ahead to catch up within a request
+        self.lock = threading.Lock()
+
+    def _schema(self):
+        builder = self.tantivy.SchemaBuilder()
+        for prefix in ("a", "q"):
+            for kind in ("stem", "cased", "exact", "exact_cased"):
+                # Tokens are ours (statements/text/analysis.py), joined by spaces.
+                builder.add_text_field(f"{prefix}_{kind}", tokenizer_name="whitespace", index_option="position")
+        for name in NUMBERS + MULTI_NUMBERS:
+            builder.add_integer_field(name, stored=name == "id", indexed=True, fast=True)
+        for name in WORDS:
+            builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+        return builder.build()
+
+    # Keeping in step with the database -------------------------------------------------------
+
+    def ready(self):
+        """The searcher, after indexing whatever the database changed since; None when that
+        is more than a request should do (SEARCH_ENGINE_SYNC_LIMIT remarks): the caller then
+        counts in the database, and `manage.py sync_search_engine` catches up."""
+        tokens = {str(month): token for month, token in month_tokens().items()}
+        with self.lock:
+            if self.tokens != tokens:
+                if tokens == self.too_far and not self._built_elsewhere(tokens):
+                    return None
+                if self._catch_up(tokens, limit=settings.SEARCH_ENGINE_SYNC_LIMIT) is None:
+                    self.too_far = tokens  # not asked again until the tokens move
+                    return None
+            return self.index.searcher()
+
+    def sync(self, progress=None):
+        """Bring the index up to the database's tokens, however much that is; returns how many
+        remarks were indexed."""
+        tokens = {str(month): token for month, token in month_tokens().items()}
+        with self.lock:
+            return self._catch_up(tokens, limit=None, progress=progress)
+
+    def _catch_up(self, tokens, limit, progress=None):
+        """How many remarks were indexed to reach `tokens`; None if more than `limit`."""
+        os.makedirs(self.path, exist_ok=True)
+        with open(os.path.join(self.path, ".lock"), "w") as lock_file:
+            # One writer per server: the others wait, then find the work done.
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            kept = self._read_state()
+            if kept is not None and kept["tokens"] == tokens:
+                self._open(kept["generation"])
+                self.tokens = tokens
+                return 0
+            if kept is None or kept["tokens"].get(str(EVERY_MONTH)) != tokens.get(str(EVERY_MONTH)):
+                months = None
+            else:
+                months = {int(m) for m in kept["tokens"].keys() | tokens.keys() if kept["tokens"].get(m) != tokens.get(m)}
+                months.discard(EVERY_MONTH)
+            remarks = Remark.objects.published()
+            if months is not None:
+                remarks = remarks.filter(month_filter(months))
+            if limit is not None and remarks.count() > limit:
+                logger.warning("search engine: %s needs indexing again; counting in the database", self.path)
+                return None
+            if months is None:
+                self._write_state(None, None)
+                shutil.rmtree(self.index_path, ignore_errors=True)
+                os.makedirs(self.index_path)
+                generation = uuid.uuid4().hex
+            else:
+                generation = kept["generation"]
+            self._open(generation)
+            written = self._write(remarks, months, progress)
+            self._write_state(tokens, generation)
+            self.index.reload()
+            self.tokens = tokens
+            return written
+
+    def _built_elsewhere(self, tokens):
+        """Whether another process (sync_search_engine) has brought the index to `tokens`."""
+        kept = self._read_state()
+        return kept is not None and kept["tokens"] == tokens
+
+    def _open(self, generation):
+        """This process's view of the index, reopened when another process rebuilt it."""
+        if self.index is None or self.generation != generation:
+            self.index = self.tantivy.Index(self.schema, path=self.index_path, reuse=True)
+            self.generation = generation
+        else:
+            self.index.reload()
+
+    def _state_path(self):
+        return os.path.join(self.path, "tokens.json")
+
+    def _read_state(self):
+        try:
+            with open(self._state_path()) as f:
+                state = json.load(f)
+        except (OSError, ValueError):
+            return None
+        return state if state.get("schema") == SCHEMA_VERSION else None
+
+    def _write_state(self, tokens, generation):
+        if tokens is None:
+            try:
+                os.remove(self._state_path())
+            except FileNotFoundError:
+                pass
+            return
+        temporary = self._state_path() + ".new"
+        with open(temporary, "w") as f:
+            json.dump({"schema": SCHEMA_VERSION, "generation": generation, "tokens": tokens}, f)
+        os.replace(temporary, self._state_path())
+
+    def _write(self, remarks, months, progress):
+        writer = self.index.writer(heap_size=settings.SEARCH_ENGINE_WRITER_HEAP, num_threads=1)
+        try:
+            for month in months or ():
+                writer.delete_documents_by_term("year_month", month)
+            written, last = 0, 0
+            while True:
+                batch = list(_rows(remarks.filter(pk__gt=last).order_by("pk")[:BATCH]))
+                if not batch:
+                    break
+                for row in batch:
+                    writer.add_document(self._document(row))
+                written, last = written + len(batch), batch[-1]["id"]
+                if progress:
+                    progress(written)
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        return written
+
+    def _document(self, row):
+        document = self.tantivy.Document()
+        for prefix, text in (("a", row["answer"]), ("q", row["question"])):
+            analyzed = analyze_cased(text or "")
+            document.add_text(f"{prefix}_stem", " ".join(token for token, _ in analyzed))
+            document.add_text(f"{prefix}_cased", " ".join(capitals or token for token, capitals in analyzed))
+            literal = literal_tokens(text or "")
+            document.add_text(f"{prefix}_exact", " ".join(token for token, _ in literal))
+            document.add_text(f"{prefix}_exact_cased", " ".join(capitals or token for token, capitals in literal))
+        for name in NUMBERS:
+            document.add_integer(name, row[name] or 0)
+        for name in MULTI_NUMBERS:
+            for value in row[name]:
+                document.add_integer(name, value)
+        for name in WORDS:
+            for value in row[name] if name == "versions" else [row[name]]:
+                document.add_text(name, value)
+        return document
+
+    # Answering ------------------------------------------------------------------------------
+
+    def count(self, constraints, fields):
+        """How many public remarks meet every constraint, and for each field of `fields`
+        {value: how many of them have it}; None when the index cannot be brought up to date
+        within a request."""
+        searcher = self.ready()
+        if searcher is None:
+            return None
+        query = self.query(constraints)
+        total = searcher.search(query, 1).count
+        counted = {}
+        if fields and total:
+            aggregation = {field: {"terms": {"field": field, "size": ALL_BUCKETS}} for field in fields}
+            result = searcher.aggregate(query, aggregation)
+            for field in fields:
+                answer = result[field]
+                if answer.get("sum_other_doc_count") or answer.get("doc_count_error_upper_bound"):
+                    raise RuntimeError(f"inexact counts of {field}")
+                counted[field] = {bucket["key"]: bucket["doc_count"] for bucket in answer["buckets"]}
+        return total, {field: counted.get(field, {}) for field in fields}
+
+    def ranked(self, constraints, offset, limit):
+        """Ids of the public remarks meeting the constraints, best first by BM25 (the search's
+        words weigh; the filters do not), [offset:offset + limit]; None as for count()."""
+        searcher = self.ready()
+        if searcher is None:
+            return None
+        if limit <= 0:
+            return []
+        hits = searcher.search(self.query(constraints), limit, count=False, offset=offset).hits
+        return [searcher.doc(address)["id"][0] for _, address in hits]
+
+    def query(self, constraints):
+        Query, Occur = self.tantivy.Query, self.tantivy.Occur
+        parts = [self._constraint(c) for c in constraints]
+        if not parts:
+            return Query.all_query()
+        return parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Must, part) for part in parts])
+
+    def _constraint(self, constraint):
+        Query, Occur = self.tantivy.Query, self.tantivy.Occur
+        if isinstance(constraint, Terms):
+            return Query.term_set_query(self.schema, constraint.field, list(constraint.values))
+        if isinstance(constraint, Range):
+            return Query.range_query(
+                self.schema, constraint.field, self.tantivy.FieldType.Integer, constraint.low, constraint.high
+            )
+        if isinstance(constraint, AnyOf):
+            return self._any([self._constraint(c) for c in constraint.constraints])
+        if isinstance(constraint, Search):
+            return self._search(constraint.parsed, constraint.scope)
+        raise TypeError(constraint)
+
+    def _any(self, queries):
+        Query, Occur = self.tantivy.Query, self.tantivy.Occur
+        return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
+
+    def _all(self, queries):
+        Query, Occur = self.tantivy.Query, self.tantivy.Occur
+        return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Must, q) for q in queries])
+
+    def _search(self, parsed, scope):
+        """The search backends' filter (search/base.py): every clause (an OR of terms), no
+        excluded term; a phrase or Chinese term also occurs literally."""
+        Query, Occur = self.tantivy.Query, self.tantivy.Occur
+        if not parsed:
+            return Query.boolean_query([(Occur.MustNot, Query.all_query())])
+        fields = SCOPE_FIELDS[scope]
+        parts = [(Occur.Must, self._any([self._term(term, fields) for term in clause])) for clause in parsed.clauses]
+        parts += [
+            (Occur.MustNot, self._literal(term, fields) if term.exact else self._indexed(term, fields))
+            for term in parsed.excluded
+        ]
+        return Query.boolean_query(parts)
+
+    def _term(self, term, fields):
+        indexed = self._indexed(term, fields)
+        return self._all([indexed, self._literal(term, fields)]) if term.exact else indexed
+
+    def _indexed(self, term, fields):
+        """What the database's index matches: stems (or words in capitals as written)."""
+        Query = self.tantivy.Query
+        if term.prefix:
+            word = term.tokens[0]
+            pattern = "".join("\\" + c if not c.isalnum() else c for c in word) + ".*"
+            return self._any(
+                [Query.regex_query(self.schema, f"{f}_stem", pattern) for f in fields]
+                + [Query.term_set_query(self.schema, f"{f}_stem", term.prefix_stems()) for f in fields if term.prefix_stems()]
+            )
+        kind = "cased" if term.cased else "stem"
+        written = term.capitals or ("",) * len(term.tokens)
+        tokens = [capitals or token for token, capitals in zip(term.tokens, written)]
+        if term.adjacent:
+            return self._any([self._phrase(f"{f}_{kind}", tokens) for f in fields])
+        return self._all([self._any([Query.term_query(self.schema, f"{f}_{kind}", t) for f in fields]) for t in tokens])
+
+    def _literal(self, term, fields):
+        """The literal check of a phrase or Chinese term: its words (Chinese: characters) in
+        order, case ignored but in the words written in capitals."""
+        literal = literal_tokens(term.exact)
+        capitals = set(term.capitals) - {""}
+        cased = any(written in capitals for _, written in literal)
+        kind = "exact_cased" if cased else "exact"
+        tokens = [written if written in capitals else token for token, written in literal]
+        return self._any([self._phrase(f"{f}_{kind}", tokens) for f in fields])
+
+    def _phrase(self, field, tokens):
+        Query = self.tantivy.Query
+        if len(tokens) == 1:
+            return Query.term_query(self.schema, field, tokens[0])
+        return Query.phrase_query(self.schema, field, tokens)
+
+
+def _rows(remarks):
+    """The remarks as the engine's documents need them, with their topics and entities."""
+    rows = list(
+        remarks.values(
+            "id", "question", "answer", "year_month", "date", "kind", "language",
+            "speaker_id", "ministry_id", "ministry__language", "translation__is_public", "translation__language",
+        )
+    )
+    ids = [row["id"] for row in rows]
+    tags = {"topics": {}, "entities": {}}
+    for name in tags:
+        field = Remark._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        for remark_id, tag_id in through.objects.filter(**{f"{source}_id__in": ids}).values_list(f"{source}_id", f"{target}_id"):
+            tags[name].setdefault(remark_id, []).append(tag_id)
+    for row in rows:
+        row["day"] = day_number(row["date"])
+        row["speaker"], row["ministry"] = row["speaker_id"], row["ministry_id"]
+        row["topics"] = tags["topics"].get(row["id"], [])
+        row["entities"] = tags["entities"].get(row["id"], [])
+        row["versions"] = remark_versions(
+            row["language"], row["ministry__language"], row["translation__is_public"], row["translation__language"]
+        )
+        yield row
+
+
+_engines = {}
+
+
+def search_engine():
+    """This process's engine for SEARCH_ENGINE_DIR, or None when there is none (the setting is
+    empty, or Tantivy is not installed)."""
+    path = settings.SEARCH_ENGINE_DIR
+    if not path:
+        return None
+    if path not in _engines:
+        try:
+            _engines[path] = SearchEngine(path)
+        except ImportError:
+            _engines[path] = None
+    return _engines[path]

@@ -1,0 +1,252 @@
+"""The search engine (statements/search/engine.py): it counts what the database counts, for
+every feature of the query language and every filter; it holds published remarks only and
+follows every change by itself; several servers (or processes) keep their own index right."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.http import QueryDict
+
+from statements import catalogue
+from statements.catalogue import REMARK_FACETS, remark_filterset
+from statements.facets import combine, counts_by_month, engine_counts
+from statements.filters import engine_constraints
+from statements.models import Briefing, Remark
+from statements.search.engine import SearchEngine, _rows, search_engine
+
+pytestmark = pytest.mark.django_db
+
+# Every feature of the query language (statements/text/query.py) and every filter of /remarks/.
+STATES = [
+    "",
+    "q=china",
+    "q=WHO",
+    "q=who",
+    "q=Who+cooperation",
+    'q="two sides"',
+    'q="WHO experts"',
+    "q=中国",
+    "q=中美关系",
+    "q=疫情+防控",
+    "q=cooperat*",
+    "q=china+-trade",
+    'q=china+-"two sides"',
+    "q=china+-中国",
+    "q=china+OR+russia+trade",
+    "q=U.S.",
+    "q=COVID-19",
+    "q=-",
+    "q=china&scope=questions",
+    "q=china&scope=answers",
+    'q="the United States"&scope=answers',
+    "lang=en&q=trade",
+    "lang=en&lang=zh",
+    "topic=trade&q=china",
+    "topic=trade&topic=who-cooperation",
+    "mentions=united-states&q=trade",
+    "spokesperson=hua-chunying&kind=qa",
+    "kind=announcement",
+    "ministry=prc-mfa",
+    "year=2019&year=2020",
+    "year=2020&q=taiwan",
+    "date_from=2019-01-01&date_to=2020-06-30",
+    "date_from=2020-12-18",
+    "version=original",
+    "version=en&q=china",
+    "version=zh&lang=zh",
+]
+
+
+@pytest.fixture
+def demo():
+    call_command("loaddata", "fixtures/demo.json", verbosity=0)
+
+
+@pytest.fixture
+def few(make_briefing, wang, hua, topics):
+    """A few public remarks about China, and a draft."""
+    for day, spokesperson, status in ((3, wang, "published"), (4, hua, "published"), (5, hua, "draft")):
+        make_briefing(spokesperson=spokesperson, date=datetime.date(2020, 6, day), status=status, remarks=[
+            {"answer": "China and trade.", "topics": [topics["trade"]]},
+            {"answer": "China's friends.", "question": "And China?"},
+        ])
+
+
+def state(params):
+    _, filterset = remark_filterset(QueryDict(params))
+    assert filterset.is_valid(), filterset.errors
+    return filterset
+
+
+def normalised(counts):
+    return (counts["total"], counts["months"], {param: sorted(rows) for param, rows in counts["facets"].items()})
+
+
+def by_engine(params):
+    counted = engine_counts(state(params), REMARK_FACETS)
+    assert counted is not None
+    return normalised(counted)
+
+
+def by_database(params):
+    return normalised(combine(counts_by_month(state(params), REMARK_FACETS), REMARK_FACETS))
+
+
+def searched(word):
+    """How many public remarks the engine finds for `word`."""
+    total, _ = search_engine().count(engine_constraints(state(f"q={word}")), [])
+    return total
+
+
+def test_the_engine_counts_what_the_database_counts_in_every_state(demo):
+    found = 0
+    for params in STATES:
+        engine = by_engine(params)
+        assert engine == by_database(params), params
+        found += engine[0] > 0
+    # The states find something, or the comparison would prove little.
+    assert found >= len(STATES) - 4
+
+
+def test_the_remark_list_counts_through_the_engine(few, client, monkeypatch):
+    def no_database_counts(*args, **kwargs):
+        raise AssertionError("counted in the database")
+
+    monkeypatch.setattr(catalogue, "counts_by_month", no_database_counts)
+    response = client.get("/remarks/?q=china&topic=trade")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == by_database("q=china&topic=trade")[0] > 0
+
+
+def test_drafts_never_reach_the_engine_and_every_change_does(make_briefing, wang):
+    draft = make_briefing(
+        spokesperson=wang, status=Briefing.Status.DRAFT, remarks=[{"answer": "Zanzibarian marmalade."}]
+    )
+    assert searched("zanzibarian") == 0
+    draft.publish()
+    draft.save()
+    assert searched("zanzibarian") == 1
+    remark = draft.remarks.get()
+    remark.answer = "Plain toast."
+    remark.save()
+    assert searched("zanzibarian") == 0 and searched("toast") == 1
+    remark.withdraw("Checked.")
+    assert searched("toast") == 0
+    remark.restore()
+    assert searched("toast") == 1
+    Briefing.objects.filter(pk=draft.pk).update(status=Briefing.Status.DRAFT)
+    assert searched("toast") == 0
+    draft.refresh_from_db()
+    draft.publish()
+    draft.save()
+    draft.date = datetime.date(2019, 3, 4)
+    draft.save()
+    assert search_engine().count(engine_constraints(state("q=toast&year=2019")), [])[0] == 1
+    assert search_engine().count(engine_constraints(state("q=toast&year=2020")), [])[0] == 0
+    remark.delete()
+    assert searched("toast") == 0
+
+
+def test_two_servers_each_keep_their_own_index(make_briefing, wang, tmp_path):
+    one, other = SearchEngine(tmp_path / "one"), SearchEngine(tmp_path / "other")
+    query = engine_constraints(state("q=marmalade"))
+    assert one.count(query, [])[0] == other.count(query, [])[0] == 0
+    make_briefing(spokesperson=wang, remarks=[{"answer": "Marmalade on toast."}])
+    assert one.count(query, [])[0] == other.count(query, [])[0] == 1
+
+
+def test_processes_sharing_a_directory_find_the_work_done(make_briefing, wang, tmp_path, monkeypatch):
+    first, second = SearchEngine(tmp_path), SearchEngine(tmp_path)
+    query = engine_constraints(state("q=marmalade"))
+    first.count(query, [])
+    make_briefing(spokesperson=wang, date=datetime.date(2020, 5, 5), remarks=[{"answer": "Marmalade."}])
+    assert first.count(query, [])[0] == 1
+    # The second process reads the index the first brought up to date: it writes nothing.
+    monkeypatch.setattr(SearchEngine, "_write", lambda *args: pytest.fail("indexed twice"))
+    assert second.count(query, [])[0] == 1
+
+
+def test_a_change_too_large_for_a_request_is_counted_in_the_database(few, client, settings, monkeypatch):
+    client.get("/remarks/")  # the engine is up to date
+    settings.SEARCH_ENGINE_SYNC_LIMIT = 0
+    briefing = Briefing.objects.published().first()
+    Remark.objects.create(briefing=briefing, position=99, answer="Marmalade is no answer.")
+    counted = []
+    monkeypatch.setattr(catalogue, "counts_by_month", lambda *args: counted.append(1) or counts_by_month(*args))
+    response = client.get("/remarks/?q=marmalade")
+    assert response.context["page"].paginator.count == 1 and counted
+    counted.clear()
+    assert client.get("/remarks/?q=marmalade&kind=qa").context["page"].paginator.count == 1 and counted
+    # Another process (the command, on deploy) catches up; this one then counts with it again.
+    SearchEngine(settings.SEARCH_ENGINE_DIR).sync()
+    counted.clear()
+    assert client.get("/remarks/?q=marmalade&lang=en").context["page"].paginator.count == 1
+    assert not counted
+
+
+def test_an_index_of_another_schema_is_rebuilt(few, tmp_path, monkeypatch):
+    engine = SearchEngine(tmp_path)
+    query = engine_constraints(state("q=china"))
+    expected = engine.count(query, [])[0]
+    monkeypatch.setattr("statements.search.engine.SCHEMA_VERSION", 999)
+    assert SearchEngine(tmp_path).count(query, [])[0] == expected > 0
+
+
+def test_check_derived_data_sees_an_index_that_missed_a_change(few, settings):
+    out = io.StringIO()
+    call_command("check_derived_data", stdout=out)
+    engine = search_engine()
+    # A remark written into the index behind the tokens' back: the index now holds a draft.
+    draft = Remark.objects.filter(is_public=False).values("pk").first() or {"pk": 10**9}
+    writer = engine.index.writer(heap_size=15_000_000, num_threads=1)
+    row = next(_rows(Remark.objects.filter(pk=Remark.objects.published().first().pk)))
+    row["id"] = draft["pk"]
+    writer.add_document(engine._document(row))
+    writer.commit()
+    writer.wait_merging_threads()
+    del writer
+    engine.index.reload()
+    with pytest.raises(Exception, match="difference"):
+        call_command("check_derived_data", stdout=out)
+
+
+
+def test_the_command_brings_the_index_up_to_date(few):
+    out = io.StringIO()
+    call_command("sync_search_engine", stdout=out)
+    assert "up to date" in out.getvalue()
+    out = io.StringIO()
+    call_command("sync_search_engine", stdout=out)
+    assert out.getvalue().startswith("0 remarks indexed")
+
+
+def test_the_engine_ranks_every_match_best_first(make_briefing, wang, client):
+    make_briefing(spokesperson=wang, remarks=[
+        {"answer": "Trade matters to us all."},
+        {"answer": "Trade, trade and trade."},
+        {"answer": "Nothing to do with it."},
+        {"answer": "Trade is one of many things."},
+    ])
+    constraints = engine_constraints(state("q=trade"))
+    ranked = search_engine().ranked(constraints, 0, 10)
+    matches = set(Remark.objects.published().filter(answer__icontains="trade").values_list("pk", flat=True))
+    assert set(ranked) == matches and len(ranked) == 3
+    assert Remark.objects.get(pk=ranked[0]).answer == "Trade, trade and trade."
+    # Pages of the ranking add up to it, each match once.
+    assert search_engine().ranked(constraints, 0, 2) + search_engine().ranked(constraints, 2, 2) == ranked
+    page = client.get("/remarks/?q=trade").context["page"]
+    assert [remark.pk for remark in page] == ranked
+
+
+def test_relevance_covers_every_match_whatever_their_number(make_briefing, wang, client, monkeypatch):
+    import statements.listing as listing
+    import statements.views as views
+
+    make_briefing(spokesperson=wang, remarks=[{"answer": f"Trade {n}."} for n in range(3)])
+    monkeypatch.setattr(listing, "RANK_LIMIT", 1)
+    monkeypatch.setattr(views, "RANK_LIMIT", 1)
+    response = client.get("/remarks/", {"q": "trade"})
+    assert response.text.count('class="result"') == 3
+    assert "Relevance order covers" not in response.text
