@@ -388,3 +388,16 @@ def engine_counts(filterset, specs):
         facets[spec.param] = spec.engine_rows(model, answer[1][spec.engine_field])
     months = {first_day(month): n for month, n in counted[MONTH].items() if month}
     return {"total": total, "facets": facets, "months": months}
+
+
+def month_counts(filterset, version=None):
+    """{first day of month: n} of a /remarks/ state (filtering every public remark): by the
+    search engine where there is one, else counted in the database and cached month by month."""
+    counted = engine_counts(filterset, [])
+    if counted is not None:
+        return counted["months"]
+    return cached_tally(filterset.qs, [], _months_of, version)
+
+
+def _months_of(counts):
+    return counts["months"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.urls import reverse
 
-from .facets import cached_tally
+from .facets import month_counts
 from .filters import RemarkFilter
 from .histogram import months_between
 from .models import Briefing, Remark
@@ -129,19 +129,14 @@ def filtersets(terms, params, lang=ALL_LANGUAGES):
 
 def compare(base, per_term, version):
     """(series, totals per month) from valid filtersets (see filtersets())."""
-    totals = cached_tally(base.qs, [], months_of, version)
+    totals = month_counts(base, version)
     series = []
     for filterset, (colour, dash, marker) in zip(per_term, STYLES):
         term = filterset.data["q"]
-        counts = cached_tally(filterset.qs, [], months_of, version)
+        counts = month_counts(filterset, version)
         url = reverse("remark_list") + with_values(base.data, q=term)
         series.append(Series(term, counts, colour, dash, url, marker))
     return series, totals
-
-
-def months_of(counts):
-    """The month counts of a tally: all /compare/ keeps of a search."""
-    return counts["months"]
 
 
 def example_links(params=None):
