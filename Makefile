@@ -25,6 +25,7 @@ migrate: setup
 # Fixtures carry fixed primary keys, so loading them again updates rather than duplicates.
 demo: migrate
 	$(BIN)/python manage.py loaddata fixtures/demo.json
+	$(BIN)/python manage.py sync_search_engine
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

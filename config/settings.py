@@ -329,8 +329,10 @@ RATELIMIT_FAIL_OPEN = True
 # directory, one per app server, kept from the database by itself; empty: count in the database.
 SEARCH_ENGINE_DIR = os.environ.get("SEARCH_ENGINE_DIR", str(BASE_DIR / "var" / "search-engine"))
 # A request indexes at most this many remarks to catch up (a day's briefings); beyond, it counts
-# in the database and `manage.py sync_search_engine` (run on deploy and after bulk loads) catches up.
-SEARCH_ENGINE_SYNC_LIMIT = envint("SEARCH_ENGINE_SYNC_LIMIT", 20_000)
+# in the database while a thread catches up (`manage.py sync_search_engine` on deploy and after
+# bulk loads does it beforehand).
+SEARCH_ENGINE_SYNC_LIMIT = envint("SEARCH_ENGINE_SYNC_LIMIT", 1000)
+SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND = envbool("SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND", True)
 SEARCH_ENGINE_WRITER_HEAP = envint("SEARCH_ENGINE_WRITER_HEAP", 100_000_000)
 
 # The first year a briefing may be dated (statements/dates.py); the last is next year.

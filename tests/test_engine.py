@@ -14,7 +14,7 @@ from statements.catalogue import REMARK_FACETS, remark_filterset
 from statements.facets import combine, counts_by_month, engine_counts
 from statements.filters import engine_constraints
 from statements.models import Briefing, Remark
-from statements.search.engine import SearchEngine, _rows, search_engine
+from statements.search.engine import SearchEngine, _rows, document_texts, search_engine
 
 pytestmark = pytest.mark.django_db
 
@@ -168,18 +168,33 @@ def test_processes_sharing_a_directory_find_the_work_done(make_briefing, wang, t
     assert second.count(query, [])[0] == 1
 
 
-def test_a_change_too_large_for_a_request_is_counted_in_the_database(few, client, settings, monkeypatch):
+@pytest.mark.django_db(transaction=True)
+def test_a_change_too_large_for_a_request_is_counted_in_the_database_meanwhile(few, client, settings, monkeypatch):
     client.get("/remarks/")  # the engine is up to date
     settings.SEARCH_ENGINE_SYNC_LIMIT = 0
+    settings.SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND = True
     briefing = Briefing.objects.published().first()
     Remark.objects.create(briefing=briefing, position=99, answer="Marmalade is no answer.")
     counted = []
     monkeypatch.setattr(catalogue, "counts_by_month", lambda *args: counted.append(1) or counts_by_month(*args))
     response = client.get("/remarks/?q=marmalade")
     assert response.context["page"].paginator.count == 1 and counted
+    # Meanwhile a thread catches up; once it is done, the engine counts again.
+    search_engine().background.join(timeout=60)
     counted.clear()
-    assert client.get("/remarks/?q=marmalade&kind=qa").context["page"].paginator.count == 1 and counted
-    # Another process (the command, on deploy) catches up; this one then counts with it again.
+    assert client.get("/remarks/?q=marmalade&lang=en").context["page"].paginator.count == 1
+    assert not counted
+
+
+def test_another_process_catching_up_is_seen(few, client, settings, monkeypatch):
+    client.get("/remarks/")
+    settings.SEARCH_ENGINE_SYNC_LIMIT = 0  # and no thread catching up (tests/conftest.py)
+    briefing = Briefing.objects.published().first()
+    Remark.objects.create(briefing=briefing, position=99, answer="Marmalade is no answer.")
+    counted = []
+    monkeypatch.setattr(catalogue, "counts_by_month", lambda *args: counted.append(1) or counts_by_month(*args))
+    assert client.get("/remarks/?q=marmalade").context["page"].paginator.count == 1 and counted
+    # The command, in another process, catches up: this one then counts with the engine again.
     SearchEngine(settings.SEARCH_ENGINE_DIR).sync()
     counted.clear()
     assert client.get("/remarks/?q=marmalade&lang=en").context["page"].paginator.count == 1
@@ -203,7 +218,7 @@ def test_check_derived_data_sees_an_index_that_missed_a_change(few, settings):
     writer = engine.index.writer(heap_size=15_000_000, num_threads=1)
     row = next(_rows(Remark.objects.filter(pk=Remark.objects.published().first().pk)))
     row["id"] = draft["pk"]
-    writer.add_document(engine._document(row))
+    writer.add_document(engine._document(row, document_texts(row)))
     writer.commit()
     writer.wait_merging_threads()
     del writer
@@ -250,3 +265,19 @@ def test_relevance_covers_every_match_whatever_their_number(make_briefing, wang,
     response = client.get("/remarks/", {"q": "trade"})
     assert response.text.count('class="result"') == 3
     assert "Relevance order covers" not in response.text
+
+
+def test_the_stored_vector_gives_back_the_analysis(demo):
+    """On PostgreSQL the engine reads each remark's tokens back from its stored vector instead of
+    analysing the text again: they must be the analysis's, position for position."""
+    from statements.search import search_backend
+    from statements.text.analysis import analyze_cased
+
+    backend = search_backend()
+    if backend.stored_tokens() is None:
+        pytest.skip("this database's index stores no vector to read back (SQLite analyses again)")
+    rows = list(_rows(Remark.objects.order_by("pk")))
+    assert rows and all(row["stored_tokens"] for row in rows)
+    for row in rows:
+        expected = (analyze_cased(row["answer"] or ""), analyze_cased(row["question"] or ""))
+        assert backend.tokens_from_stored(row["stored_tokens"]) == expected, row["id"]

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from statements.models import Briefing
+from statements.search.engine import search_engine
 from querycount import budget_queries
 
 
@@ -72,10 +73,15 @@ def test_remark_list_query_count_does_not_grow_with_results(client, corpus, make
     # Cold: 1 content version, the base and month tokens of the counts kept by month, 1 pass
     # counting everything but the active topic facet, 1 for it, 3 facet labels, the page's ids,
     # its rows, 2 prefetches, 1 slug validation.
+    # The search engine's catch-up after a change (statements/search/engine.py) is its own work,
+    # done before: counted or not, a page's queries stay the same.
+    engine = search_engine()
+    engine.ready()
     with django_assert_max_num_queries(13 + BUDGET_QUERIES):
         client.get("/remarks/?topic=trade")
     for _ in range(5):
         make_briefing(remarks=[{"answer": "more trade", "topics": [topics["trade"]]}] * 3)
+    engine.ready()
     with django_assert_max_num_queries(13 + BUDGET_QUERIES):
         response = client.get("/remarks/?topic=trade")
     assert "16 remarks" in response.text
@@ -219,12 +225,14 @@ def test_pages_declare_language_and_landmarks(client, corpus):
         ("/spokespersons/wang-wenbin/", 11),
         ("/entities/", 5),
         ("/entities/who/", 10),
-        ("/compare/?term=more&term=china", 7),
+        # The search engine counts each term's months and the base's: month tokens read each time.
+        ("/compare/?term=more&term=china", 4),
     ],
 )
 def test_query_counts_stay_fixed_as_data_grows(client, corpus, make_briefing, wang, topics, entities, path, limit, django_assert_num_queries):
     for _ in range(4):
         make_briefing(spokesperson=wang, remarks=[{"answer": "more", "topics": [topics["who"]], "entities": [entities["who"]]}] * 3)
+    search_engine().ready()  # its catch-up after the writes is its own work
     with django_assert_num_queries(limit + BUDGET_QUERIES):
         assert client.get(path).status_code == 200
 

@@ -71,6 +71,16 @@ class SearchBackend:
         ranked = self.rank(queryset, parsed, scope).order_by("-search_rank", "-date", "-briefing_id", "position")
         return list(ranked.values_list("pk", flat=True)[offset : offset + limit])
 
+    def stored_tokens(self):
+        """An expression for what the index stores of a remark from which its analysed tokens
+        can be read back (tokens_from_stored), or None: the text is analysed again."""
+        return None
+
+    @staticmethod
+    def tokens_from_stored(value):
+        """(answer tokens, question tokens) as text.analysis.analyze_cased gives them."""
+        raise NotImplementedError
+
     @staticmethod
     def payload(question, answer):
         """What the index stores for one remark, computed in Python (workers may do it)."""

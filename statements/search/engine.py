@@ -29,11 +29,18 @@ import os
 import shutil
 import threading
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 
+import django
 from django.conf import settings
+from django.db import connections
+
 from statements.models import EVERY_MONTH, Language, Remark, month_filter, month_tokens
 from statements.text.analysis import analyze_cased, literal_tokens
+
+from . import search_backend
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +54,8 @@ WORDS = ["kind", "language", "versions"]
 # Every bucket of a terms aggregation: counts must be exact, never a top-N.
 ALL_BUCKETS = 10_000_000
 BATCH = 2000
+# A catch-up of more remarks than this analyses them in worker processes (manage.py sync_search_engine).
+PARALLEL_ABOVE = 20_000
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,7 @@ class SearchEngine:
         self.generation = None  # which build of the index this process has open
         self.tokens = None  # the tokens this process's reader is known to reflect
         self.too_far = None  # tokens found too far ahead to catch up within a request
+        self.background = None  # the thread catching up meanwhile
         self.lock = threading.Lock()
 
     def _schema(self):
@@ -130,16 +140,30 @@ class SearchEngine:
     def ready(self):
         """The searcher, after indexing whatever the database changed since; None when that
         is more than a request should do (SEARCH_ENGINE_SYNC_LIMIT remarks): the caller then
-        counts in the database, and `manage.py sync_search_engine` catches up."""
+        counts in the database while a thread of this process catches up in the background
+        (`manage.py sync_search_engine` does the same on deploy)."""
         tokens = {str(month): token for month, token in month_tokens().items()}
         with self.lock:
             if self.tokens != tokens:
+                if self.background and self.background.is_alive():
+                    return None
                 if tokens == self.too_far and not self._built_elsewhere(tokens):
                     return None
                 if self._catch_up(tokens, limit=settings.SEARCH_ENGINE_SYNC_LIMIT) is None:
                     self.too_far = tokens  # not asked again until the tokens move
+                    if settings.SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND:
+                        self.background = threading.Thread(target=self._sync_in_background, daemon=True)
+                        self.background.start()
                     return None
             return self.index.searcher()
+
+    def _sync_in_background(self):
+        try:
+            self.sync()
+        except Exception:
+            logger.exception("search engine: catching up in the background failed")
+        finally:
+            connections.close_all()  # this thread's own connections
 
     def sync(self, progress=None):
         """Bring the index up to the database's tokens, however much that is; returns how many
@@ -221,6 +245,10 @@ class SearchEngine:
         os.replace(temporary, self._state_path())
 
     def _write(self, remarks, months, progress):
+        # Analysing text is most of the work: a large catch-up spreads it over every core.
+        pool = None
+        if remarks.count() > PARALLEL_ABOVE and (os.cpu_count() or 1) > 1:
+            pool = ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("spawn"), initializer=django.setup)
         writer = self.index.writer(heap_size=settings.SEARCH_ENGINE_WRITER_HEAP, num_threads=1)
         try:
             for month in months or ():
@@ -230,8 +258,9 @@ class SearchEngine:
                 batch = list(_rows(remarks.filter(pk__gt=last).order_by("pk")[:BATCH]))
                 if not batch:
                     break
-                for row in batch:
-                    writer.add_document(self._document(row))
+                texts = pool.map(document_texts, batch, chunksize=100) if pool else map(document_texts, batch)
+                for row, text in zip(batch, texts):
+                    writer.add_document(self._document(row, text))
                 written, last = written + len(batch), batch[-1]["id"]
                 if progress:
                     progress(written)
@@ -240,17 +269,15 @@ class SearchEngine:
         except BaseException:
             writer.rollback()
             raise
+        finally:
+            if pool:
+                pool.shutdown()
         return written
 
-    def _document(self, row):
+    def _document(self, row, texts):
         document = self.tantivy.Document()
-        for prefix, text in (("a", row["answer"]), ("q", row["question"])):
-            analyzed = analyze_cased(text or "")
-            document.add_text(f"{prefix}_stem", " ".join(token for token, _ in analyzed))
-            document.add_text(f"{prefix}_cased", " ".join(capitals or token for token, capitals in analyzed))
-            literal = literal_tokens(text or "")
-            document.add_text(f"{prefix}_exact", " ".join(token for token, _ in literal))
-            document.add_text(f"{prefix}_exact_cased", " ".join(capitals or token for token, capitals in literal))
+        for name, text in texts.items():
+            document.add_text(name, text)
         for name in NUMBERS:
             document.add_integer(name, row[name] or 0)
         for name in MULTI_NUMBERS:
@@ -375,12 +402,34 @@ class SearchEngine:
         return Query.phrase_query(self.schema, field, tokens)
 
 
+def document_texts(row):
+    """The text fields of a remark's document: its tokens as the database's index has them
+    (stems; stems with words in capitals as written) and as the literal check reads them, per
+    field. Module-level and pure, so that worker processes can compute it."""
+    stored = row.get("stored_tokens")
+    analysed = search_backend().tokens_from_stored(stored) if stored else (
+        analyze_cased(row["answer"] or ""), analyze_cased(row["question"] or "")
+    )
+    texts = {}
+    for prefix, text, analyzed in (("a", row["answer"], analysed[0]), ("q", row["question"], analysed[1])):
+        texts[f"{prefix}_stem"] = " ".join(token for token, _ in analyzed)
+        texts[f"{prefix}_cased"] = " ".join(capitals or token for token, capitals in analyzed)
+        literal = literal_tokens(text or "")
+        texts[f"{prefix}_exact"] = " ".join(token for token, _ in literal)
+        texts[f"{prefix}_exact_cased"] = " ".join(capitals or token for token, capitals in literal)
+    return texts
+
+
 def _rows(remarks):
     """The remarks as the engine's documents need them, with their topics and entities."""
+    stored = search_backend().stored_tokens()
+    if stored is not None:
+        remarks = remarks.annotate(stored_tokens=stored)
     rows = list(
         remarks.values(
             "id", "question", "answer", "year_month", "date", "kind", "language",
             "speaker_id", "ministry_id", "ministry__language", "translation__is_public", "translation__language",
+            *(["stored_tokens"] if stored is not None else []),
         )
     )
     ids = [row["id"] for row in rows]

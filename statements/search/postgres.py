@@ -13,7 +13,7 @@ A word written in capitals is stored twice at its position: its stem, and the wo
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q
+from django.db.models import BooleanField, FloatField, Q, TextField
 
 from statements.text.analysis import CJK_RE, analyze_cased
 
@@ -44,8 +44,37 @@ def tsvector_literal(question, answer):
     return " ".join(f"{quote_lexeme(token)}:{','.join(marks)}" for token, marks in positions.items())
 
 
+# One lexeme of a tsvector as PostgreSQL prints it: 'word':1A,5B (quotes doubled inside).
+VECTOR_ENTRY_RE = re.compile(r"'((?:[^']|'')*)':([0-9A-D,]+)")
+
+
+def tokens_from_vector(text):
+    """(answer tokens, question tokens) as analyze_cased gives them, read back from a stored
+    vector (tsvector_literal above): the analysis is not redone (jieba costs milliseconds)."""
+    slots = {"A": {}, "B": {}}
+    for lexeme, marks in VECTOR_ENTRY_RE.findall(text):
+        lexeme = lexeme.replace("''", "'").replace("\\\\", "\\")
+        capitals = lexeme != lexeme.lower()
+        for mark in marks.split(","):
+            weight = mark[-1] if mark[-1].isalpha() else "D"
+            slot = slots.setdefault(weight, {}).setdefault(int(mark.rstrip("ABCD")), ["", ""])
+            slot[1 if capitals else 0] = lexeme
+    return tuple(
+        [(stem, capitals) for _, (stem, capitals) in sorted(slots[weight].items()) if stem]
+        for weight in ("A", "B")
+    )
+
+
 class PostgresSearch(SearchBackend):
     vendor = "postgresql"
+
+    def stored_tokens(self):
+        """The stored vector as text, for tokens_from_vector."""
+        return RowSQL("{table}.search_vector::text", output_field=TextField())
+
+    @staticmethod
+    def tokens_from_stored(text):
+        return tokens_from_vector(text)
 
     def term_tsquery(self, term, scope):
         weight = WEIGHT[scope]
