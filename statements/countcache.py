@@ -23,7 +23,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django_filters import FilterSet
 
-from .models import EVERY_MONTH, NO_MONTH, content_version, month_tokens
+from .models import EVERY_MONTH, NO_MONTH, content_version, month_tokens, moved_months
 
 # Old tokens' entries are never read again; they only wait to be evicted.
 TIMEOUT = 24 * 60 * 60
@@ -104,11 +104,10 @@ def cached_by_month(what: Computation, count_months, finish, version: str | None
         tokens = month_tokens()
         months_key = what.key("months")  # valid whatever the version: tokens inside
         kept = cache.get(months_key)
-        if kept is None or kept["tokens"].get(EVERY_MONTH) != tokens.get(EVERY_MONTH):
+        stale = moved_months(kept and kept["tokens"], tokens)
+        if stale is None:
             per_month = _normalised(count_months(None))
         else:
-            stale = {m for m in kept["tokens"].keys() | tokens.keys() if kept["tokens"].get(m) != tokens.get(m)}
-            stale.discard(EVERY_MONTH)
             per_month = {m: counts for m, counts in kept["per_month"].items() if m not in stale}
             if stale:
                 per_month.update(_normalised(count_months(stale)))

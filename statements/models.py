@@ -857,6 +857,14 @@ def month_filter(months):
     return condition
 
 
+def moved_months(kept, tokens):
+    """The months whose token differs between `kept` and `tokens` ({month: token}, as
+    month_tokens() gives them); None when EVERY_MONTH moved (or nothing was kept): everything."""
+    if kept is None or kept.get(EVERY_MONTH) != tokens.get(EVERY_MONTH):
+        return None
+    return {m for m in kept.keys() | tokens.keys() if kept.get(m) != tokens.get(m)} - {EVERY_MONTH}
+
+
 def bump_content_version(months=None):
     """Mark the public content changed. `months`: the YYYYMM months of remark dates whose counts
     the change can have moved (an empty collection when no count can move, e.g. a briefing's

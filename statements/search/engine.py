@@ -37,7 +37,7 @@ import django
 from django.conf import settings
 from django.db import connections
 
-from statements.models import EVERY_MONTH, Language, Remark, month_filter, month_tokens
+from statements.models import Language, Remark, month_filter, month_tokens, moved_months
 from statements.text.analysis import analyze_cased, literal_tokens
 
 from . import search_backend
@@ -142,7 +142,7 @@ class SearchEngine:
         is more than a request should do (SEARCH_ENGINE_SYNC_LIMIT remarks): the caller then
         counts in the database while a thread of this process catches up in the background
         (`manage.py sync_search_engine` does the same on deploy)."""
-        tokens = {str(month): token for month, token in month_tokens().items()}
+        tokens = month_tokens()
         with self.lock:
             if self.tokens != tokens:
                 if self.background and self.background.is_alive():
@@ -168,7 +168,7 @@ class SearchEngine:
     def sync(self, progress=None):
         """Bring the index up to the database's tokens, however much that is; returns how many
         remarks were indexed."""
-        tokens = {str(month): token for month, token in month_tokens().items()}
+        tokens = month_tokens()
         with self.lock:
             return self._catch_up(tokens, limit=None, progress=progress)
 
@@ -183,11 +183,7 @@ class SearchEngine:
                 self._open(kept["generation"])
                 self.tokens = tokens
                 return 0
-            if kept is None or kept["tokens"].get(str(EVERY_MONTH)) != tokens.get(str(EVERY_MONTH)):
-                months = None
-            else:
-                months = {int(m) for m in kept["tokens"].keys() | tokens.keys() if kept["tokens"].get(m) != tokens.get(m)}
-                months.discard(EVERY_MONTH)
+            months = moved_months(kept and kept["tokens"], tokens)
             remarks = Remark.objects.published()
             if months is not None:
                 remarks = remarks.filter(month_filter(months))
@@ -230,7 +226,10 @@ class SearchEngine:
                 state = json.load(f)
         except (OSError, ValueError):
             return None
-        return state if state.get("schema") == SCHEMA_VERSION else None
+        if state.get("schema") != SCHEMA_VERSION:
+            return None
+        state["tokens"] = {int(month): token for month, token in state["tokens"].items()}  # JSON keys are text
+        return state
 
     def _write_state(self, tokens, generation):
         if tokens is None:
