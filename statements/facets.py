@@ -370,21 +370,17 @@ def engine_counts(filterset, specs):
     answer now. `filterset` filters every public remark (catalogue.remark_filterset)."""
     engine = search_engine()
     constraints = engine_constraints(filterset) if engine else None
-    if constraints is None:
+    searcher = engine.ready() if constraints is not None else None  # one look at the tokens
+    if searcher is None:
         return None
     cleaned = filterset.form.cleaned_data
     model = filterset.queryset.model
     active = [spec for spec in specs if cleaned.get(spec.param)]
     shared = [spec for spec in specs if not cleaned.get(spec.param)]
-    answer = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}))
-    if answer is None:
-        return None
-    total, counted = answer
+    total, counted = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}), searcher)
     facets = {spec.param: spec.engine_rows(model, counted[spec.engine_field]) for spec in shared}
     for spec in active:
-        answer = engine.count(engine_constraints(filterset, spec.param), [spec.engine_field])
-        if answer is None:
-            return None
+        answer = engine.count(engine_constraints(filterset, spec.param), [spec.engine_field], searcher)
         facets[spec.param] = spec.engine_rows(model, answer[1][spec.engine_field])
     months = {first_day(month): n for month, n in counted[MONTH].items() if month}
     return {"total": total, "facets": facets, "months": months}

@@ -289,11 +289,11 @@ class SearchEngine:
 
     # Answering ------------------------------------------------------------------------------
 
-    def count(self, constraints, fields):
+    def count(self, constraints, fields, searcher=None):
         """How many public remarks meet every constraint, and for each field of `fields`
         {value: how many of them have it}; None when the index cannot be brought up to date
-        within a request."""
-        searcher = self.ready()
+        within a request. `searcher`: one ready() gave for this request already."""
+        searcher = searcher or self.ready()
         if searcher is None:
             return None
         query = self.query(constraints)
