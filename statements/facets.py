@@ -14,12 +14,13 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
+from django.utils.text import slugify
 
 from .countcache import cached_by_month, computation
 from .models import month_filter
 from .dates import plausible_year
 from .filters import engine_constraints, filter_without
-from .querystrings import with_value_toggled
+from .querystrings import toggled_urls
 from .search import search_backend
 from .search.engine import search_engine
 
@@ -34,6 +35,7 @@ class Option:
     count: int
     selected: bool
     url: str
+    anchor: str  # the link's id, so that the page it opens scrolls back to it
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Facet:
     param: str
     title: str
     options: list = field(default_factory=list)
+    visible = VISIBLE_OPTIONS
 
     @property
     def top(self):
@@ -230,13 +233,15 @@ def build_facets(filterset, specs, params, counts):
             counted.sort(key=lambda row: int(row[0]), reverse=True)
         else:
             counted.sort(key=lambda row: (-row[2], str(row[1]).lower()))
+        urls = toggled_urls(params, spec.param, [value for value, _, _ in counted])
         options = [
             Option(
                 value=str(value),
                 label=label,
                 count=count,
                 selected=str(value) in selected,
-                url=with_value_toggled(params, spec.param, value),
+                url=urls[str(value)],
+                anchor=slugify(f"option-{spec.param}-{value}"),
             )
             for value, label, count in counted
         ]

@@ -7,8 +7,11 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
 from .dates import plausible_year
-from .querystrings import with_values
+from .querystrings import Variants
 
 WIDTH, HEIGHT = 720, 90
 
@@ -24,9 +27,27 @@ class Bar:
     url: str
 
     @property
+    def month_name(self):
+        return f"{self.month:%B %Y}"
+
+    @property
     def label(self):
         noun = "remark" if self.count == 1 else "remarks"
-        return f"{self.month:%B %Y}: {self.count} {noun}"
+        return f"{self.month_name}: {self.count} {noun}"
+
+
+def svg_marks(bars):
+    """The bars of the chart as SVG. Built here, not in the template: a page has up to 240
+    bars of six values each, which took the template engine longer than the rest of the page
+    (docs/benchmarks.md, "Measured reasons")."""
+    return mark_safe(
+        "".join(
+            f'<a href="{escape(bar.url)}" tabindex="-1"><rect x="{bar.x}" y="{bar.y}" width="{bar.width}" '
+            f'height="{bar.height}"><title>{escape(bar.label)}</title></rect></a>'
+            for bar in bars
+            if bar.count
+        )
+    )
 
 
 def months_between(first, last):
@@ -49,6 +70,7 @@ def build_histogram(counts, params, base=""):
     peak = max(counts.values())
     slot = WIDTH / len(months)
     bars = []
+    variants = Variants(params, "date_from", "date_to")
     for index, month in enumerate(months):
         count = counts.get(month, 0)
         height = round(HEIGHT * count / peak, 2) if count else 0
@@ -61,11 +83,12 @@ def build_histogram(counts, params, base=""):
                 y=round(HEIGHT - height, 2),
                 width=round(max(slot * 0.85, 0.5), 2),
                 height=height,
-                url=base + with_values(params, date_from=month.isoformat(), date_to=last_day.isoformat()),
+                url=base + variants.url(date_from=[month.isoformat()], date_to=[last_day.isoformat()]),
             )
         )
     return {
         "bars": bars,
+        "marks": svg_marks(bars),
         "nonzero": [bar for bar in bars if bar.count],
         "peak": peak,
         "first": months[0],
