@@ -335,6 +335,9 @@ SEARCH_ENGINE_SYNC_LIMIT = envint("SEARCH_ENGINE_SYNC_LIMIT", 1000)
 SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND = envbool("SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND", True)
 SEARCH_ENGINE_WRITER_HEAP = envint("SEARCH_ENGINE_WRITER_HEAP", 100_000_000)
 
+# Whole public pages kept under the content version (statements/pagecache.py); 0: not kept.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
+
 # The first year a briefing may be dated (statements/dates.py); the last is next year.
 BRIEFING_FIRST_YEAR = envint("BRIEFING_FIRST_YEAR", 1949)
 

@@ -11,6 +11,8 @@ date, language and ministry copied beside it for the indexes); every read asks `
 ARCHITECTURE.md lists the write paths that keep the copies right.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import re
 import secrets
@@ -833,11 +835,28 @@ NO_MONTH = 0
 EVERY_MONTH = 1
 
 
+# The version a page is being computed under (pinned_content_version), per thread and request.
+_pinned_version = contextvars.ContextVar("pinned_content_version", default=None)
+
+
 def content_version():
     """The token of the content as it stands. Without its row (a database emptied since it was
     migrated), a token for this read alone: nothing cached under it is ever read again."""
+    if pinned := _pinned_version.get():
+        return pinned
     token = ContentVersion.objects.filter(pk=VERSION_ROW).values_list("token", flat=True).first()
     return token or uuid.uuid4().hex
+
+
+@contextlib.contextmanager
+def pinned_content_version():
+    """Within it, content_version() is read once: every part of a page (the page kept whole,
+    its counts, its fragments) is kept under the same version, for one query."""
+    reset = _pinned_version.set(content_version())
+    try:
+        yield _pinned_version.get()
+    finally:
+        _pinned_version.reset(reset)
 
 
 def month_tokens():

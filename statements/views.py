@@ -35,6 +35,7 @@ from .facets import build_facets, cached_tally, combine, counts_by_month
 from .histogram import build_histogram
 from .listing import RANK_LIMIT, IdsFirst, months_in_order
 from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_version
+from .pagecache import cached_page
 from .responses import bad_request, renamed_or_404, renamed_redirect
 from .search import matching
 from .text import passages
@@ -90,6 +91,7 @@ def fragment_key(version, params):
     return f"{version}:{kept!r}"
 
 
+@cached_page
 def home(request):
     remark_total, topic_counts = published_counts(TOPIC_COUNTS)
     latest_briefings = (
@@ -108,6 +110,7 @@ def home(request):
     )
 
 
+@cached_page
 def remark_list(request):
     params, filterset = remark_filterset(request.GET, drop_unknown=True)
     if filterset.renamed:
@@ -136,7 +139,8 @@ def remark_list(request):
             "filterset": filterset,
             "facets": facets,
             "active_filters": active_filters(filterset, params, facets),
-            "histogram": build_histogram(counts["months"], params),
+            # Called by the template only when the fragment is not cached.
+            "histogram": lambda: build_histogram(counts["months"], params),
             "fragment_key": fragment_key(version, params),
             "page": page,
             "sort": sort,
@@ -199,6 +203,7 @@ def remark_export(request, extension):
     return response
 
 
+@cached_page
 def data(request):
     """What can be taken away, and the columns of every export, read from exports.COLUMNS."""
     return render(
@@ -265,6 +270,7 @@ def remark_gist(remark, briefing):
     return heading, card
 
 
+@cached_page
 def remark_detail(request, pk):
     try:
         remark = published_remark(pk)
@@ -343,6 +349,7 @@ def remark_citation(request, pk, extension):
     return response
 
 
+@cached_page
 def briefing_list(request):
     params, filterset = briefing_filterset(request.GET, drop_unknown=True)
     if filterset.renamed:
@@ -412,6 +419,7 @@ def show_matching_remarks(briefings, query, scope):
             briefing.match_html = highlight_remark(remark, terms, scope)
 
 
+@cached_page
 def briefing_detail(request, pk):
     briefing = get_object_or_404(
         Briefing.objects.published().select_related("ministry", "spokesperson", "translation"),
@@ -460,6 +468,7 @@ def top_level_topics_with_counts(counts):
     return [topic for topic in topics if topic.parent_id is None]
 
 
+@cached_page
 def topic_list(request):
     return render(request, "statements/topic_list.html", {"topics": top_level_topics_with_counts(published_counts(TOPIC_COUNTS)[1])})
 
@@ -534,6 +543,7 @@ def follows_renames(model):
     return decorate
 
 
+@cached_page
 @follows_renames(Topic)
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.public().select_related("parent"), slug=slug)
@@ -544,6 +554,7 @@ def topic_detail(request, slug):
     })
 
 
+@cached_page
 @follows_renames(Topic)
 def topic_positions(request, slug):
     """Every remark on a topic, oldest first and condensed: how the wording changed."""
@@ -581,6 +592,7 @@ def topic_positions(request, slug):
     )
 
 
+@cached_page
 def compare_terms(request):
     """Up to three searches, their monthly frequency on one chart (statements/trends.py)."""
     params = querystrings.without_empty_values(request.GET)
@@ -615,6 +627,7 @@ def compare_terms(request):
     )
 
 
+@cached_page
 def spokesperson_list(request):
     _, counts = published_counts(SPEAKER_COUNTS)
     spokespersons = list(Spokesperson.objects.public().select_related("ministry"))
@@ -625,6 +638,7 @@ def spokesperson_list(request):
     )
 
 
+@cached_page
 @follows_renames(Spokesperson)
 def spokesperson_detail(request, slug):
     spokesperson = get_object_or_404(Spokesperson.objects.public().select_related("ministry"), slug=slug)
@@ -637,6 +651,7 @@ def spokesperson_detail(request, slug):
     })
 
 
+@cached_page
 def entity_list(request):
     _, counts = published_counts(ENTITY_COUNTS)
     entities = list(Entity.objects.public())
@@ -645,6 +660,7 @@ def entity_list(request):
     return render(request, "statements/entity_list.html", {"entities": entities})
 
 
+@cached_page
 @follows_renames(Entity)
 def entity_detail(request, slug):
     entity = get_object_or_404(Entity.objects.public(), slug=slug)

@@ -121,9 +121,14 @@ def test_remark_permalink_shows_quote_question_outlet_and_source(client, corpus)
 
 def test_remark_permalink_query_count(client, corpus, django_assert_num_queries):
     remark = corpus["english"].remarks.get(position=2)
-    # remark with briefing, ministry and speakers; topics; entities; the briefing's order.
-    with django_assert_num_queries(4 + BUDGET_QUERIES):
-        client.get(f"/remarks/{remark.pk}/")
+    # The content version (the page is kept under it); remark with briefing, ministry and
+    # speakers; topics; entities; the briefing's order.
+    with django_assert_num_queries(5 + BUDGET_QUERIES):
+        first = client.get(f"/remarks/{remark.pk}/")
+    # Asked again: the content version only, the page as it was kept.
+    with django_assert_num_queries(1 + BUDGET_QUERIES):
+        again = client.get(f"/remarks/{remark.pk}/")
+    assert again.content == first.content
 
 
 def test_first_remark_has_no_previous_link(client, corpus):
@@ -138,7 +143,9 @@ def test_unknown_remark_is_404(client, corpus):
 
 def test_briefing_transcript_anchors_every_remark_and_links_translation(client, corpus, django_assert_num_queries):
     briefing = corpus["english"]
-    with django_assert_num_queries(4 + BUDGET_QUERIES):
+    # The content version; the briefing with its ministry, spokesperson and translation; its
+    # remarks; their topics; their entities.
+    with django_assert_num_queries(5 + BUDGET_QUERIES):
         response = client.get(f"/briefings/{briefing.pk}/")
     assert response.status_code == 200
     for remark in briefing.remarks.all():
