@@ -8,7 +8,7 @@ API's documentation and the tests read them here: a new filter is declared on th
 
 from . import querystrings, slugs
 from .countcache import cached_by_month, cached_counts, computation
-from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, combine, counts_by_month, engine_counts
+from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, cached_tally, combine, counts_by_month, engine_counts
 from .filters import ORIGINAL, BriefingFilter, RemarkFilter, engine_constraints
 from .listing import IdsFirst, RelevanceResults, months_in_order
 from .models import Briefing, Remark
@@ -90,6 +90,19 @@ def remark_counts(filterset, version=None):
         lambda per_month: combine(per_month, REMARK_FACETS),
         version,
     )
+
+
+def remark_tally(remarks, state, specs, finish):
+    """finish(counts) of `remarks`, the public remarks of the /remarks/ state `state` (a
+    subject page's one filter, or none), each spec counted among them with no filter left out
+    (facets.tally_by_month): by the search engine where there is one, else in the database,
+    cached month by month."""
+    _, filterset = remark_filterset(state)
+    if search_engine() is not None and filterset.is_valid():
+        counted = engine_counts(filterset, specs, disjunctive=False)
+        if counted is not None:
+            return finish(counted)
+    return cached_tally(remarks, specs, finish)
 
 
 def state_filterset(filterset_class, queryset, query, drop_unknown=False):

@@ -368,11 +368,13 @@ def cached_tally(queryset, specs, finish, version=None):
 
 
 
-def engine_counts(filterset, specs):
+def engine_counts(filterset, specs, disjunctive=True):
     """combine(counts_by_month(filterset, specs)), counted by the search engine
     (statements/search/engine.py) in one aggregation for the facets that are not active and
     one per active facet (disjunctive, as above); None when there is no engine or it cannot
-    answer now. `filterset` filters every public remark (catalogue.remark_filterset)."""
+    answer now. `filterset` filters every public remark (catalogue.remark_filterset). Not
+    `disjunctive`: every facet counted among the state's matches in the one aggregation, as
+    tally_by_month counts them (a subject page's related values)."""
     engine = search_engine()
     constraints = engine_constraints(filterset) if engine else None
     searcher = engine.ready() if constraints is not None else None  # one look at the tokens
@@ -380,8 +382,8 @@ def engine_counts(filterset, specs):
         return None
     cleaned = filterset.form.cleaned_data
     model = filterset.queryset.model
-    active = [spec for spec in specs if cleaned.get(spec.param)]
-    shared = [spec for spec in specs if not cleaned.get(spec.param)]
+    active = [spec for spec in specs if disjunctive and cleaned.get(spec.param)]
+    shared = [spec for spec in specs if spec not in active]
     total, counted = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}), searcher)
     facets = {spec.param: spec.engine_rows(model, counted[spec.engine_field]) for spec in shared}
     for spec in active:

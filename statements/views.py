@@ -29,9 +29,10 @@ from .catalogue import (
     briefing_filterset,
     remark_counts,
     remark_filterset,
+    remark_tally,
 )
 from .countcache import cached_by_month, computation
-from .facets import build_facets, cached_tally, combine, counts_by_month
+from .facets import build_facets, combine, counts_by_month
 from .histogram import build_histogram
 from .listing import RANK_LIMIT, IdsFirst, months_in_order
 from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_version
@@ -447,8 +448,8 @@ def render_transcript(request, briefing, remarks, preview=False):
 
 
 def published_counts(facet):
-    """(number of published remarks, {slug: count} of them per value of a facet); cached."""
-    return cached_tally(Remark.objects.published(), [facet], lambda counts: (
+    """(number of published remarks, {slug: count} of them per value of a facet)."""
+    return remark_tally(Remark.objects.published(), QueryDict(), [facet], lambda counts: (
         counts["total"], {value: count for value, _, count in counts["facets"][facet.param]}
     ))
 
@@ -477,7 +478,7 @@ def subject_figures(remarks, param, slug, tops):
     """Count, timeline and top related values for a topic, spokesperson or entity page.
 
     `param` and `slug` are the /remarks/ filter the page stands for; the timeline's bars and the
-    related values link there. Cached like every other count, month by month.
+    related values link there. Counted by the search engine where there is one (catalogue.remark_tally).
     """
     def finish(counts):
         figures = {"remark_count": counts["total"], "months": counts["months"]}
@@ -486,9 +487,9 @@ def subject_figures(remarks, param, slug, tops):
             figures[key] = [row for row in rows if not (facet.param == param and row[0] == slug)][:10]
         return figures
 
-    figures = cached_tally(remarks, list(tops.values()), finish)
     state = QueryDict(mutable=True)
     state[param] = slug
+    figures = remark_tally(remarks, state, list(tops.values()), finish)
     return {
         **figures,
         "timeline": build_histogram(figures["months"], state, base=reverse("remark_list")),
@@ -560,8 +561,8 @@ def topic_positions(request, slug):
     """Every remark on a topic, oldest first and condensed: how the wording changed."""
     topic = get_object_or_404(Topic.objects.public(), slug=slug)
     remarks = Remark.objects.published().filter(topics=topic)
-    languages = cached_tally(
-        remarks, [LANGUAGE_COUNTS],
+    languages = remark_tally(
+        remarks, QueryDict(f"topic={topic.slug}"), [LANGUAGE_COUNTS],
         lambda counts: {code: n for code, _, n in counts["facets"]["lang"]},
     )
     # One language at a time: a translated briefing would otherwise say everything twice.

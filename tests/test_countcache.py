@@ -327,7 +327,6 @@ def test_cached_counts_equal_counting_from_scratch_through_random_changes(
 
 
 def test_the_page_shows_the_recounted_figures(client, corpus):
-    assert client.get("/remarks/?q=tariffs").status_code == 200
     before = client.get("/remarks/?q=tariffs").context["page"].paginator.count
     briefing = Briefing.objects.published().first()
     Remark.objects.create(briefing=briefing, position=99, answer="Tariffs are no answer.")
@@ -362,8 +361,10 @@ def test_briefings_without_remarks_are_counted_through_every_kind_of_change(clie
     move their month, since no remark's does."""
     def total():
         served_page = page(client, "/briefings/?year=2022")
-        assert served_page == page_from_scratch(client, "/briefings/?year=2022")
-        return client.get("/briefings/?year=2022").context["page"].paginator.count
+        with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+            from_scratch = client.get("/briefings/?year=2022")
+        assert served_page == f"{from_scratch.status_code}\n{from_scratch.content.decode()}"
+        return from_scratch.context["page"].paginator.count
 
     assert total() == 0
     empty = make_briefing(date=datetime.date(2022, 3, 1), spokesperson=wang)
