@@ -10,6 +10,8 @@ the same searches, interleaved so that the machine's noise hits both alike: this
 /remarks/ page with every facet count and the cache emptied before each request (cold: a search
 nobody made before), Datasette its table's JSON search with no facet (they time out at this
 size) and, for the first search, once with its facets asked for. Prints median and p95 per case and the ratio.
+Then remark pages: ours and Datasette's row page, one at a time, and as many as each serves to
+16 connections (wrk, as scripts/loadtest.sh installs it).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/statements_bench \\
         .venv/bin/python scripts/compare_datasette.py [--runs 10]
@@ -163,6 +165,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="Requests per case and side.")
     parser.add_argument("--terms", nargs="*", default=None, help='Searches to compare (default: a mix).')
+    parser.add_argument("--permalinks", type=int, default=200, help="Remarks whose pages are compared (0: none).")
+    parser.add_argument("--load-seconds", type=int, default=20, help="How long wrk asks for permalinks, per side.")
     options = parser.parse_args()
     path = WORK / "remarks.db"
     build_sqlite(path)
@@ -186,6 +190,8 @@ def main():
         for _ in range(4 * int(environment.get("WEB_CONCURRENCY", os.cpu_count() * 2 + 1))):
             timed(SITE_PORT, "/remarks/?q=warming")
         compare(options.terms or ["china", "cooperation", '"two sides"', "sovereignty", "friendship dialogue"], options.runs)
+        if options.permalinks:
+            compare_permalinks(path, options.permalinks, options.load_seconds)
     finally:
         site.terminate()
         datasette.terminate()
@@ -227,6 +233,42 @@ def compare(terms, runs):
             f"{statistics.median(plain) / statistics.median(ours):>6.1f}×   ({matches} matches in Datasette)",
             flush=True,
         )
+
+
+def compare_permalinks(path, count, seconds):
+    """A remark's page: ours the first time it is asked (rendered, then kept) and again (the page
+    kept, statements/pagecache.py), against Datasette's row page; then how many a second each
+    side serves to 16 connections asking for those remarks at random (wrk, on the same two cores)."""
+    db = sqlite3.connect(path)
+    ids = [pk for (pk,) in db.execute("SELECT id FROM remarks ORDER BY random() LIMIT ?", (count,))]
+    db.close()
+    flush_cache()
+    sides = {"this site, first request": [], "this site, asked again": [], "Datasette row page": []}
+    for pk in ids:
+        for name, port, url in (
+            ("this site, first request", SITE_PORT, f"/remarks/{pk}/"),
+            ("this site, asked again", SITE_PORT, f"/remarks/{pk}/"),
+            ("Datasette row page", DATASETTE_PORT, f"/remarks/remarks/{pk}"),
+        ):
+            elapsed, status, _ = timed(port, url)
+            if status != 200:
+                sys.exit(f"{url} answered {status}")
+            sides[name].append(elapsed)
+    print(f"\n{'permalink (' + str(len(ids)) + ' remarks)':<30} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, values in sides.items():
+        print(f"{name:<30} {statistics.median(values):>8.1f} {percentile(values, 0.95):>8.1f}")
+    print(f"\n{'16 connections, ' + str(seconds) + ' s':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, port, template in (("this site", SITE_PORT, "/remarks/{}/"), ("Datasette", DATASETTE_PORT, "/remarks/remarks/{}")):
+        paths = WORK / f"permalinks-{port}.txt"
+        paths.write_text("".join(f"permalink\t{template.format(pk)}\n" for pk in ids))
+        result = subprocess.run(
+            ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(ROOT / "scripts" / "loadtest.lua"), f"http://127.0.0.1:{port}"],
+            env={**os.environ, "LOADTEST_PATHS": str(paths)}, capture_output=True, text=True, check=True,
+        )
+        line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
+        figures = dict(part.split("=", 1) for part in line.split()[1:])
+        errors = int(figures["non_2xx_3xx"]) + sum(int(figures[k]) for k in ("connect", "read", "write", "timeout"))
+        print(f"{name:<30} {float(figures['rps']):>8.0f} {float(figures['p50_ms']):>8.1f} {float(figures['p99_ms']):>8.1f} {errors:>7}", flush=True)
 
 
 if __name__ == "__main__":

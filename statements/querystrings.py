@@ -76,7 +76,6 @@ class Variants:
     """
 
     def __init__(self, params: QueryDict, *keys):
-        self.keys = keys
         self.parts = []  # encoded pairs, and the keys (as 1-tuples) where their values go
         for key, values in params.lists():
             if key == "page":
