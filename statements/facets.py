@@ -43,7 +43,6 @@ class Facet:
     param: str
     title: str
     options: list = field(default_factory=list)
-    visible = VISIBLE_OPTIONS
 
     @property
     def top(self):

@@ -7,9 +7,6 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-
 from .dates import plausible_year
 from .querystrings import Variants
 
@@ -25,29 +22,12 @@ class Bar:
     width: float
     height: float
     url: str
-
-    @property
-    def month_name(self):
-        return f"{self.month:%B %Y}"
+    month_name: str  # "March 2020"
 
     @property
     def label(self):
         noun = "remark" if self.count == 1 else "remarks"
         return f"{self.month_name}: {self.count} {noun}"
-
-
-def svg_marks(bars):
-    """The bars of the chart as SVG. Built here, not in the template: a page has up to 240
-    bars of six values each, which took the template engine longer than the rest of the page
-    (docs/benchmarks.md, "Measured reasons")."""
-    return mark_safe(
-        "".join(
-            f'<a href="{escape(bar.url)}" tabindex="-1"><rect x="{bar.x}" y="{bar.y}" width="{bar.width}" '
-            f'height="{bar.height}"><title>{escape(bar.label)}</title></rect></a>'
-            for bar in bars
-            if bar.count
-        )
-    )
 
 
 def months_between(first, last):
@@ -84,12 +64,11 @@ def build_histogram(counts, params, base=""):
                 width=round(max(slot * 0.85, 0.5), 2),
                 height=height,
                 url=base + variants.url(date_from=[month.isoformat()], date_to=[last_day.isoformat()]),
+                month_name=f"{calendar.month_name[month.month]} {month.year}",
             )
         )
     return {
         "bars": bars,
-        "marks": svg_marks(bars),
-        "nonzero": [bar for bar in bars if bar.count],
         "peak": peak,
         "first": months[0],
         "last": months[-1],

@@ -548,10 +548,11 @@ class RemarkQuerySet(models.QuerySet):
         return self.order_by("date", "briefing_id", "position")
 
     def for_listing(self):
-        """Everything a result list shows, fetched in a fixed number of queries."""
+        """Everything a result list shows (includes/_remark_item.html: its topics, not the
+        entities it mentions), fetched in a fixed number of queries."""
         return self.select_related(
             "briefing__ministry", "briefing__spokesperson", "speaker"
-        ).prefetch_related("topics", "entities")
+        ).prefetch_related("topics")
 
 
 class Remark(Versioned):

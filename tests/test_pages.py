@@ -89,9 +89,9 @@ def test_remark_list_query_count_does_not_grow_with_results(client, corpus, make
 
 def test_remark_list_counts_are_cached_until_the_content_changes(client, corpus, topics, django_assert_num_queries):
     client.get("/remarks/?topic=trade&lang=en")
-    # Cached: 1 content version, the page's ids, its rows, 2 prefetches, 1 slug validation;
+    # Cached: 1 content version, the page's ids, its rows, their topics, 1 slug validation;
     # no counting.
-    with django_assert_num_queries(6 + BUDGET_QUERIES):
+    with django_assert_num_queries(5 + BUDGET_QUERIES):
         response = client.get("/remarks/?lang=en&topic=trade&page=1")
     before = response.context["page"].paginator.count
     remark = corpus["english"].remarks.exclude(topics=topics["trade"]).first()
@@ -225,15 +225,15 @@ def test_pages_declare_language_and_landmarks(client, corpus):
         # + the topics, + the latest briefings.
         ("/", 5),
         ("/topics/", 4),
-        # Subject pages: + the subject, its filter's slug, the latest remarks with their tags,
+        # Subject pages: + the subject, its filter's slug, the latest remarks with their topics,
         # + the names of the related topics, spokespersons or entities.
-        ("/topics/who-cooperation/", 11),
+        ("/topics/who-cooperation/", 10),
         ("/topics/who-cooperation/positions/", 6),
         ("/spokespersons/", 4),
         # + the briefings held (count, first and last) of the profile.
-        ("/spokespersons/wang-wenbin/", 11),
+        ("/spokespersons/wang-wenbin/", 10),
         ("/entities/", 4),
-        ("/entities/who/", 10),
+        ("/entities/who/", 9),
         # The search engine counts each term's months and the base's: month tokens read each time.
         ("/compare/?term=more&term=china", 4),
     ],

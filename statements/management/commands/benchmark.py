@@ -130,6 +130,8 @@ class Command(BaseCommand):
             "three filters": f"/remarks/?topic={top_topic}&spokesperson={speaker}&year={year}",
             "deep page": f"/remarks/?page={min(500, last_page)}",
             "briefings: china": "/briefings/?q=china",
+            "home": "/",
+            "topic page": f"/topics/{top_topic}/",
         }
         pages = {"permalink": [f"/remarks/{rng.choice(ids)}/" for _ in range(count)]}
         pages.update({name: [url] * count for name, url in fixed.items()})
