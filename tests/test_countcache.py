@@ -208,9 +208,13 @@ def page(client, path):
     return f"{response.status_code}\n{response.content.decode()}"
 
 
+FROM_SCRATCH = {"CACHES": {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}, "SEARCH_ENGINE_DIR": ""}
+
+
 def page_from_scratch(client, path):
-    """The page with nothing cached: every figure counted now."""
-    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+    """The page with nothing cached and the search engine off: every figure counted now, in
+    the database."""
+    with override_settings(**FROM_SCRATCH):
         return page(client, path)
 
 
@@ -361,7 +365,7 @@ def test_briefings_without_remarks_are_counted_through_every_kind_of_change(clie
     move their month, since no remark's does."""
     def total():
         served_page = page(client, "/briefings/?year=2022")
-        with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+        with override_settings(**FROM_SCRATCH):
             from_scratch = client.get("/briefings/?year=2022")
         assert served_page == f"{from_scratch.status_code}\n{from_scratch.content.decode()}"
         return from_scratch.context["page"].paginator.count

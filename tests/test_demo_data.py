@@ -2,15 +2,26 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from statements.models import Briefing, Remark, Spokesperson
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    call_command("loaddata", "fixtures/demo.json", verbosity=0)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Loaded once for the module (seconds each time), in a transaction each test's own nests
+    in, rolled back at the end: what Django's TestCase.setUpTestData does."""
+    with django_db_blocker.unblock():
+        loaded = transaction.atomic()
+        loaded.__enter__()
+        try:
+            call_command("loaddata", "fixtures/demo.json", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            loaded.__exit__(None, None, None)
 
 
 def test_demo_data_is_worth_clicking(demo):
