@@ -114,6 +114,12 @@ class RelevanceResults(IdsFirst):
     def page_ids(self, offset, stop):
         if not self.parsed:
             return []
+        # The engine ranks a page in milliseconds: less than naming its cache entry would cost.
+        engine = search_engine() if self.engine_constraints is not None else None
+        if engine is not None:
+            ids = engine.ranked(self.engine_constraints, offset, stop - offset)
+            if ids is not None:
+                return ids
         if not self.cache_version:
             ids, self.exact = self.rank(offset, stop)
             return ids
@@ -122,12 +128,7 @@ class RelevanceResults(IdsFirst):
         return ids
 
     def rank(self, offset, stop):
-        """(ids of the page, whether their order is relevance throughout)."""
-        engine = search_engine() if self.engine_constraints is not None else None
-        if engine is not None:
-            ids = engine.ranked(self.engine_constraints, offset, stop - offset)
-            if ids is not None:
-                return ids, True
+        """(ids of the page ranked in the database, whether their order is relevance throughout)."""
         backend, limit = search_backend(), stop - offset
         if backend.ranks_every_match or self.count() <= RANK_LIMIT:
             return backend.ranked_page(self.queryset, self.parsed, self.scope, offset, limit), True

@@ -550,9 +550,12 @@ class RemarkQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything a result list shows (includes/_remark_item.html: its topics, not the
         entities it mentions), fetched in a fixed number of queries."""
-        return self.select_related(
-            "briefing__ministry", "briefing__spokesperson", "speaker"
-        ).prefetch_related("topics")
+        return (
+            self.select_related("briefing__ministry", "briefing__spokesperson", "speaker")
+            # The transcript kept for provenance can be long, and a page repeats its briefing.
+            .defer("briefing__original_text", "briefing__imported_values")
+            .prefetch_related("topics")
+        )
 
 
 class Remark(Versioned):

@@ -31,8 +31,6 @@ def with_remark_details(remarks):
     return (
         remarks.for_listing()
         .prefetch_related("entities")
-        # The transcript kept for provenance can be long, and a page repeats its briefing.
-        .defer("briefing__original_text", "briefing__imported_values")
         .annotate(translation_is_public=F("translation__is_public"))
     )
 
