@@ -88,17 +88,42 @@ class RelatedFacet:
         """The search engine's column of these values (search/engine.py)."""
         return self.path
 
-    def engine_rows(self, model, buckets):
-        """{value: n} of the engine's column → [(value, label, n)] as combine() gives them."""
+    def engine_rows(self, model, buckets, names=None):
+        """{value: n} of the engine's column → [(value, label, n)] as combine() gives them;
+        `names` as reference_names() gives them, read here if not given."""
         rows = [(None, str(value), n) for value, n in buckets.items() if value not in (0, "")]
-        return [(value, label, n) for _, value, label, n in self.decode(model, rows)]
+        return [(value, label, n) for _, value, label, n in self.decode(model, rows, names)]
 
-    def decode(self, model, rows):
+    def names_needed(self, model, values):
+        """What reference_names() must read for these values (ids) of the facet."""
+        return (model._meta.get_field(self.path).related_model, self.label_field), {int(v) for v in values if v}
+
+    def decode(self, model, rows, names=None):
         """[(month, id as text, n)] of counts_by_month's pass → [(month, slug, label, n)]."""
-        target = model._meta.get_field(self.path).related_model
-        ids = {int(value) for _, value, _ in rows}
-        names = {pk: (slug, label) for pk, slug, label in target.objects.filter(pk__in=ids).values_list("pk", "slug", self.label_field)}
-        return [(month, *names[int(value)], n) for month, value, n in rows if int(value) in names]
+        key, ids = self.names_needed(model, [value for _, value, _ in rows])
+        found = (names or reference_names({key: ids}))[key]
+        return [(month, *found[int(value)], n) for month, value, n in rows if int(value) in found]
+
+
+def reference_names(needed):
+    """{(model, label field): {pk: (slug, label)}} for {(model, label field): ids}: the names of
+    the values a count found, read from every table in one query."""
+    quote = connection.ops.quote_name
+    keys = [key for key, ids in needed.items() if ids]
+    parts, params = [], []
+    for index, (target, label_field) in enumerate(keys):
+        ids = sorted(needed[(target, label_field)])
+        columns = ", ".join(quote(target._meta.get_field(f).column) for f in ("id", "slug", label_field))
+        placeholders = ", ".join(["%s"] * len(ids))
+        parts.append(f"SELECT {index}, {columns} FROM {quote(target._meta.db_table)} WHERE {quote(target._meta.pk.column)} IN ({placeholders})")
+        params += ids
+    names = {key: {} for key in needed}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for index, pk, slug, label in cursor.fetchall():
+                names[keys[index]][pk] = (slug, label)
+    return names
 
 
 class ManyToManyFacet(RelatedFacet):
@@ -160,7 +185,7 @@ class ChoiceFacet:
     def pass_value(self, month, raw):
         return raw
 
-    def decode(self, model, rows):
+    def decode(self, model, rows, names=None):
         return [(month, value, self.labels.get(value, value), n) for month, value, n in rows]
 
     engine_field = RelatedFacet.engine_field
@@ -205,7 +230,7 @@ class YearFacet:
     def engine_field(self):
         return self.year_month
 
-    def engine_rows(self, model, buckets):
+    def engine_rows(self, model, buckets, names=None):
         years = Counter()
         for month, n in buckets.items():
             if month:
@@ -384,10 +409,18 @@ def engine_counts(filterset, specs, disjunctive=True):
     active = [spec for spec in specs if disjunctive and cleaned.get(spec.param)]
     shared = [spec for spec in specs if spec not in active]
     total, counted = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}), searcher)
-    facets = {spec.param: spec.engine_rows(model, counted[spec.engine_field]) for spec in shared}
+    buckets = {spec.param: counted[spec.engine_field] for spec in shared}
     for spec in active:
         answer = engine.count(engine_constraints(filterset, spec.param), [spec.engine_field], searcher)
-        facets[spec.param] = spec.engine_rows(model, answer[1][spec.engine_field])
+        buckets[spec.param] = answer[1][spec.engine_field]
+    # The names of every value counted, one query for all facets.
+    needed = {}
+    for spec in specs:
+        if hasattr(spec, "names_needed"):
+            key, ids = spec.names_needed(model, buckets[spec.param])
+            needed.setdefault(key, set()).update(ids)
+    names = reference_names(needed)
+    facets = {spec.param: spec.engine_rows(model, buckets[spec.param], names) for spec in specs}
     months = {first_day(month): n for month, n in counted[MONTH].items() if month}
     return {"total": total, "facets": facets, "months": months}
 
