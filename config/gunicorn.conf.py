@@ -60,10 +60,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if 
 
 def post_worker_init(worker):
     """Load the Chinese segmenter's dictionary as the worker starts, not in its first Chinese
-    search (3-4 s on this machine)."""
+    search (3-4 s on this machine), and what every first request would pay: the templates, the
+    search engine's index (statements.views.warm_up; a quarter to half a second)."""
     from statements.text.analysis import jieba_module
+    from statements.views import warm_up
 
     jieba_module()
+    warm_up()
 
 # The heartbeat file on a RAM disk where there is one: a slow disk must not look like a hung worker.
 if os.path.isdir("/dev/shm"):

@@ -1,13 +1,16 @@
 import functools
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -39,9 +42,12 @@ from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_versi
 from .pagecache import cached_page
 from .responses import bad_request, renamed_or_404, renamed_redirect
 from .search import matching
+from .search.engine import search_engine
 from .text import passages
 from .text.highlight import highlight, highlight_remark
 from .text.query import SCOPES, parse_query
+
+logger = logging.getLogger(__name__)
 
 
 def with_public_remark_counts(briefings):
@@ -669,3 +675,19 @@ def entity_detail(request, slug):
         "entity": entity,
         **subject_page(ENTITY_PAGE, entity, f"Remarks mentioning {entity.name}"),
     })
+
+
+def warm_up():
+    """What a worker's first request would otherwise pay, done as it starts (gunicorn's
+    post_worker_init): every template compiled, the URLs resolved once, the search engine's
+    index opened and brought up to date. A database that does not answer is left for the
+    requests to meet (they answer 503)."""
+    for path in sorted((settings.BASE_DIR / "templates").rglob("*.html")):
+        get_template(str(path.relative_to(settings.BASE_DIR / "templates")))
+    reverse("remark_list")
+    highlight("Warming up", parse_query("warm").positive_terms)  # the stemmer's module
+    try:
+        if (engine := search_engine()) is not None:
+            engine.ready()
+    except DatabaseError:
+        logger.warning("The search engine was not opened at start: the database did not answer", exc_info=True)
