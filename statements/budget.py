@@ -118,7 +118,9 @@ def _lift_database_limits(**kwargs):
         return
     connection.budget_limited, connection.budget_pending = False, None
     try:
-        if connection.vendor == "postgresql" and connection.connection is not None and connection.is_usable():
+        # No is_usable() first: one round trip more on every request, for a connection that
+        # broke, which Django closes anyway.
+        if connection.vendor == "postgresql" and connection.connection is not None:
             with connection.cursor() as cursor:
                 cursor.execute("RESET statement_timeout; RESET lock_timeout")
     except Exception:  # a connection that broke is closed by Django anyway
