@@ -839,35 +839,42 @@ NO_MONTH = 0
 EVERY_MONTH = 1
 
 
-# The version a page is being computed under (pinned_content_version), per thread and request.
-_pinned_version = contextvars.ContextVar("pinned_content_version", default=None)
+# What a page is being computed under (pinned_content_version), per thread and request.
+_pinned = contextvars.ContextVar("pinned_versions", default=None)
 
 
 def content_version():
     """The token of the content as it stands. Without its row (a database emptied since it was
     migrated), a token for this read alone: nothing cached under it is ever read again."""
-    if pinned := _pinned_version.get():
-        return pinned
+    pinned = _pinned.get()
+    if pinned is not None and "version" in pinned:
+        return pinned["version"]
     token = ContentVersion.objects.filter(pk=VERSION_ROW).values_list("token", flat=True).first()
     return token or uuid.uuid4().hex
 
 
 @contextlib.contextmanager
 def pinned_content_version():
-    """Within it, content_version() is read once: every part of a page (the page kept whole,
-    its counts, its fragments) is kept under the same version, for one query."""
-    reset = _pinned_version.set(content_version())
+    """Within it, content_version() is read once, and month_tokens() at most once: every part
+    of a page (the page kept whole, its counts, its fragments, the search engine's look at the
+    months) is computed under the same versions, for one query each."""
+    reset = _pinned.set({"version": content_version()})
     try:
-        yield _pinned_version.get()
+        yield _pinned.get()["version"]
     finally:
-        _pinned_version.reset(reset)
+        _pinned.reset(reset)
 
 
 def month_tokens():
     """{month: token}. EVERY_MONTH is random per database: months kept for another database (a
     restored backup, a test) sharing the cache never match. Without its row, as above."""
+    pinned = _pinned.get()
+    if pinned is not None and "months" in pinned:
+        return dict(pinned["months"])
     tokens = dict(MonthVersion.objects.values_list("month", "token"))
     tokens.setdefault(EVERY_MONTH, uuid.uuid4().hex)
+    if pinned is not None:
+        pinned["months"] = dict(tokens)
     return tokens
 
 
