@@ -2,12 +2,13 @@
 
 A public page depends on its URL, the public content and the day (a citation gives the date
 the reader accessed the remark: citations.today), and on nothing about the reader: no account,
-cookie or form token appears on it. So its HTML is kept under the content version (models.content_version, moved in
-the same transaction as every public change), the day, the host and the full path: a
-publication, correction or withdrawal is seen by the next request, and an editor's work on
-drafts leaves every kept page valid. Only complete 200 answers are kept; redirects, errors and
-streams are computed every time. What the middleware adds (security headers, budgets, rate
-limits) still runs on every request: the decorator wraps the view, not the stack.
+cookie or form token appears on it. So its HTML is kept under the content version
+(models.content_version, moved in the same transaction as every public change), the day, the
+host and the full path: a publication, correction or withdrawal is seen by the next request,
+and an editor's work on drafts leaves every kept page valid. Only complete 200 answers are
+kept; redirects, errors and streams are computed every time. What the middleware adds
+(security headers, budgets, rate limits) still runs on every request: the decorator wraps the
+view, not the stack.
 
 This spares repeats only. The first request of a state is what the site must make fast
 without it (docs/benchmarks.md, where `benchmark --cold` empties this cache too).
