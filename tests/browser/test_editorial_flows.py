@@ -65,14 +65,21 @@ def test_editor_corrects_a_published_briefing_and_a_remark_inline(page, editor, 
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
 def test_a_reader_sees_the_correction_on_the_permalink(page, editor, published, viewport):
     first = published.remarks.get(position=1)
+    # Read before the correction: the page is kept whole (statements/pagecache.py), and the
+    # correction must still show at once.
+    page.set_viewport_size(viewport)
+    page.goto(f"/remarks/{first.pk}/")
+    expect(page.locator(".correction")).to_have_count(0)
+    before = page.locator("blockquote").inner_text()
     log_in(page, editor)
     page.goto(f"/admin/statements/briefing/{published.pk}/change/")
     page.locator("#id_remarks-0-answer").fill("China firmly supports vaccine cooperation.")
     save(page)
     page.context.clear_cookies()
-    page.set_viewport_size(viewport)
     page.goto(f"/remarks/{first.pk}/")
     expect(page.locator(".correction")).to_be_visible()
+    expect(page.locator("blockquote")).to_contain_text("China firmly supports vaccine cooperation.")
+    assert "China firmly supports vaccine cooperation." not in before
     assert overflowing(page) == []
 
 
