@@ -8,7 +8,10 @@ API's documentation and the tests read them here: a new filter is declared on th
 
 from . import querystrings, slugs
 from .countcache import cached_by_month, cached_counts, computation
-from .facets import ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, cached_tally, combine, counts_by_month, engine_counts
+from .facets import (
+    ChoiceFacet, ManyToManyFacet, RelatedFacet, YearFacet, cached_tally, combine, counts_by_month, engine_briefing_counts,
+    engine_counts,
+)
 from .filters import ORIGINAL, BriefingFilter, RemarkFilter, engine_constraints
 from .listing import IdsFirst, RelevanceResults, months_in_order
 from .models import Briefing, Remark
@@ -90,6 +93,25 @@ def remark_counts(filterset, version=None):
         lambda per_month: combine(per_month, REMARK_FACETS),
         version,
     )
+
+
+def briefing_counts(filterset, version=None):
+    """(total, months and facet counts of a /briefings/ state, its briefings' ids newest first
+    or None): a search by the search engine where there is one (the briefings its matching
+    remarks are in, listed at once); else, and always without a search (a briefing with no
+    remark yet is listed too), counted in the database and kept month by month like /remarks/:
+    a publication recounts its month only."""
+    if search_engine() is not None:
+        found = engine_briefing_counts(filterset, BRIEFING_FACETS)
+        if found is not None:
+            return found
+    counts = cached_by_month(
+        computation(BRIEFING_FACETS, filterset, combine),
+        lambda months: counts_by_month(filterset, BRIEFING_FACETS, months),
+        lambda per_month: combine(per_month, BRIEFING_FACETS),
+        version,
+    )
+    return counts, None
 
 
 def remark_tally(remarks, state, specs, finish):

@@ -413,7 +413,12 @@ def engine_counts(filterset, specs, disjunctive=True):
     for spec in active:
         answer = engine.count(engine_constraints(filterset, spec.param), [spec.engine_field], searcher)
         buckets[spec.param] = answer[1][spec.engine_field]
-    # The names of every value counted, one query for all facets.
+    return _engine_combined(model, specs, total, buckets, counted[MONTH])
+
+
+def _engine_combined(model, specs, total, buckets, months):
+    """combine()'s shape from the engine's {param: {value: n}} and {YYYYMM: n}, every value
+    named in one query for all facets."""
     needed = {}
     for spec in specs:
         if hasattr(spec, "names_needed"):
@@ -421,8 +426,32 @@ def engine_counts(filterset, specs, disjunctive=True):
             needed.setdefault(key, set()).update(ids)
     names = reference_names(needed)
     facets = {spec.param: spec.engine_rows(model, buckets[spec.param], names) for spec in specs}
-    months = {first_day(month): n for month, n in counted[MONTH].items() if month}
-    return {"total": total, "facets": facets, "months": months}
+    return {"total": total, "facets": facets, "months": {first_day(month): n for month, n in months.items() if month}}
+
+
+def engine_briefing_counts(filterset, specs):
+    """(combine(counts_by_month(filterset, specs)), the ids of the state's briefings newest
+    first) of a /briefings/ search (catalogue.briefing_filterset), by the search engine: the
+    briefings its matching remarks are in, each counted once (disjunctive, as above); None when
+    the engine cannot answer it (no search, no engine, or not now)."""
+    engine = search_engine()
+    constraints = engine_constraints(filterset) if engine else None
+    searcher = engine.ready() if constraints is not None else None
+    if searcher is None:
+        return None
+    found = engine.briefings(constraints, searcher)
+    cleaned = filterset.form.cleaned_data
+
+    def tally(briefings, field):
+        return Counter(briefing[field] for briefing in briefings)
+
+    buckets = {}
+    for spec in specs:
+        among = engine.briefings(engine_constraints(filterset, spec.param), searcher) if cleaned.get(spec.param) else found
+        buckets[spec.param] = tally(among, spec.engine_field)
+    counts = _engine_combined(filterset.queryset.model, specs, len(found), buckets, tally(found, MONTH))
+    newest_first = sorted(found, key=lambda briefing: (briefing["date"], briefing["id"]), reverse=True)
+    return counts, [briefing["id"] for briefing in newest_first]
 
 
 def month_counts(filterset, version=None):

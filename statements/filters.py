@@ -178,6 +178,10 @@ class BriefingFilter(SearchFilterSet):
         fields = []
         form = DateRangeForm
 
+    # The search engine's columns of the briefing's own values (search/engine.py); its ministry,
+    # language and date are its remarks' copies of them.
+    engine_fields = {"spokesperson": "briefing_spokesperson", "kind": "briefing_kind"}
+
     def matching(self, queryset, query, scope):
         """Briefings with at least one public remark matching the search."""
         return queryset.filter(pk__in=matching(Remark.objects.published(), query, scope).values("briefing_id"))
@@ -198,11 +202,13 @@ def filter_without(filterset, excluded=None, queryset=None):
 
 def engine_constraints(filterset, excluded=None):
     """The same state as filter_without(filterset, excluded), as the search engine's
-    constraints (statements/search/engine.py); None if a filter has no engine equivalent.
+    constraints (statements/search/engine.py) on the public remarks (for /briefings/, on the
+    remarks whose briefings it lists); None if a filter has no engine equivalent.
     Each filter's two readings sit together here: a new filter needs both."""
-    if not isinstance(filterset, RemarkFilter):
-        return None  # the engine holds remarks
     cleaned = filterset.form.cleaned_data
+    if isinstance(filterset, BriefingFilter) and not (cleaned.get("q") or "").strip():
+        return None  # the engine holds remarks: it finds the briefings a search's remarks are in
+    engine_fields = getattr(filterset, "engine_fields", {})
     constraints = []
     for name, value in cleaned.items():
         if name == excluded or name == "scope" or not value:
@@ -211,14 +217,14 @@ def engine_constraints(filterset, excluded=None):
         if name == "q":
             constraint = Search(parse_query(value), cleaned.get("scope") or "all") if value.strip() else None
         elif isinstance(declared, (SlugsFilter, ManyToManySlugsFilter)):
-            constraint = Terms(declared.field_name, tuple(sorted(item.pk for item in value)))
+            constraint = Terms(engine_fields.get(name, declared.field_name), tuple(sorted(item.pk for item in value)))
         elif isinstance(declared, YearsFilter):
             constraint = AnyOf(tuple(Range("day", year * 10000 + 101, year * 10000 + 1231) for year in value))
         elif isinstance(declared, django_filters.DateFilter) and declared.lookup_expr in ("gte", "lte"):
             low, high = (day_number(value), None) if declared.lookup_expr == "gte" else (None, day_number(value))
             constraint = Range("day", low, high)
         elif isinstance(declared, django_filters.MultipleChoiceFilter):
-            constraint = Terms(declared.field_name, tuple(sorted(value)))
+            constraint = Terms(engine_fields.get(name, declared.field_name), tuple(sorted(value)))
         elif name == "version":
             constraint = Terms("versions", (value,))
         else:

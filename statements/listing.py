@@ -56,7 +56,7 @@ def date_slice(queryset: QuerySet, offset: int, stop: int, months: list[tuple[in
 class IdsFirst:
     """An ordered queryset of remarks (or briefings), countable and sliceable for a Paginator."""
 
-    def __init__(self, queryset, count=None, rows=None, months=None, cache_version=None):
+    def __init__(self, queryset, count=None, rows=None, months=None, cache_version=None, ids=None):
         self.queryset, self._count = queryset, count  # the count is known when it comes from countcache
         # What the page's rows are fetched with: by default everything a result list shows.
         self.rows = rows if rows is not None else queryset.model.objects.for_listing()
@@ -64,6 +64,7 @@ class IdsFirst:
         # The content version a page's ids are cached under, when finding them costs a scan
         # (briefings with a matching remark: every match of the search); None: not cached.
         self.cache_version = cache_version
+        self.ids = ids  # every id of the list in its order, when the search engine found them
 
     def count(self):
         if self._count is None:
@@ -74,6 +75,9 @@ class IdsFirst:
         return self.count()
 
     def page_ids(self, offset, stop):
+        if self.ids is not None:
+            return self.ids[offset:stop]
+
         def find():
             return list(date_slice(self.queryset.values_list("pk", flat=True), offset, stop, self.months))
 

@@ -29,13 +29,13 @@ from .catalogue import (
     SPEAKER_COUNTS,
     TOPIC_COUNTS,
     VERSION_LABELS,
+    briefing_counts,
     briefing_filterset,
     remark_counts,
     remark_filterset,
     remark_tally,
 )
-from .countcache import cached_by_month, computation
-from .facets import build_facets, combine, counts_by_month
+from .facets import build_facets
 from .histogram import build_histogram
 from .listing import RANK_LIMIT, IdsFirst, months_in_order
 from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_version
@@ -365,21 +365,15 @@ def briefing_list(request):
         return bad_request(request, filterset.errors)
     cleaned = filterset.form.cleaned_data
     query, scope = (cleaned.get("q") or "").strip(), cleaned.get("scope") or "all"
-    # Counted and kept month by month like /remarks/: a search over remark text costs a scan of
-    # its matches at scale, and a publication recounts its month only.
     version = content_version()
-    counts = cached_by_month(
-        computation(BRIEFING_FACETS, filterset, combine),
-        lambda months: counts_by_month(filterset, BRIEFING_FACETS, months),
-        lambda per_month: combine(per_month, BRIEFING_FACETS),
-        version,
-    )
+    counts, ids = briefing_counts(filterset, version)
     results = IdsFirst(
         filterset.qs.order_by("-date", "-id"),
         counts["total"],
         rows=with_public_remark_counts(Briefing.objects.all()).select_related("ministry", "spokesperson"),
         months=months_in_order(counts, newest=True),
         cache_version=version if query else None,
+        ids=ids,
     )
     facets = build_facets(filterset, BRIEFING_FACETS, params, counts["facets"])
     page = paginate(request, results, BRIEFINGS_PER_PAGE)

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.http import QueryDict
 
 from statements import catalogue
-from statements.catalogue import REMARK_FACETS, remark_filterset
-from statements.facets import combine, counts_by_month, engine_counts
+from statements.catalogue import BRIEFING_FACETS, REMARK_FACETS, briefing_filterset, remark_filterset
+from statements.facets import combine, counts_by_month, engine_briefing_counts, engine_counts
 from statements.filters import engine_constraints
 from statements.models import Briefing, Remark
 from statements.search.engine import SearchEngine, _rows, document_texts, search_engine
@@ -118,6 +118,73 @@ def test_the_remark_list_counts_through_the_engine(few, client, monkeypatch):
     response = client.get("/remarks/?q=china&topic=trade")
     assert response.status_code == 200
     assert response.context["page"].paginator.count == by_database("q=china&topic=trade")[0] > 0
+
+
+# /briefings/ searches: the engine lists the briefings of the matching remarks.
+BRIEFING_STATES = [
+    "q=china",
+    "q=WHO",
+    'q="two sides"',
+    "q=中国",
+    "q=cooperat*",
+    "q=china+-trade",
+    "q=china&scope=questions",
+    "q=china&spokesperson=hua-chunying",
+    "q=china&spokesperson=hua-chunying&spokesperson=geng-shuang&year=2018",
+    "q=china&kind=press_conference",
+    "q=china&kind=interview",
+    "q=trade&lang=en&lang=zh",
+    "q=中国+OR+china&lang=zh&year=2018&year=2020",
+    "q=中国&date_from=2018-06-01&date_to=2018-12-31",
+    "q=china&ministry=prc-mfa",
+    "q=-",
+]
+
+
+def briefing_state(params):
+    _, filterset = briefing_filterset(QueryDict(params))
+    assert filterset.is_valid(), filterset.errors
+    return filterset
+
+
+def test_the_engine_lists_and_counts_the_briefings_the_database_does(demo):
+    found = 0
+    for params in BRIEFING_STATES:
+        filterset = briefing_state(params)
+        counts, ids = engine_briefing_counts(filterset, BRIEFING_FACETS)
+        fresh = combine(counts_by_month(filterset, BRIEFING_FACETS), BRIEFING_FACETS)
+        assert normalised(counts) == normalised(fresh), params
+        assert ids == list(filterset.qs.order_by("-date", "-id").values_list("pk", flat=True)), params
+        found += len(ids) > 1
+    assert found >= len(BRIEFING_STATES) - 4
+    # Without a search the database lists them: a briefing with no remark yet is listed too.
+    assert engine_briefing_counts(briefing_state("lang=en"), BRIEFING_FACETS) is None
+
+
+def test_a_briefing_is_found_under_its_own_host_and_kind(make_briefing, wang, hua, client, monkeypatch):
+    """The host and kind are the briefing's own, not its remarks' (a remark keeps the speaker
+    it was given): a change to them reaches the engine."""
+    def no_database_counts(*args, **kwargs):
+        raise AssertionError("counted in the database")
+
+    monkeypatch.setattr(catalogue, "counts_by_month", no_database_counts)
+    briefing = make_briefing(spokesperson=wang, remarks=[{"answer": "Marmalade diplomacy.", "speaker": hua}])
+
+    def listed(params):
+        response = client.get(f"/briefings/?q=marmalade&{params}")
+        assert response.status_code == 200
+        counts = {f.param: {o.value: o.count for o in f.options} for f in response.context["facets"]}
+        return [b.pk for b in response.context["page"]], counts["spokesperson"], counts["kind"]
+
+    assert listed("spokesperson=wang-wenbin") == ([briefing.pk], {"wang-wenbin": 1}, {"press_conference": 1})
+    assert listed("spokesperson=hua-chunying")[0] == []
+    briefing.spokesperson, briefing.kind = hua, Briefing.Kind.INTERVIEW
+    briefing.save()
+    assert listed("spokesperson=hua-chunying&kind=interview") == ([briefing.pk], {"hua-chunying": 1}, {"interview": 1})
+    assert listed("spokesperson=wang-wenbin")[0] == []
+    briefing.spokesperson = None
+    briefing.save()
+    assert listed("")[:2] == ([briefing.pk], {})
 
 
 def test_drafts_never_reach_the_engine_and_every_change_does(make_briefing, wang):

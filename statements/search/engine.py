@@ -14,7 +14,10 @@ coordinate between servers, and readers write nothing to the database.
 Each remark is one document: its text as the database's index sees it (stems, and stems with
 words in capitals kept as written, for `WHO`) and as the literal check reads it (words and
 Chinese characters, lowercased or as written), each per field so a scope is a choice of
-fields; its facet values as fast columns, which the terms aggregations count.
+fields; its facet values as fast columns, which the terms aggregations count. Its briefing's
+own values (the host, the kind) are columns too, and a key naming the briefing with every value
+/briefings/ counts and sorts by: a terms aggregation over the key lists the briefings of the
+matches, each once (`briefings`).
 
 The query language is statements/text/query.py's, with the same meaning as the database
 backends'; the literal check of a phrase or a Chinese term is a phrase of its words (Chinese:
@@ -45,12 +48,15 @@ from . import search_backend
 logger = logging.getLogger(__name__)
 
 # A change here makes every index on disk unusable: it is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCOPE_FIELDS = {"answers": ["a"], "questions": ["q"], "all": ["a", "q"]}
 # Integer columns counted and filtered on; named as the remark's fields. 0 stands for none.
-NUMBERS = ["id", "year_month", "day", "speaker", "ministry"]
+NUMBERS = ["id", "year_month", "day", "speaker", "ministry", "briefing", "briefing_spokesperson"]
 MULTI_NUMBERS = ["topics", "entities"]
-WORDS = ["kind", "language", "versions"]
+WORDS = ["kind", "language", "versions", "briefing_kind", "briefing_key"]
+# The briefing's values in `briefing_key`, in order, named as the Briefing's fields (the date as
+# day_number(), the month added when read). Each is one word: a number or a choice's value.
+BRIEFING_KEY = ["id", "date", "spokesperson", "ministry", "kind", "language"]
 # Every bucket of a terms aggregation: counts must be exact, never a top-N.
 ALL_BUCKETS = 10_000_000
 BATCH = 2000
@@ -310,6 +316,26 @@ class SearchEngine:
             counted[field] = {bucket["key"]: bucket["doc_count"] for bucket in answer["buckets"]}
         return sum(counted["year_month"].values()), {field: counted[field] for field in fields}
 
+    def briefings(self, constraints, searcher=None):
+        """The briefings of the public remarks meeting every constraint, each once, as
+        {field of BRIEFING_KEY: value, "year_month": YYYYMM}; None as for count()."""
+        searcher = searcher or self.ready()
+        if searcher is None:
+            return None
+        answer = searcher.aggregate(
+            self.query(constraints), {"key": {"terms": {"field": "briefing_key", "size": ALL_BUCKETS}}}
+        )["key"]
+        if answer.get("sum_other_doc_count") or answer.get("doc_count_error_upper_bound"):
+            raise RuntimeError("inexact list of briefings")
+        found = []
+        for bucket in answer["buckets"]:
+            values = dict(zip(BRIEFING_KEY, bucket["key"].split(" ")))
+            for name in ("id", "date", "spokesperson", "ministry"):
+                values[name] = int(values[name])
+            values["year_month"] = values["date"] // 100
+            found.append(values)
+        return found
+
     def ranked(self, constraints, offset, limit):
         """Ids of the public remarks meeting the constraints, best first by BM25 (the search's
         words weigh; the filters do not), [offset:offset + limit]; None as for count()."""
@@ -429,6 +455,7 @@ def _rows(remarks):
         remarks.values(
             "id", "question", "answer", "year_month", "date", "kind", "language",
             "speaker_id", "ministry_id", "ministry__language", "translation__is_public", "translation__language",
+            "briefing_id", "briefing__spokesperson_id", "briefing__kind",
             *(["stored_tokens"] if stored is not None else []),
         )
     )
@@ -443,6 +470,12 @@ def _rows(remarks):
     for row in rows:
         row["day"] = day_number(row["date"])
         row["speaker"], row["ministry"] = row["speaker_id"], row["ministry_id"]
+        row["briefing"], row["briefing_spokesperson"] = row["briefing_id"], row["briefing__spokesperson_id"]
+        row["briefing_kind"] = row["briefing__kind"]
+        # The remark's language, ministry and date are its briefing's (copy_from_briefing).
+        briefing = {"id": row["briefing_id"], "date": row["day"], "spokesperson": row["briefing_spokesperson"] or 0,
+                    "ministry": row["ministry_id"], "kind": row["briefing__kind"], "language": row["language"]}
+        row["briefing_key"] = " ".join(str(briefing[name]) for name in BRIEFING_KEY)
         row["topics"] = tags["topics"].get(row["id"], [])
         row["entities"] = tags["entities"].get(row["id"], [])
         row["versions"] = remark_versions(

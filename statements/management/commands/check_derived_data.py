@@ -7,7 +7,7 @@ from statements.facets import combine, counts_by_month, engine_counts
 from statements.filters import RemarkFilter
 from statements.models import Briefing, Remark
 from statements.catalogue import REMARK_FACETS, remark_counts_computation
-from statements.search.engine import search_engine
+from statements.search.engine import BRIEFING_KEY, day_number, search_engine
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         "Recompute what the site derives and compare it with what is stored: each remark's copies "
         "of its briefing's columns (visibility, date, month, language, ministry), its speaker where "
         "the briefing has a host, the month counts cached for the unfiltered remark list, and the "
-        "search engine's counts of every facet of all remarks. "
+        "search engine's counts of every facet of all remarks and its list of their briefings. "
         "Prints each difference and exits with an error when there is one."
     )
 
@@ -116,4 +116,15 @@ def engine_count_differences():
     for param, rows in fresh["facets"].items():
         if sorted(counted["facets"][param]) != sorted(rows):
             differences.append(f"search engine: the counts of {param} differ from the database's")
+    # What /briefings/ counts and sorts a search by: each briefing of a public remark, with its
+    # own values (search/engine.py, BRIEFING_KEY).
+    listed = {tuple(b[name] for name in BRIEFING_KEY) for b in engine.briefings([])}
+    stored = {
+        (pk, day_number(date), host or 0, ministry, kind, language)
+        for pk, date, host, ministry, kind, language in Briefing.objects.filter(remarks__in=Remark.objects.published())
+        .distinct()
+        .values_list("pk", "date", "spokesperson", "ministry", "kind", "language")
+    }
+    if listed != stored:
+        differences.append(f"search engine: {len(listed ^ stored)} briefing(s) listed unlike the database")
     return differences
