@@ -441,17 +441,14 @@ def engine_briefing_counts(filterset, specs):
         return None
     found = engine.briefings(constraints, searcher)
     cleaned = filterset.form.cleaned_data
-
-    def tally(briefings, field):
-        return Counter(briefing[field] for briefing in briefings)
-
     buckets = {}
     for spec in specs:
         among = engine.briefings(engine_constraints(filterset, spec.param), searcher) if cleaned.get(spec.param) else found
-        buckets[spec.param] = tally(among, spec.engine_field)
-    counts = _engine_combined(filterset.queryset.model, specs, len(found), buckets, tally(found, MONTH))
-    newest_first = sorted(found, key=lambda briefing: (briefing["date"], briefing["id"]), reverse=True)
-    return counts, [briefing["id"] for briefing in newest_first]
+        buckets[spec.param] = Counter(among[spec.engine_field])
+    total = len(found["id"])
+    counts = _engine_combined(filterset.queryset.model, specs, total, buckets, Counter(found[MONTH]))
+    newest_first = sorted(zip(found["date"], found["id"]), reverse=True)
+    return counts, [pk for _, pk in newest_first]
 
 
 def month_counts(filterset, version=None):

@@ -9,7 +9,7 @@ from statements.listing import RelevanceResults
 from statements.search import matching, search_backend
 from statements.text.query import parse_query
 from statements.text.analysis import analyze
-from statements.text.highlight import highlight
+from statements.text.highlight import _match_spans, highlight, passage
 
 
 @pytest.fixture
@@ -156,6 +156,27 @@ def test_highlight_centres_on_a_late_match():
     text = "word " * 200 + "needle " + "word " * 50
     html = highlight(text, parse_query("needle").positive_terms)
     assert html.startswith("…") and "<mark>needle</mark>" in html
+
+
+def test_a_passage_is_the_same_when_the_text_is_read_only_as_far_as_it_shows():
+    """highlight() stops looking for matches past its passage: the same passages as marking
+    every match, on the demo data's remarks (English and Chinese)."""
+    import json
+
+    with open("fixtures/demo.json") as f:
+        texts = [row["fields"][field] for row in json.load(f) if row["model"] == "statements.remark"
+                 for field in ("question", "answer") if row["fields"].get(field)]
+    assert len(texts) > 200
+    queries = ["china", "cooperat*", '"united states"', "WHO", "中国", "疫情 OR trade", "peace development", "the"]
+    marked = 0
+    for query in queries:
+        terms = parse_query(query).positive_terms
+        for text in texts:
+            for length in (320, 240, 60):
+                shown = highlight(text, terms, length)
+                assert shown == passage(text, _match_spans(text, terms), length), (query, length, text[:80])
+                marked += "<mark>" in shown
+    assert marked > 500
 
 
 def test_results_page_highlights_safely(client, remarks):

@@ -317,8 +317,8 @@ class SearchEngine:
         return sum(counted["year_month"].values()), {field: counted[field] for field in fields}
 
     def briefings(self, constraints, searcher=None):
-        """The briefings of the public remarks meeting every constraint, each once, as
-        {field of BRIEFING_KEY: value, "year_month": YYYYMM}; None as for count()."""
+        """The briefings of the public remarks meeting every constraint, each once, as columns:
+        {field of BRIEFING_KEY or "year_month": [value per briefing]}; None as for count()."""
         searcher = searcher or self.ready()
         if searcher is None:
             return None
@@ -327,14 +327,13 @@ class SearchEngine:
         )["key"]
         if answer.get("sum_other_doc_count") or answer.get("doc_count_error_upper_bound"):
             raise RuntimeError("inexact list of briefings")
-        found = []
-        for bucket in answer["buckets"]:
-            values = dict(zip(BRIEFING_KEY, bucket["key"].split(" ")))
-            for name in ("id", "date", "spokesperson", "ministry"):
-                values[name] = int(values[name])
-            values["year_month"] = values["date"] // 100
-            found.append(values)
-        return found
+        # Tens of thousands of briefings for a common word: columns, not an object each.
+        rows = [bucket["key"].split(" ") for bucket in answer["buckets"]]
+        columns = dict(zip(BRIEFING_KEY, map(list, zip(*rows)))) if rows else {name: [] for name in BRIEFING_KEY}
+        for name in ("id", "date", "spokesperson", "ministry"):
+            columns[name] = list(map(int, columns[name]))
+        columns["year_month"] = [day // 100 for day in columns["date"]]
+        return columns
 
     def ranked(self, constraints, offset, limit):
         """Ids of the public remarks meeting the constraints, best first by BM25 (the search's

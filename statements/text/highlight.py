@@ -15,10 +15,11 @@ from .query import Term, exact_regex_python
 SNIPPET_LENGTH = 320
 
 
-def _match_spans(text, terms):
+def _match_spans(text, terms, window=None):
     """Spans of `text` that match any term: literal text for phrases, Chinese and words in
-    capitals, words beginning with a prefix, otherwise any word whose stem is a term's token."""
-    spans = []
+    capitals, words beginning with a prefix, otherwise any word whose stem is a term's token.
+    With `window`, words more than `window` characters after the first span are not looked at
+    (a passage of that length cannot show them): a long remark is stemmed no further."""
     written = unicodedata.normalize("NFKC", text)
     if len(written) != len(text) or len(written.lower()) != len(text):
         written = text  # NFKC or lowercasing changed lengths: spans would not fit the text
@@ -26,16 +27,19 @@ def _match_spans(text, terms):
     literal = [term for term in terms if term.exact or term.cased]
     stems = {token for term in terms if term not in literal and not term.prefix for token in term.tokens}
     prefixes = tuple(term.tokens[0] for term in terms if term.prefix)
+    spans = [match.span() for term in literal for match in re.finditer(exact_regex_python(term), written)]
     if stems or prefixes:
+        limit = min(spans)[0] + window if spans and window is not None else None
         for match in WORD_RE.finditer(lowered):
+            if limit is not None and match.start() > limit:
+                break
             word = match.group()
             if CJK_RE.match(word):
                 continue
             if stem(word) in stems or (prefixes and word.startswith(prefixes)):
                 spans.append(match.span())
-    for term in literal:
-        for match in re.finditer(exact_regex_python(term), written):
-            spans.append(match.span())
+                if window is not None and (limit is None or match.start() + window < limit):
+                    limit = match.start() + window
     spans.sort()
     merged = []
     for start, end in spans:
@@ -52,7 +56,12 @@ def highlight(text: str, terms: list[Term], length: int = SNIPPET_LENGTH) -> Saf
     Everything from the text is escaped; the only markup in the result is ours. Without a match
     (a remark found through its other field) the start of the text is shown.
     """
-    spans = _match_spans(text, terms) if terms else []
+    # The passage starts at most length // 3 before the first span, so ends within `length` of it.
+    return passage(text, _match_spans(text, terms, window=length) if terms else [], length)
+
+
+def passage(text: str, spans: list[tuple[int, int]], length: int) -> SafeString:
+    """The passage of `text` around the first of `spans`, escaped, the spans marked."""
     start = 0
     if spans and spans[0][0] > length // 3:
         start = spans[0][0] - length // 3
@@ -81,6 +90,6 @@ def highlight(text: str, terms: list[Term], length: int = SNIPPET_LENGTH) -> Saf
 def highlight_remark(remark, terms: list[Term], scope: str = "all") -> SafeString:
     """One passage of a remark, highlighted: its answer, unless only the question was searched
     or only the question matches."""
-    if scope == "questions" or (scope == "all" and remark.question and not _match_spans(remark.answer, terms)):
+    if scope == "questions" or (scope == "all" and remark.question and not _match_spans(remark.answer, terms, window=0)):
         return highlight(remark.question, terms)
     return highlight(remark.answer, terms)

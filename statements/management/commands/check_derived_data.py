@@ -118,7 +118,7 @@ def engine_count_differences():
             differences.append(f"search engine: the counts of {param} differ from the database's")
     # What /briefings/ counts and sorts a search by: each briefing of a public remark, with its
     # own values (search/engine.py, BRIEFING_KEY).
-    listed = {tuple(b[name] for name in BRIEFING_KEY) for b in engine.briefings([])}
+    listed = set(zip(*(engine.briefings([])[name] for name in BRIEFING_KEY)))
     stored = {
         (pk, day_number(date), host or 0, ministry, kind, language)
         for pk, date, host, ministry, kind, language in Briefing.objects.filter(remarks__in=Remark.objects.published())
