@@ -96,11 +96,11 @@ def remark_counts(filterset, version=None):
 
 
 def briefing_counts(filterset, version=None):
-    """(total, months and facet counts of a /briefings/ state, its briefings' ids newest first
-    or None): a search by the search engine where there is one (the briefings its matching
-    remarks are in, listed at once); else, and always without a search (a briefing with no
-    remark yet is listed too), counted in the database and kept month by month like /remarks/:
-    a publication recounts its month only."""
+    """(total, months and facet counts of a /briefings/ state, its briefings newest first as a
+    sliceable sequence of ids, or None): a search by the search engine where there is one (the
+    briefings its matching remarks are in, listed at once); else, and always without a search
+    (a briefing with no remark yet is listed too), counted in the database and kept month by
+    month like /remarks/: a publication recounts its month only."""
     if search_engine() is not None:
         found = engine_briefing_counts(filterset, BRIEFING_FACETS)
         if found is not None:

@@ -430,8 +430,8 @@ def _engine_combined(model, specs, total, buckets, months):
 
 
 def engine_briefing_counts(filterset, specs):
-    """(combine(counts_by_month(filterset, specs)), the ids of the state's briefings newest
-    first) of a /briefings/ search (catalogue.briefing_filterset), by the search engine: the
+    """(combine(counts_by_month(filterset, specs)), the state's briefings newest first, a
+    search.engine.BriefingList whose slices are ids) of a /briefings/ search (catalogue.briefing_filterset), by the search engine: the
     briefings its matching remarks are in, each counted once (disjunctive, as above); None when
     the engine cannot answer it (no search, no engine, or not now)."""
     engine = search_engine()
@@ -444,11 +444,8 @@ def engine_briefing_counts(filterset, specs):
     buckets = {}
     for spec in specs:
         among = engine.briefings(engine_constraints(filterset, spec.param), searcher) if cleaned.get(spec.param) else found
-        buckets[spec.param] = Counter(among[spec.engine_field])
-    total = len(found["id"])
-    counts = _engine_combined(filterset.queryset.model, specs, total, buckets, Counter(found[MONTH]))
-    newest_first = sorted(zip(found["date"], found["id"]), reverse=True)
-    return counts, [pk for _, pk in newest_first]
+        buckets[spec.param] = among.tally(spec.engine_field)
+    return _engine_combined(filterset.queryset.model, specs, len(found), buckets, found.tally(MONTH)), found
 
 
 def month_counts(filterset, version=None):

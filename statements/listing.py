@@ -64,7 +64,7 @@ class IdsFirst:
         # The content version a page's ids are cached under, when finding them costs a scan
         # (briefings with a matching remark: every match of the search); None: not cached.
         self.cache_version = cache_version
-        self.ids = ids  # every id of the list in its order, when the search engine found them
+        self.ids = ids  # the list's ids in order, sliceable, when the search engine found them
 
     def count(self):
         if self._count is None:

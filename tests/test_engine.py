@@ -154,8 +154,8 @@ def test_the_engine_lists_and_counts_the_briefings_the_database_does(demo):
         counts, ids = engine_briefing_counts(filterset, BRIEFING_FACETS)
         fresh = combine(counts_by_month(filterset, BRIEFING_FACETS), BRIEFING_FACETS)
         assert normalised(counts) == normalised(fresh), params
-        assert ids == list(filterset.qs.order_by("-date", "-id").values_list("pk", flat=True)), params
-        found += len(ids) > 1
+        assert ids[:] == list(filterset.qs.order_by("-date", "-id").values_list("pk", flat=True)), params
+        found += len(ids[:]) > 1
     assert found >= len(BRIEFING_STATES) - 4
     # Without a search the database lists them: a briefing with no remark yet is listed too.
     assert engine_briefing_counts(briefing_state("lang=en"), BRIEFING_FACETS) is None

@@ -32,9 +32,11 @@ import os
 import shutil
 import threading
 import uuid
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from operator import itemgetter
 
 import django
 from django.conf import settings
@@ -54,9 +56,11 @@ SCOPE_FIELDS = {"answers": ["a"], "questions": ["q"], "all": ["a", "q"]}
 NUMBERS = ["id", "year_month", "day", "speaker", "ministry", "briefing", "briefing_spokesperson"]
 MULTI_NUMBERS = ["topics", "entities"]
 WORDS = ["kind", "language", "versions", "briefing_kind", "briefing_key"]
-# The briefing's values in `briefing_key`, in order, named as the Briefing's fields (the date as
-# day_number(), the month added when read). Each is one word: a number or a choice's value.
-BRIEFING_KEY = ["id", "date", "spokesperson", "ministry", "kind", "language"]
+# The briefing's values in `briefing_key`, named as the Briefing's fields, each in a fixed width
+# (numbers zero-padded, choices padded with spaces): the date (day_number) and the id first, so
+# that the keys' order is the list's (newest first), and a value is a slice of the key.
+BRIEFING_KEY = {"date": 8, "id": 12, "spokesperson": 12, "ministry": 12, "kind": 20, "language": 5}
+BRIEFING_TEXT = {"kind", "language"}
 # Every bucket of a terms aggregation: counts must be exact, never a top-N.
 ALL_BUCKETS = 10_000_000
 BATCH = 2000
@@ -317,23 +321,16 @@ class SearchEngine:
         return sum(counted["year_month"].values()), {field: counted[field] for field in fields}
 
     def briefings(self, constraints, searcher=None):
-        """The briefings of the public remarks meeting every constraint, each once, as columns:
-        {field of BRIEFING_KEY or "year_month": [value per briefing]}; None as for count()."""
+        """The briefings of the public remarks meeting every constraint, each once, newest
+        first (a BriefingList); None as for count()."""
         searcher = searcher or self.ready()
         if searcher is None:
             return None
-        answer = searcher.aggregate(
-            self.query(constraints), {"key": {"terms": {"field": "briefing_key", "size": ALL_BUCKETS}}}
-        )["key"]
+        aggregation = {"terms": {"field": "briefing_key", "size": ALL_BUCKETS, "order": {"_key": "desc"}}}
+        answer = searcher.aggregate(self.query(constraints), {"key": aggregation})["key"]
         if answer.get("sum_other_doc_count") or answer.get("doc_count_error_upper_bound"):
             raise RuntimeError("inexact list of briefings")
-        # Tens of thousands of briefings for a common word: columns, not an object each.
-        rows = [bucket["key"].split(" ") for bucket in answer["buckets"]]
-        columns = dict(zip(BRIEFING_KEY, map(list, zip(*rows)))) if rows else {name: [] for name in BRIEFING_KEY}
-        for name in ("id", "date", "spokesperson", "ministry"):
-            columns[name] = list(map(int, columns[name]))
-        columns["year_month"] = [day // 100 for day in columns["date"]]
-        return columns
+        return BriefingList([bucket["key"] for bucket in answer["buckets"]])
 
     def ranked(self, constraints, offset, limit):
         """Ids of the public remarks meeting the constraints, best first by BM25 (the search's
@@ -427,6 +424,52 @@ class SearchEngine:
         return Query.phrase_query(self.schema, field, tokens)
 
 
+def briefing_key(values):
+    """The `briefing_key` of a briefing's values (BRIEFING_KEY)."""
+    return "".join(
+        str(values[name]).ljust(width) if name in BRIEFING_TEXT else str(values[name]).zfill(width)
+        for name, width in BRIEFING_KEY.items()
+    )
+
+
+def _key_slices():
+    slices, start = {}, 0
+    for name, width in BRIEFING_KEY.items():
+        slices[name], start = slice(start, start + width), start + width
+    slices["year_month"] = slice(0, 6)  # YYYYMM of the date's YYYYMMDD
+    return slices
+
+
+class BriefingList:
+    """Briefings as the engine lists them: their keys, newest first. A common word's list holds
+    tens of thousands, so a value is read by slicing every key at once, in C (`tally`), and
+    only the ids asked for are read (`list[offset:stop]`)."""
+
+    SLICES = _key_slices()
+
+    def __init__(self, keys):
+        self.keys = keys
+
+    def __len__(self):
+        return len(self.keys)
+
+    def __getitem__(self, item):
+        return [int(key[self.SLICES["id"]]) for key in self.keys[item]]
+
+    def tally(self, field):
+        """{value: how many briefings have it} of a field of BRIEFING_KEY, or "year_month"."""
+        read = str.rstrip if field in BRIEFING_TEXT else int
+        return {read(value): n for value, n in Counter(map(itemgetter(self.SLICES[field]), self.keys)).items()}
+
+    def rows(self):
+        """Every briefing's values, as tuples in BRIEFING_KEY's order."""
+        for key in self.keys:
+            yield tuple(
+                key[self.SLICES[name]].rstrip() if name in BRIEFING_TEXT else int(key[self.SLICES[name]])
+                for name in BRIEFING_KEY
+            )
+
+
 def document_texts(row):
     """The text fields of a remark's document: its tokens as the database's index has them
     (stems; stems with words in capitals as written) and as the literal check reads them, per
@@ -472,9 +515,10 @@ def _rows(remarks):
         row["briefing"], row["briefing_spokesperson"] = row["briefing_id"], row["briefing__spokesperson_id"]
         row["briefing_kind"] = row["briefing__kind"]
         # The remark's language, ministry and date are its briefing's (copy_from_briefing).
-        briefing = {"id": row["briefing_id"], "date": row["day"], "spokesperson": row["briefing_spokesperson"] or 0,
-                    "ministry": row["ministry_id"], "kind": row["briefing__kind"], "language": row["language"]}
-        row["briefing_key"] = " ".join(str(briefing[name]) for name in BRIEFING_KEY)
+        row["briefing_key"] = briefing_key({
+            "id": row["briefing_id"], "date": row["day"], "spokesperson": row["briefing_spokesperson"] or 0,
+            "ministry": row["ministry_id"], "kind": row["briefing__kind"], "language": row["language"],
+        })
         row["topics"] = tags["topics"].get(row["id"], [])
         row["entities"] = tags["entities"].get(row["id"], [])
         row["versions"] = remark_versions(

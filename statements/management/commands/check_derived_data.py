@@ -7,7 +7,7 @@ from statements.facets import combine, counts_by_month, engine_counts
 from statements.filters import RemarkFilter
 from statements.models import Briefing, Remark
 from statements.catalogue import REMARK_FACETS, remark_counts_computation
-from statements.search.engine import BRIEFING_KEY, day_number, search_engine
+from statements.search.engine import day_number, search_engine
 
 
 class Command(BaseCommand):
@@ -118,12 +118,12 @@ def engine_count_differences():
             differences.append(f"search engine: the counts of {param} differ from the database's")
     # What /briefings/ counts and sorts a search by: each briefing of a public remark, with its
     # own values (search/engine.py, BRIEFING_KEY).
-    listed = set(zip(*(engine.briefings([])[name] for name in BRIEFING_KEY)))
+    listed = set(engine.briefings([]).rows())
     stored = {
-        (pk, day_number(date), host or 0, ministry, kind, language)
-        for pk, date, host, ministry, kind, language in Briefing.objects.filter(remarks__in=Remark.objects.published())
+        (day_number(date), pk, host or 0, ministry, kind, language)
+        for date, pk, host, ministry, kind, language in Briefing.objects.filter(remarks__in=Remark.objects.published())
         .distinct()
-        .values_list("pk", "date", "spokesperson", "ministry", "kind", "language")
+        .values_list("date", "pk", "spokesperson", "ministry", "kind", "language")
     }
     if listed != stored:
         differences.append(f"search engine: {len(listed ^ stored)} briefing(s) listed unlike the database")
