@@ -117,6 +117,17 @@ class SearchFilterSet(django_filters.FilterSet):
         choices=list(SCOPES.items()), method="filter_scope", label="Search in", empty_label=None
     )
 
+    _form_classes = {}
+
+    def get_form_class(self):
+        # django-filter builds a form class for every filterset, each field anew; the fields do
+        # not depend on the state (a choice's rows are read as the form cleans, on its own
+        # copy of the field), so each FilterSet class builds its form class once.
+        cls = type(self)
+        if cls not in SearchFilterSet._form_classes:
+            SearchFilterSet._form_classes[cls] = super().get_form_class()
+        return SearchFilterSet._form_classes[cls]
+
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
