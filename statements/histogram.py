@@ -11,6 +11,7 @@ from .dates import plausible_year
 from .querystrings import Variants
 
 WIDTH, HEIGHT = 720, 90
+MONTH_NAMES = list(calendar.month_name)  # read once: each lookup of calendar's formats a date
 
 
 @dataclass
@@ -46,14 +47,19 @@ def build_histogram(counts, params, base=""):
     counts = {month: n for month, n in counts.items() if plausible_year(month.year)}
     if not counts:
         return None
-    months = list(months_between(min(counts), max(counts)))
+    first, last = min(counts), max(counts)
+    slots = (last.year - first.year) * 12 + last.month - first.month + 1
     peak = max(counts.values())
-    slot = WIDTH / len(months)
+    slot = WIDTH / slots
     bars = []
     variants = Variants(params, "date_from", "date_to")
-    for index, month in enumerate(months):
-        count = counts.get(month, 0)
-        height = round(HEIGHT * count / peak, 2) if count else 0
+    # A bar for each month with remarks; the months between are empty slots (no bar, no link).
+    for month in sorted(counts):
+        count = counts[month]
+        if not count:
+            continue
+        index = (month.year - first.year) * 12 + month.month - first.month
+        height = round(HEIGHT * count / peak, 2)
         last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
         bars.append(
             Bar(
@@ -64,14 +70,14 @@ def build_histogram(counts, params, base=""):
                 width=round(max(slot * 0.85, 0.5), 2),
                 height=height,
                 url=base + variants.url(date_from=[month.isoformat()], date_to=[last_day.isoformat()]),
-                month_name=f"{calendar.month_name[month.month]} {month.year}",
+                month_name=f"{MONTH_NAMES[month.month]} {month.year}",
             )
         )
     return {
         "bars": bars,
         "peak": peak,
-        "first": months[0],
-        "last": months[-1],
+        "first": first,
+        "last": last,
         "width": WIDTH,
         "height": HEIGHT,
     }

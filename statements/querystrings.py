@@ -5,6 +5,7 @@ every state stays shareable. Changing a filter drops `page`: page 7 of the old r
 nothing in the new one.
 """
 
+import re
 from urllib.parse import quote_plus
 
 from django.http import QueryDict
@@ -98,9 +99,17 @@ class Variants:
         return "?" + "&".join(encoded)
 
 
+# What quote_plus leaves as it is: most keys, slugs, numbers and dates need no quoting.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _quoted(text):
+    return text if _UNQUOTED.fullmatch(text) else quote_plus(text)
+
+
 def _pair(key, value):
     # As QueryDict.urlencode() encodes one value.
-    return f"{quote_plus(key)}={quote_plus(str(value))}"
+    return f"{_quoted(key)}={_quoted(str(value))}"
 
 
 def toggled_urls(params: QueryDict, key, values):
