@@ -548,8 +548,8 @@ class RemarkQuerySet(models.QuerySet):
         return self.order_by("date", "briefing_id", "position")
 
     def for_listing(self):
-        """Everything a result list shows (includes/_remark_item.html: its topics, not the
-        entities it mentions), fetched in a fixed number of queries."""
+        """Everything a result list shows (templatetags/listing_markup.remark_items: its
+        topics, not the entities it mentions), fetched in a fixed number of queries."""
         return (
             self.select_related("briefing__ministry", "briefing__spokesperson", "speaker")
             # The transcript kept for provenance can be long, and a page repeats its briefing.

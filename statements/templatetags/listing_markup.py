@@ -1,12 +1,13 @@
-"""The markup a list page repeats hundreds of times: facet options and the histogram's bars
-and rows. Written here rather than in templates because the template engine spent longer on
+"""The markup a list page repeats many times: facet options, the histogram's bars and rows,
+result items. Written here rather than in templates because the template engine spent longer on
 these few lines, repeated, than on the rest of the page (docs/benchmarks.md, "Measured
 reasons"); every value is escaped. The templates around them (includes/_facets.html,
-includes/_histogram.html) keep the structure."""
+includes/_histogram.html, remark_list.html) keep the structure."""
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 register = template.Library()
 
@@ -59,4 +60,51 @@ def histogram_rows(bars):
             for bar in bars
             if bar.count
         )
+    )
+
+
+MONTHS = ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@register.simple_tag
+def remark_items(remarks):
+    """One <article> per remark of a result list (Remark.objects.for_listing()): its date,
+    ministry, speaker, kind and language, the question and answer (their highlighted passages,
+    `question_html`/`answer_html`, where the view made them), its topics; the date and answer
+    link to its permalink."""
+    return mark_safe("".join(_remark_item(remark) for remark in remarks))
+
+
+def _remark_item(remark):
+    url = escape(remark.get_absolute_url())
+    briefing = remark.briefing
+    date = briefing.date
+    meta = [escape(briefing.ministry.short_name)]
+    if remark.speaker:
+        meta.append(escape(remark.speaker.name))
+    meta += [escape(remark.get_kind_display()), escape(briefing.get_language_display())]
+    question = ""
+    if remark.question:
+        outlet = f" ({escape(remark.outlet)})" if remark.outlet else ""
+        text = getattr(remark, "question_html", None) or escape(Truncator(remark.question).chars(220))
+        question = f'  <p class="result-question"><span class="label" lang="en">Q{outlet}:</span> {text}</p>\n'
+    answer = getattr(remark, "answer_html", None) or escape(Truncator(remark.answer).chars(360))
+    topics = remark.topics.all()
+    chips = ""
+    if topics:
+        chips = (
+            '  <ul class="chips" aria-label="Topics" lang="en">\n    '
+            + "".join(f'<li><a class="chip" href="{escape(t.get_absolute_url())}">{escape(t.name)}</a></li>' for t in topics)
+            + "\n  </ul>\n"
+        )
+    return (
+        f'<article class="result" lang="{escape(briefing.language)}">\n'
+        f'  <p class="result-meta" lang="en">\n'
+        f'    <a href="{url}"><time datetime="{date:%Y-%m-%d}">{date.day} {MONTHS[date.month]} {date.year}</time></a>\n'
+        f'    · {" · ".join(meta)}\n'
+        f"  </p>\n"
+        f"{question}"
+        f'  <p class="result-text"><a href="{url}">{answer}</a></p>\n'
+        f"{chips}"
+        f"</article>"
     )
