@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from statements.models import Briefing
 
 from .layout import overflowing
-from .test_editor import log_in
+from .test_editor import choose_autocomplete, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -204,3 +204,31 @@ def test_import_then_a_changed_reimport_of_the_published_briefing_is_refused(pag
     page.goto(f"/briefings/{briefing.pk}/")
     expect(page.locator("#main")).to_contain_text("on an equal footing.")
     expect(page.locator("#main")).not_to_contain_text("equal and fair footing")
+
+
+@pytest.mark.parametrize("role", ["editor", "publisher"])
+def test_a_briefing_search_finds_a_briefing_under_the_host_given_it(page, role, request, published, make_briefing, hua):
+    """A /briefings/ search counts and lists a briefing under its host, not its remarks'
+    speakers, and under the new host once an editor changes it."""
+    # Wang Wenbin answers at Hua Chunying's briefing: counted under her.
+    guest = {"answer": "Trade talks need patience.", "speaker": published.spokesperson}
+    make_briefing(spokesperson=hua, date=published.date, remarks=[guest])
+
+    def count(host):
+        option = page.locator(".facet-option", has_text=host)
+        return int(option.locator(".facet-count").inner_text()) if option.count() else 0
+
+    page.goto("/briefings/?q=trade")
+    assert (count("Hua Chunying"), count("Wang Wenbin")) == (1, 1)
+    log_in(page, request.getfixturevalue(role))
+    page.goto(f"/admin/statements/briefing/{published.pk}/change/")
+    choose_autocomplete(page, "id_spokesperson", "Hua Chunying")
+    save(page)
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.context.clear_cookies()
+    page.goto("/briefings/?q=trade")
+    assert (count("Hua Chunying"), count("Wang Wenbin")) == (2, 0)
+    page.locator(".facet-option", has_text="Hua Chunying").click()
+    expect(page.locator(".results-head h2")).to_contain_text("2 briefings")
+    expect(page.get_by_role("link", name=published.title)).to_be_visible()
