@@ -430,10 +430,11 @@ def _engine_combined(model, specs, total, buckets, months):
 
 
 def engine_briefing_counts(filterset, specs):
-    """(combine(counts_by_month(filterset, specs)), the state's briefings newest first, a
-    search.engine.BriefingList whose slices are ids) of a /briefings/ search (catalogue.briefing_filterset), by the search engine: the
-    briefings its matching remarks are in, each counted once (disjunctive, as above); None when
-    the engine cannot answer it (no search, no engine, or not now)."""
+    """(combine(counts_by_month(filterset, specs)), the state's briefings newest first as a
+    search.engine.BriefingList, whose slices are ids) of a /briefings/ search
+    (catalogue.briefing_filterset), by the search engine: the briefings its matching remarks
+    are in, each counted once (disjunctive, as above); None when the engine cannot answer it
+    (no search, no engine, or not now)."""
     engine = search_engine()
     constraints = engine_constraints(filterset) if engine else None
     searcher = engine.ready() if constraints is not None else None

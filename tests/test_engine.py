@@ -14,7 +14,7 @@ from statements.catalogue import BRIEFING_FACETS, REMARK_FACETS, briefing_filter
 from statements.facets import combine, counts_by_month, engine_briefing_counts, engine_counts
 from statements.filters import engine_constraints
 from statements.models import Briefing, Remark
-from statements.search.engine import SearchEngine, _rows, document_texts, search_engine
+from statements.search.engine import BriefingList, SearchEngine, _rows, briefing_key, document_texts, search_engine
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +159,20 @@ def test_the_engine_lists_and_counts_the_briefings_the_database_does(demo):
     assert found >= len(BRIEFING_STATES) - 4
     # Without a search the database lists them: a briefing with no remark yet is listed too.
     assert engine_briefing_counts(briefing_state("lang=en"), BRIEFING_FACETS) is None
+
+
+def test_briefing_keys_sort_newest_first_and_read_back():
+    older = {"date": 20191231, "id": 12, "spokesperson": 0, "ministry": 3, "kind": "interview", "language": "en"}
+    newer = {**older, "date": 20200101, "id": 9, "spokesperson": 41, "kind": "press_conference", "language": "zh"}
+    same_day = {**newer, "id": 10}
+    keys = sorted(map(briefing_key, [older, newer, same_day]), reverse=True)
+    listed = BriefingList(keys)
+    assert listed[:] == [10, 9, 12] and listed[1:2] == [9]
+    assert listed.tally("spokesperson") == {41: 2, 0: 1} and listed.tally("kind") == {"press_conference": 2, "interview": 1}
+    assert listed.tally("year_month") == {202001: 2, 201912: 1}
+    assert list(listed.rows())[2] == tuple(older.values())
+    with pytest.raises(ValueError, match="wider"):
+        briefing_key({**older, "kind": "k" * 21})
 
 
 def test_a_briefing_is_found_under_its_own_host_and_kind(make_briefing, wang, hua, client, monkeypatch):

@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 SCOPE_FIELDS = {"answers": ["a"], "questions": ["q"], "all": ["a", "q"]}
 # Integer columns counted and filtered on; named as the remark's fields. 0 stands for none.
-NUMBERS = ["id", "year_month", "day", "speaker", "ministry", "briefing", "briefing_spokesperson"]
+NUMBERS = ["id", "year_month", "day", "speaker", "ministry", "briefing_spokesperson"]
 MULTI_NUMBERS = ["topics", "entities"]
 WORDS = ["kind", "language", "versions", "briefing_kind", "briefing_key"]
 # The briefing's values in `briefing_key`, named as the Briefing's fields, each in a fixed width
@@ -426,10 +426,13 @@ class SearchEngine:
 
 def briefing_key(values):
     """The `briefing_key` of a briefing's values (BRIEFING_KEY)."""
-    return "".join(
-        str(values[name]).ljust(width) if name in BRIEFING_TEXT else str(values[name]).zfill(width)
-        for name, width in BRIEFING_KEY.items()
-    )
+    parts = []
+    for name, width in BRIEFING_KEY.items():
+        text = str(values[name])
+        if len(text) > width:  # the model's limits keep within them; a wider one would shift the rest
+            raise ValueError(f"{name} {text!r} is wider than the {width} characters of a briefing key")
+        parts.append(text.ljust(width) if name in BRIEFING_TEXT else text.zfill(width))
+    return "".join(parts)
 
 
 def _key_slices():
@@ -512,8 +515,7 @@ def _rows(remarks):
     for row in rows:
         row["day"] = day_number(row["date"])
         row["speaker"], row["ministry"] = row["speaker_id"], row["ministry_id"]
-        row["briefing"], row["briefing_spokesperson"] = row["briefing_id"], row["briefing__spokesperson_id"]
-        row["briefing_kind"] = row["briefing__kind"]
+        row["briefing_spokesperson"], row["briefing_kind"] = row["briefing__spokesperson_id"], row["briefing__kind"]
         # The remark's language, ministry and date are its briefing's (copy_from_briefing).
         row["briefing_key"] = briefing_key({
             "id": row["briefing_id"], "date": row["day"], "spokesperson": row["briefing_spokesperson"] or 0,
