@@ -1,13 +1,25 @@
 """An editor adds a briefing with two remarks, a publisher publishes it, and it is on the site."""
 
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def choose_autocomplete(page, field_id, text):
-    page.locator(f"#{field_id} + .select2 .select2-selection").click()
-    page.locator(".select2-search__field").last.fill(text)
+    # Each step waits for the widget's request to be answered: one still on its way when the
+    # form is saved would run beside the save on the test server's one SQLite connection, and
+    # the two can wait on each other for ever (CI once hung there).
+    def autocomplete(term):
+        return lambda response: (
+            "/admin/autocomplete/" in response.url and parse_qs(urlparse(response.url).query).get("term", [""]) == [term]
+        )
+
+    with page.expect_response(autocomplete("")):
+        page.locator(f"#{field_id} + .select2 .select2-selection").click()
+    with page.expect_response(autocomplete(text)):
+        page.locator(".select2-search__field").last.fill(text)
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
