@@ -461,16 +461,18 @@ class BriefingList:
 
     def tally(self, field):
         """{value: how many briefings have it} of a field of BRIEFING_KEY, or "year_month"."""
-        read = str.rstrip if field in BRIEFING_TEXT else int
-        return {read(value): n for value, n in Counter(map(itemgetter(self.SLICES[field]), self.keys)).items()}
+        sliced = Counter(map(itemgetter(self.SLICES[field]), self.keys))
+        return {_read(field, text): n for text, n in sliced.items()}
 
     def rows(self):
         """Every briefing's values, as tuples in BRIEFING_KEY's order."""
         for key in self.keys:
-            yield tuple(
-                key[self.SLICES[name]].rstrip() if name in BRIEFING_TEXT else int(key[self.SLICES[name]])
-                for name in BRIEFING_KEY
-            )
+            yield tuple(_read(name, key[self.SLICES[name]]) for name in BRIEFING_KEY)
+
+
+def _read(field, text):
+    """A value of a briefing key as its slice holds it: a choice without its padding, or a number."""
+    return text.rstrip() if field in BRIEFING_TEXT else int(text)
 
 
 def document_texts(row):

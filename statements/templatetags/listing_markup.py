@@ -5,6 +5,7 @@ reasons"); every value is escaped. The templates around them (includes/_facets.h
 includes/_histogram.html, remark_list.html) keep the structure."""
 
 from django import template
+from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -63,9 +64,6 @@ def histogram_rows(bars):
     )
 
 
-MONTHS = ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
 @register.simple_tag
 def remark_items(remarks):
     """One <article> per remark of a result list (Remark.objects.for_listing()): its date,
@@ -100,7 +98,7 @@ def _remark_item(remark):
     return (
         f'<article class="result" lang="{escape(briefing.language)}">\n'
         f'  <p class="result-meta" lang="en">\n'
-        f'    <a href="{url}"><time datetime="{date:%Y-%m-%d}">{date.day} {MONTHS[date.month]} {date.year}</time></a>\n'
+        f'    <a href="{url}"><time datetime="{date:%Y-%m-%d}">{format_date(date, "j M Y")}</time></a>\n'
         f'    · {" · ".join(meta)}\n'
         f"  </p>\n"
         f"{question}"
