@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from statements.models import Remark, Spokesperson, Topic
 from statements.search import matching
+from statements.views import warm_up
 
 
 def percentile(values, fraction):
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         pages = self.page_mix(published, total, rare_word, seed, runs + warmup)
         if only:
             pages = {name: urls for name, urls in pages.items() if name in only}
+        warm_up()  # as each gunicorn worker does when it starts (config/gunicorn.conf.py)
         client = Client(HTTP_HOST="127.0.0.1")
         cache_note = (
             "cache emptied before every request" if cold
