@@ -22,7 +22,9 @@ _per_thread = threading.local()
 
 def _stemmer():
     """One Snowball stemmer per thread: a stemmer keeps working state between calls, and two
-    threads sharing one (gunicorn's gthread workers) garble words or raise IndexError."""
+    threads sharing one (gunicorn's gthread workers) garble words or raise IndexError. It is
+    PyStemmer's compiled one, which snowballstemmer returns when it is installed (0.2 µs a word
+    instead of 24)."""
     stemmer = getattr(_per_thread, "stemmer", None)
     if stemmer is None:
         import snowballstemmer
