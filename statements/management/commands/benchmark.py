@@ -1,6 +1,8 @@
 import random
 import statistics
 import time
+from itertools import combinations
+from urllib.parse import quote_plus
 
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=20, help="Timed requests per page.")
         parser.add_argument("--warmup", type=int, default=2, help="Untimed requests per page first.")
         parser.add_argument("--only", nargs="*", default=None, help="Benchmark only these page names.")
-        parser.add_argument("--rare-word", default=None, help="Word for the rare-word page (default: found in the data).")
+        parser.add_argument("--rare-word", default=None, help="Search for the rare page: a word or two (default: found in the data).")
         parser.add_argument("--no-explain", action="store_true", help="Skip the plans of the slowest SQL.")
         parser.add_argument("--seed", type=int, default=1, help="Seed choosing the permalinks.")
         parser.add_argument(
@@ -127,7 +129,7 @@ class Command(BaseCommand):
             "unfiltered": "/remarks/",
             "common: china": "/remarks/?q=china",
             "common: coop.": "/remarks/?q=cooperation",
-            f"rare: {rare[:9]}": f"/remarks/?q={rare}",
+            f"rare: {rare[:9]}": f"/remarks/?q={quote_plus(rare)}",
             "phrase": "/remarks/?q=%22two+sides%22",
             "three filters": f"/remarks/?topic={top_topic}&spokesperson={speaker}&year={year}",
             "deep page": f"/remarks/?page={min(500, last_page)}",
@@ -140,19 +142,22 @@ class Command(BaseCommand):
         return pages
 
     def find_rare_word(self, published, total, rng):
-        """A word in about one remark in ten thousand (at least one)."""
+        """A word in about one remark in ten thousand (at least one); where every word of the
+        sample is far commoner (a synthetic corpus's small vocabulary), two of the rarest
+        together: the search that must answer in tens of milliseconds."""
         sample = published.order_by().values_list("answer", flat=True)[:200]
         words = sorted({w.strip(".,;:?!\"“”()").lower() for text in sample for w in text.split()})
         words = [w for w in words if w.isalpha() and len(w) > 6]
         rng.shuffle(words)
-        target, best = max(1, total // 10_000), None
-        for word in words[:60]:
-            n = matching(published, word).count()
-            if n and (best is None or abs(n - target) < abs(best[1] - target)):
-                best = (word, n)
-        if best is None:
+        target = max(1, total // 10_000)
+        found = {word: matching(published, word).count() for word in words[:60]}
+        rarest = sorted((word for word, n in found.items() if n), key=found.get)[:8]
+        if rarest and found[rarest[0]] > 10 * target:
+            found.update({f"{a} {b}": matching(published, f"{a} {b}").count() for a, b in combinations(rarest, 2)})
+        found = {search: n for search, n in found.items() if n}
+        if not found:
             raise CommandError("No rare word found; pass --rare-word.")
-        return best[0]
+        return min(found, key=lambda search: abs(found[search] - target))
 
     def explain(self, sql):
         with connection.cursor() as cursor:
