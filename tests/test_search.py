@@ -1,14 +1,18 @@
 """Search semantics, run unchanged on each database (CI runs SQLite and PostgreSQL)."""
 
 import datetime
+import json
+import random
+import re
 
 import pytest
+from snowballstemmer.english_stemmer import EnglishStemmer
 
 from statements.models import Remark
 from statements.listing import RelevanceResults
 from statements.search import matching, search_backend
 from statements.text.query import parse_query
-from statements.text.analysis import analyze
+from statements.text.analysis import _stemmer, analyze
 from statements.text.highlight import _match_spans, highlight, passage
 
 
@@ -161,8 +165,6 @@ def test_highlight_centres_on_a_late_match():
 def test_a_passage_is_the_same_when_the_text_is_read_only_as_far_as_it_shows():
     """highlight() stops looking for matches past its passage: the same passages as marking
     every match, on the demo data's remarks (English and Chinese)."""
-    import json
-
     with open("fixtures/demo.json") as f:
         texts = [row["fields"][field] for row in json.load(f) if row["model"] == "statements.remark"
                  for field in ("question", "answer") if row["fields"].get(field)]
@@ -337,17 +339,10 @@ def test_the_compiled_stemmer_stems_as_snowballs_reference_does():
     is installed, a hundred times faster); an index built by the pure-Python stemmer must find
     the same words, so both must agree word for word: on every word of the demo data, and on
     made-up words carrying the suffixes each step of the English algorithm removes."""
-    import json
-    import random
-    import re
-
-    from snowballstemmer.english_stemmer import EnglishStemmer
-
-    from statements.text.analysis import _stemmer
-
     compiled, reference = _stemmer(), EnglishStemmer()
     assert type(compiled).__module__ == "Stemmer"
-    text = json.dumps(json.load(open("fixtures/demo.json")), ensure_ascii=False)
+    with open("fixtures/demo.json") as demo:
+        text = json.dumps(json.load(demo), ensure_ascii=False)
     words = {word.lower() for word in re.findall(r"[^\W\d_]+", text) if word.isascii()}
     rng = random.Random(1)
     suffixes = ["s", "ies", "ied", "ing", "ed", "ly", "ational", "tional", "enci", "izer", "bli", "alli",

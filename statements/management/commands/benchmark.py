@@ -22,6 +22,26 @@ def percentile(values, fraction):
     return ordered[index]
 
 
+def rare_search(published, total, rng):
+    """The rare page's search (scripts/compare_datasette.py asks for it too): a word in about
+    one remark in ten thousand (at least one); where every word of the sample is far commoner
+    (a synthetic corpus's small vocabulary), two of the rarest together: the search that must
+    answer in tens of milliseconds."""
+    sample = published.order_by().values_list("answer", flat=True)[:200]
+    words = sorted({w.strip(".,;:?!\"“”()").lower() for text in sample for w in text.split()})
+    words = [w for w in words if w.isalpha() and len(w) > 6]
+    rng.shuffle(words)
+    target = max(1, total // 10_000)
+    found = {word: matching(published, word).count() for word in words[:60]}
+    rarest = sorted((word for word, n in found.items() if n), key=found.get)[:8]
+    if rarest and found[rarest[0]] > 10 * target:
+        found.update({f"{a} {b}": matching(published, f"{a} {b}").count() for a, b in combinations(rarest, 2)})
+    found = {search: n for search, n in found.items() if n}
+    if not found:
+        raise CommandError("No rare word found; pass --rare-word.")
+    return min(found, key=lambda search: abs(found[search] - target))
+
+
 class Command(BaseCommand):
     help = (
         "Time a fixed mix of pages through the full Django stack (URL routing, views, templates, "
@@ -123,7 +143,7 @@ class Command(BaseCommand):
             Spokesperson.objects.annotate(n=Count("remarks")).order_by("-n").values_list("slug", flat=True).first()
         )
         year = published.order_by("-briefing__date").values_list("briefing__date__year", flat=True).first()
-        rare = rare_word or self.find_rare_word(published, total, rng)
+        rare = rare_word or rare_search(published, total, rng)
         last_page = (total + 19) // 20
         fixed = {
             "unfiltered": "/remarks/",
@@ -140,24 +160,6 @@ class Command(BaseCommand):
         pages = {"permalink": [f"/remarks/{rng.choice(ids)}/" for _ in range(count)]}
         pages.update({name: [url] * count for name, url in fixed.items()})
         return pages
-
-    def find_rare_word(self, published, total, rng):
-        """A word in about one remark in ten thousand (at least one); where every word of the
-        sample is far commoner (a synthetic corpus's small vocabulary), two of the rarest
-        together: the search that must answer in tens of milliseconds."""
-        sample = published.order_by().values_list("answer", flat=True)[:200]
-        words = sorted({w.strip(".,;:?!\"“”()").lower() for text in sample for w in text.split()})
-        words = [w for w in words if w.isalpha() and len(w) > 6]
-        rng.shuffle(words)
-        target = max(1, total // 10_000)
-        found = {word: matching(published, word).count() for word in words[:60]}
-        rarest = sorted((word for word, n in found.items() if n), key=found.get)[:8]
-        if rarest and found[rarest[0]] > 10 * target:
-            found.update({f"{a} {b}": matching(published, f"{a} {b}").count() for a, b in combinations(rarest, 2)})
-        found = {search: n for search, n in found.items() if n}
-        if not found:
-            raise CommandError("No rare word found; pass --rare-word.")
-        return min(found, key=lambda search: abs(found[search] - target))
 
     def explain(self, sql):
         with connection.cursor() as cursor:
