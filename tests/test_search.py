@@ -82,6 +82,18 @@ def test_exclusion(remarks):
     assert answers('trade -"trade war"') == ["Wars over trade serve no one; trade wars hurt all."]
 
 
+def test_an_excluded_phrase_leaves_out_the_phrase_alone(remarks):
+    # The words of a phrase are apart: "80" is one word, not "8 0" (nor "8.0").
+    assert "China has provided vaccination support to 80 countries." in answers('china -"8 0"')
+    assert "China has provided vaccination support to 80 countries." not in answers('china -"80 countries"')
+
+
+def test_digits_and_capitals_run_on_into_chinese(remarks):
+    # Chinese has no spaces: a Latin word's end is bounded by anything but a Latin letter.
+    assert answers("向80") == answers('"80个国家"') == ["中方已向80个国家提供新冠疫苗援助。"]
+    assert answers('"80 countries"') == ["China has provided vaccination support to 80 countries."]
+
+
 def test_only_exclusions_match_nothing(remarks):
     assert answers("-china") == []
 

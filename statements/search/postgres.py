@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import BooleanField, FloatField, Q, TextField
 
 from statements.text.analysis import CJK_RE, analyze_cased
+from statements.text.query import join_words
 
 from .base import RowSQL, SearchBackend
 
@@ -120,12 +121,14 @@ class PostgresSearch(SearchBackend):
 
     def exact_regex(self, term):
         # PostgreSQL's regex dialect: POSIX classes; \\W is not allowed inside brackets.
-        words = [re.escape(w) for w in term.words]
-        body = "[^[:alnum:]]*".join(words)
+        body = join_words(term.words, [re.escape(w) for w in term.words], "[^[:alnum:]]")
+        # A Latin end is bounded by anything but a Latin letter or digit: Chinese, which
+        # [[:alnum:]] counts, runs on (支持WHO的, 头9个月), as in exact_regex_python. CJK_RE's
+        # \u escapes are this dialect's too.
         if not CJK_RE.match(term.words[0]):
-            body = "(?<![[:alnum:]])" + body
+            body = f"(?:(?<![[:alnum:]])|(?<={CJK_RE.pattern}))" + body
         if not CJK_RE.search(term.words[-1][-1]):
-            body += "(?![[:alnum:]])"
+            body += f"(?:(?![[:alnum:]])|(?={CJK_RE.pattern}))"
         return body
 
     @staticmethod

@@ -140,11 +140,22 @@ def exact_regex_python(term: Term) -> str:
     written = WORD_RE.findall(unicodedata.normalize("NFKC", term.exact or term.text))
     capitals = set(term.capitals)
     parts = [re.escape(w) if w in capitals else f"(?i:{re.escape(w)})" for w in written]
-    body = r"[\W_]*".join(parts)
+    body = join_words(written, parts, r"[\W_]")
     # A Latin end is bounded by anything but a Latin letter or digit: Chinese runs on (支持WHO的).
     latin = rf"(?!{CJK_RE.pattern})[^\W_]"
     if not CJK_RE.match(written[0]):
         body = rf"(?<!{latin})" + body
     if not CJK_RE.search(written[-1][-1]):
         body = body + rf"(?!{latin})"
+    return body
+
+
+def join_words(words, patterns, separator):
+    """The patterns of a phrase's words joined by its `separator` class, which must occur
+    between two Latin words ("2.5" is not "25") and need not where Chinese meets a word (Chinese
+    runs on without spaces): the words a literal check reads in a row (analysis.literal_tokens)."""
+    body = patterns[0]
+    for previous, word, pattern in zip(words, words[1:], patterns[1:]):
+        apart = not CJK_RE.match(previous[-1]) and not CJK_RE.match(word[0])
+        body += separator + ("+" if apart else "*") + pattern
     return body
