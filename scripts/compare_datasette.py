@@ -208,7 +208,7 @@ def main():
         with ThreadPoolExecutor(workers) as pool:
             for word in ("warming", "prepare", "ready"):
                 list(pool.map(lambda _: timed(SITE_PORT, f"/remarks/?q={word}"), range(4 * workers)))
-        terms = options.terms or ["china", "cooperation", '"two sides"', "sovereignty", "friendship dialogue", rare_search()]
+        terms = options.terms or ["china", "cooperation", '"two sides"', '"of the"', "sovereignty", "friendship dialogue", rare_search()]
         compare(terms, options.runs)
         if options.permalinks:
             compare_permalinks(path, options.permalinks, options.load_seconds)

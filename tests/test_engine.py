@@ -4,6 +4,8 @@ follows every change by itself; several servers (or processes) keep their own in
 
 import datetime
 import io
+import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +16,7 @@ from statements.catalogue import BRIEFING_FACETS, REMARK_FACETS, briefing_filter
 from statements.facets import combine, counts_by_month, engine_briefing_counts, engine_counts
 from statements.filters import engine_constraints
 from statements.models import Briefing, Remark
+from statements.text.analysis import segment
 from statements.search.engine import BriefingList, SearchEngine, _rows, briefing_key, document_texts, search_engine
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +30,10 @@ STATES = [
     "q=Who+cooperation",
     'q="two sides"',
     'q="WHO experts"',
+    'q="of the"',
+    'q="china and the"',
+    'q="认为中美"',
+    'q="认为，中美"',
     "q=中国",
     "q=中美关系",
     "q=疫情+防控",
@@ -108,6 +115,48 @@ def test_the_engine_counts_what_the_database_counts_in_every_state(demo):
         found += engine[0] > 0
     # The states find something, or the comparison would prove little.
     assert found >= len(STATES) - 4
+
+
+def phrases_from(texts, per_text=3):
+    """Quoted phrases cut from the texts themselves: runs of two to four Latin words as written
+    (capitals, punctuation and all), and of one to three Chinese words (as jieba cuts them: a
+    search finds Chinese by words)."""
+    phrases = []
+    for number, text in enumerate(texts):
+        words = list(re.finditer(r"[A-Za-z0-9]+", text))
+        chinese = list(re.finditer(r"[\u4e00-\u9fff]{4,}", text))
+        for k in range(per_text):
+            length = 2 + (number + k) % 3
+            if len(words) > length:
+                first = (number * 7 + k * 13) % (len(words) - length)
+                phrase = text[words[first].start() : words[first + length - 1].end()]
+                phrases.append(phrase.replace('"', " "))  # a quote would end the phrase
+            if chinese:
+                cut = segment(chinese[(number + k) % len(chinese)].group(), for_index=False)
+                start = (number + k) % len(cut)
+                phrases.append("".join(cut[start : start + 1 + (number + k) % 3]))
+    return sorted(set(phrases))
+
+
+def test_phrases_cut_from_the_remarks_match_as_in_the_database(demo):
+    """A phrase is looked up by pairs of its literal words, without the index's stems where
+    the literal words imply them (engine._term): the matches stay the database's, for the
+    phrases of the texts themselves, in every case they are written in."""
+    texts = [t for q, a in Remark.objects.published().order_by("pk").values_list("question", "answer") for t in (q, a) if t]
+    phrases = phrases_from(texts[::5])
+    assert len(phrases) > 100 and any(re.search(r"[\u4e00-\u9fff]", p) for p in phrases)
+    unfound = []
+    for phrase in phrases:
+        for query, scope in ((f'"{phrase}"', "all"), (f'"{phrase.lower()}"', "all"), (f'china -"{phrase}"', "answers")):
+            params = urlencode({"q": query, "scope": scope})
+            engine = search_engine().count(engine_constraints(state(params)), [])[0]
+            assert engine == state(params).qs.count(), params
+        if not state(urlencode({"q": f'"{phrase}"'})).qs.exists():
+            unfound.append(phrase)
+    # Each is found where it was cut from, but some Chinese: jieba cuts a few words otherwise
+    # within a longer text than alone, and a search finds Chinese by words (刚才讲到).
+    assert all(re.search(r"[\u4e00-\u9fff]", phrase) for phrase in unfound), unfound
+    assert len(unfound) < len(phrases) / 20, unfound
 
 
 def test_the_remark_list_counts_through_the_engine(few, client, monkeypatch):

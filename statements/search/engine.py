@@ -21,8 +21,8 @@ matches, each once (`briefings`).
 
 The query language is statements/text/query.py's, with the same meaning as the database
 backends'; the literal check of a phrase or a Chinese term is a phrase of its words (Chinese:
-its characters), so punctuation inside one Chinese word of a query ("中美关系") is not told
-from punctuation between two.
+its characters). It is asked of each token paired with the next (`pairs`): "of the" is one
+term, not 500,000 remarks' positions of "of" and of "the" read and compared.
 """
 
 import fcntl
@@ -43,14 +43,14 @@ from django.conf import settings
 from django.db import connections
 
 from statements.models import Language, Remark, month_filter, month_tokens, moved_months
-from statements.text.analysis import analyze_cased, literal_tokens
+from statements.text.analysis import CJK_RE, analyze_cased, literal_runs, literal_tokens, stem
 
 from . import search_backend
 
 logger = logging.getLogger(__name__)
 
 # A change here makes every index on disk unusable: it is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCOPE_FIELDS = {"answers": ["a"], "questions": ["q"], "all": ["a", "q"]}
 # Integer columns counted and filtered on; named as the remark's fields. 0 stands for none.
 NUMBERS = ["id", "year_month", "day", "speaker", "ministry", "briefing_spokesperson"]
@@ -136,7 +136,7 @@ class SearchEngine:
     def _schema(self):
         builder = self.tantivy.SchemaBuilder()
         for prefix in ("a", "q"):
-            for kind in ("stem", "cased", "exact", "exact_cased"):
+            for kind in ("stem", "cased", "exact", "exact_cased", "pairs"):
                 # Tokens are ours (statements/text/analysis.py), joined by spaces.
                 builder.add_text_field(f"{prefix}_{kind}", tokenizer_name="whitespace", index_option="position")
         for name in NUMBERS + MULTI_NUMBERS:
@@ -387,8 +387,22 @@ class SearchEngine:
         return Query.boolean_query(parts)
 
     def _term(self, term, fields):
-        indexed = self._indexed(term, fields)
-        return self._all([indexed, self._literal(term, fields)]) if term.exact else indexed
+        if not term.exact:
+            return self._indexed(term, fields)
+        if self._literal_implies_indexed(term):
+            return self._literal(term, fields)
+        return self._all([self._indexed(term, fields), self._literal(term, fields)])
+
+    @staticmethod
+    def _literal_implies_indexed(term):
+        """Whether every text the literal check finds the phrase in holds its stems in a row
+        too, so the index need not be asked: a phrase of Latin words whose literal tokens stem
+        to its index tokens. The words are in a row in both fields (a Latin word is one token
+        in each, and no token comes between words with nothing but punctuation between
+        them), and each stems, or keeps its capitals, as its literal token does. Not Chinese,
+        whose index holds the words jieba finds, not characters."""
+        literal = literal_tokens(term.exact)
+        return term.adjacent and not term.prefix and tuple(stem(token) for token, _ in literal) == term.tokens
 
     def _indexed(self, term, fields):
         """What the database's index matches: stems (or words in capitals as written)."""
@@ -410,12 +424,41 @@ class SearchEngine:
     def _literal(self, term, fields):
         """The literal check of a phrase or Chinese term: its words (Chinese: characters) in
         order, case ignored but in the words written in capitals."""
-        literal = literal_tokens(term.exact)
+        runs = literal_runs(term.exact)
+        literal = [token for run in runs for token in run]
         capitals = set(term.capitals) - {""}
         cased = any(written in capitals for _, written in literal)
-        kind = "exact_cased" if cased else "exact"
         tokens = [written if written in capitals else token for token, written in literal]
-        return self._any([self._phrase(f"{f}_{kind}", tokens) for f in fields])
+        if len(tokens) == 1:
+            return self._any([self._phrase(f"{f}_exact_cased" if cased else f"{f}_exact", tokens) for f in fields])
+        in_pairs = self._pairs(runs, fields)
+        if not cased:
+            return in_pairs
+        # The capitals are checked on the tokens, the marks between them on the pairs, each
+        # wherever it holds in a text: looser than the database only for a text holding the
+        # phrase twice, once in its capitals with a mark where the query has none (WHO，的)
+        # and once as written but in other case (who的).
+        return self._all([self._any([self._phrase(f"{f}_exact_cased", tokens) for f in fields]), in_pairs])
+
+    def _pairs(self, runs, fields):
+        """The literal phrase of a query's runs in the fields of pairs: tokens of one run touch;
+        between runs two Latin words are apart, and a Chinese character may touch or not (a
+        pattern of either mark: the phrase is then asked by regular expressions)."""
+        Query = self.tantivy.Query
+        patterns, either = [], False
+        for first, second, touching in _in_a_row(runs):
+            if touching:
+                patterns.append(first + TOUCHING + second)
+            elif CJK_RE.match(first) or CJK_RE.match(second):
+                patterns.append(f"{first}[{TOUCHING}{APART}]{second}")
+                either = True
+            else:
+                patterns.append(first + APART + second)
+        if not either:
+            return self._any([self._phrase(f"{f}_pairs", patterns) for f in fields])
+        if len(patterns) == 1:
+            return self._any([Query.regex_query(self.schema, f"{f}_pairs", patterns[0]) for f in fields])
+        return self._any([Query.regex_phrase_query(self.schema, f"{f}_pairs", patterns) for f in fields])
 
     def _phrase(self, field, tokens):
         Query = self.tantivy.Query
@@ -487,10 +530,31 @@ def document_texts(row):
     for prefix, text, analyzed in (("a", row["answer"], analysed[0]), ("q", row["question"], analysed[1])):
         texts[f"{prefix}_stem"] = " ".join(token for token, _ in analyzed)
         texts[f"{prefix}_cased"] = " ".join(capitals or token for token, capitals in analyzed)
-        literal = literal_tokens(text or "")
+        runs = literal_runs(text or "")
+        literal = [token for run in runs for token in run]
         texts[f"{prefix}_exact"] = " ".join(token for token, _ in literal)
         texts[f"{prefix}_exact_cased"] = " ".join(capitals or token for token, capitals in literal)
+        texts[f"{prefix}_pairs"] = " ".join(pairs(runs))
     return texts
+
+
+# How a pair's two literal tokens met: touching (中美, WHO的) or apart (of the, 认为，中美). No
+# token holds either mark, or a space.
+TOUCHING, APART = "_", "~"
+
+
+def pairs(runs):
+    """Each literal token of the runs (analysis.literal_runs) paired with the next, at the first
+    one's position ("of the" → "of~the"): a phrase of pairs is the phrase of the tokens, found
+    without reading the positions of two very common words, and it tells touching tokens from
+    tokens apart, as the database's literal check does (query.join_words)."""
+    return [first + (TOUCHING if touching else APART) + second for first, second, touching in _in_a_row(runs)]
+
+
+def _in_a_row(runs):
+    """(token, the next token, whether they touch) along the literal runs."""
+    tokens = [(token, index > 0) for run in runs for index, (token, _) in enumerate(run)]
+    return [(first, second, touching) for (first, _), (second, touching) in zip(tokens, tokens[1:])]
 
 
 def _rows(remarks):

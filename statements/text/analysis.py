@@ -116,19 +116,31 @@ def literal_tokens(text: str) -> list[tuple[str, str]]:
     """The words of a text as a literal check reads them, in order: each run of Latin letters
     and digits lowercased, with the run as written when it is in capitals (else ""), and each
     Chinese character on its own, so that any stretch of Chinese text is a sequence of them.
-    Punctuation and spaces separate; they are not tokens (query.exact_regex_python allows any
-    between the words of a phrase)."""
-    tokens = []
+    Punctuation and spaces separate; they are not tokens (between two words of a phrase
+    query.join_words allows any, and needs some between two Latin words)."""
+    return [token for run in literal_runs(text) for token in run]
+
+
+def literal_runs(text: str) -> list[list[tuple[str, str]]]:
+    """literal_tokens, in runs of tokens with nothing between them (中美, WHO的): what a phrase
+    written without a space or a mark between its words needs to find them without one."""
+    runs = []
     for chunk in WORD_RE.findall(unicodedata.normalize("NFKC", text)):
-        position = 0
+        run, position = [], 0
         for match in CJK_RE.finditer(chunk):
             if match.start() > position:
-                tokens.append(_literal_word(chunk[position:match.start()]))
-            tokens.append((match.group(), ""))
+                run.append(_literal_word(chunk[position:match.start()]))
+            run.append((match.group(), ""))
             position = match.end()
         if position < len(chunk):
-            tokens.append(_literal_word(chunk[position:]))
-    return [(token, capitals) for token, capitals in tokens if len(token) <= MAX_TOKEN_LENGTH]
+            run.append(_literal_word(chunk[position:]))
+        runs.append([])
+        for token in run:
+            if len(token[0]) > MAX_TOKEN_LENGTH:
+                runs.append([])  # a word too long to keep parts what it stood between
+            else:
+                runs[-1].append(token)
+    return [run for run in runs if run]
 
 
 def _literal_word(word):

@@ -153,6 +153,8 @@ class Command(BaseCommand):
             "common: coop.": "/remarks/?q=cooperation",
             f"rare: {rare[:9]}": f"/remarks/?q={quote_plus(rare)}",
             "phrase": "/remarks/?q=%22two+sides%22",
+            # English's commonest pair of words: half the remarks, a phrase of two long lists.
+            "common phrase": "/remarks/?q=%22of+the%22",
             "three filters": f"/remarks/?topic={top_topic}&spokesperson={speaker}&year={year}",
             "deep page": f"/remarks/?page={min(500, last_page)}",
             "briefings: china": "/briefings/?q=china",
