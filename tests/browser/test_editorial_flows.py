@@ -83,6 +83,34 @@ def test_a_reader_sees_the_correction_on_the_permalink(page, editor, published, 
     assert overflowing(page) == []
 
 
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_a_corrected_wording_is_found_by_its_phrase_at_once(page, editor, published, viewport):
+    page.set_viewport_size(viewport)
+
+    def search(phrase):
+        page.goto("/remarks/")
+        page.get_by_label("Search question and answer text").fill(phrase)
+        page.get_by_role("button", name="Search").click()
+
+    search('"china supports vaccine"')  # read before the correction: the search engine's index holds it
+    expect(page.get_by_role("heading", name="1 remark")).to_be_visible()
+    log_in(page, editor)
+    page.goto(f"/admin/statements/briefing/{published.pk}/change/")
+    page.locator("#id_remarks-0-answer").fill("China firmly supports vaccine cooperation, as of the start.")
+    save(page)
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.context.clear_cookies()
+
+    search('"firmly supports vaccine"')
+    expect(page.get_by_role("heading", name="1 remark")).to_be_visible()
+    expect(page.locator(".result mark")).to_have_text(re.compile("firmly supports vaccine", re.I))
+    search('"as of the start"')
+    expect(page.get_by_role("heading", name="1 remark")).to_be_visible()
+    search('"china supports vaccine"')  # the old wording is gone
+    expect(page.get_by_role("heading", name="0 remarks")).to_be_visible()
+    assert overflowing(page) == []
+
+
 def test_editor_cannot_publish_by_moving_a_draft_remark(page, editor, published, make_briefing):
     draft = make_briefing(status="draft", remarks=[{"answer": "Not for the public yet."}])
     remark = draft.remarks.get()
