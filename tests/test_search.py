@@ -94,6 +94,17 @@ def test_digits_and_capitals_run_on_into_chinese(remarks):
     assert answers('"80 countries"') == ["China has provided vaccination support to 80 countries."]
 
 
+def test_any_stretch_of_chinese_is_found_whatever_words_it_was_cut_into(make_briefing, wang):
+    # jieba cuts this text's 中美关系 into one word and 中美 alone into two, 稳定 and 发展 into
+    # words that 关系稳 or 定发 cut across: a researcher copies what the page shows.
+    text = "中美关系稳定发展，符合两国人民的根本利益。"
+    make_briefing(spokesperson=wang, date=datetime.date(2021, 3, 2), language="zh", remarks=[{"question": "", "answer": text}])
+    for query in ["中美", "中美关系", "美关", "关系稳", "定发", "两国人民的根本", "人民的根本利益", "发展，符合", '"发展 符合"', "中美 利益"]:
+        assert answers(query) == [text], query
+    for query in ["美中", "中美关系破裂", "发展符合两国政府", "-中美 利益"]:
+        assert answers(query) == [], query
+
+
 def test_only_exclusions_match_nothing(remarks):
     assert answers("-china") == []
 
@@ -146,7 +157,10 @@ def test_parse_query_structure():
     parsed = parse_query('china "trade war" OR tariffs -taiwan')
     assert [[t.text for t in clause] for clause in parsed.clauses] == [["china"], ["trade war", "tariffs"]]
     assert [t.text for t in parsed.excluded] == ["taiwan"]
-    assert analyze("Ｃｈｉｎａ's vaccines, 新冠疫苗") == ["china", "s", "vaccin", "新冠", "疫苗"]
+    # The index's tokens: words, then the pairs of the Chinese characters.
+    assert analyze("Ｃｈｉｎａ's vaccines, 新冠疫苗") == ["china", "s", "vaccin", "新冠", "疫苗", "新冠", "冠疫", "疫苗"]
+    assert analyze("Ｃｈｉｎａ's vaccines, 新冠疫苗", for_index=False) == ["china", "s", "vaccin", "新冠", "疫苗"]
+    assert [t.tokens for t in parse_query("新冠疫苗 WHO的 美").positive_terms] == [("新冠", "冠疫", "疫苗"), ("who",), ("美",)]
 
 
 def test_words_that_split_keep_their_tokens_together(make_briefing):
@@ -344,6 +358,32 @@ def test_the_migration_indexes_capitals_of_remarks_stored_before(acronyms):
     # The function reads only the editor's connection (SQLite's editor cannot open in a test).
     migration.index_words_in_capitals(apps, SimpleNamespace(connection=connection))
     assert answers("WHO") == sorted([acronyms[0], acronyms[4], acronyms[5]])
+
+
+def test_the_migration_indexes_the_chinese_pairs_of_remarks_stored_before(make_briefing, wang, monkeypatch):
+    """Both indexes gain the pairs of each Chinese remark's characters (migration 0018); the
+    content version moves, so nothing counted before is served."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from statements.models import content_version
+    from statements.text import analysis
+
+    text = "中美关系稳定发展。"
+    make_briefing(spokesperson=wang, language="zh", remarks=[{"answer": text}, {"answer": "No Chinese here."}])
+    with monkeypatch.context() as patched:  # indexed as the previous analyzer did: no pairs
+        patched.setattr(analysis, "chinese_pairs", lambda text: [])
+        search_backend().index(Remark.objects.all())
+    assert answers("关系稳") == []
+    before = content_version()
+    migration = importlib.import_module("statements.migrations.0018_index_chinese_pairs")
+    migration.index_chinese_pairs(apps, SimpleNamespace(connection=connection))
+    assert answers("关系稳") == [text]
+    assert answers("chinese") == ["No Chinese here."]
+    assert content_version() != before
 
 
 def test_the_compiled_stemmer_stems_as_snowballs_reference_does():

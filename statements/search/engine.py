@@ -43,14 +43,14 @@ from django.conf import settings
 from django.db import connections
 
 from statements.models import Language, Remark, month_filter, month_tokens, moved_months
-from statements.text.analysis import CJK_RE, analyze_cased, literal_runs, literal_tokens, stem
+from statements.text.analysis import CJK_RE, analyze_cased, chinese_pairs, literal_runs, literal_tokens, stem
 
 from . import search_backend
 
 logger = logging.getLogger(__name__)
 
 # A change here makes every index on disk unusable: it is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCOPE_FIELDS = {"answers": ["a"], "questions": ["q"], "all": ["a", "q"]}
 # Integer columns counted and filtered on; named as the remark's fields. 0 stands for none.
 NUMBERS = ["id", "year_month", "day", "speaker", "ministry", "briefing_spokesperson"]
@@ -395,14 +395,21 @@ class SearchEngine:
 
     @staticmethod
     def _literal_implies_indexed(term):
-        """Whether every text the literal check finds the phrase in holds its stems in a row
-        too, so the index need not be asked: a phrase of Latin words whose literal tokens stem
-        to its index tokens. The words are in a row in both fields (a Latin word is one token
-        in each, and no token comes between words with nothing but punctuation between
-        them), and each stems, or keeps its capitals, as its literal token does. Not Chinese,
-        whose index holds the words jieba finds, not characters."""
+        """Whether every text the literal check finds the term in holds its index tokens too,
+        so the index need not be asked. A phrase of Latin words: when its literal tokens stem
+        to its index tokens (the words are in a row in both fields: a Latin word is one token
+        in each, and no token comes between words with nothing but punctuation between them;
+        each stems, or keeps its capitals, as its literal token does). A term with Chinese:
+        when each index token is a pair of its characters (the text then holds the pair:
+        analysis.chinese_pairs) or the stem of one of its Latin words; not a lone character,
+        looked up as the word jieba cut."""
+        if term.prefix:
+            return False
         literal = literal_tokens(term.exact)
-        return term.adjacent and not term.prefix and tuple(stem(token) for token, _ in literal) == term.tokens
+        if term.adjacent:
+            return tuple(stem(token) for token, _ in literal) == term.tokens
+        implied = {stem(token) for token, _ in literal if not CJK_RE.match(token)} | set(chinese_pairs(term.exact))
+        return set(term.tokens) <= implied
 
     def _indexed(self, term, fields):
         """What the database's index matches: stems (or words in capitals as written)."""

@@ -82,12 +82,26 @@ def analyze(text: str, for_index: bool = True) -> list[str]:
 
 
 def analyze_cased(text: str, for_index: bool = True) -> list[tuple[str, str]]:
-    """The tokens of `analyze`, each with the word as written when it is in capitals (else "")."""
-    return [
+    """The tokens of `analyze`, each with the word as written when it is in capitals (else "").
+    The index's end with the text's Chinese pairs (chinese_pairs)."""
+    tokens = [
         (token, capitals if len(capitals) <= MAX_TOKEN_LENGTH else "")
         for token, capitals in _tokens(text, for_index)
         if len(token) <= MAX_TOKEN_LENGTH
     ]
+    if for_index and CJK_RE.search(text):
+        tokens += [(pair, "") for pair in chinese_pairs(text)]
+    return tokens
+
+
+def chinese_pairs(text: str) -> list[str]:
+    """Each Chinese character of the text joined to the next one where nothing but punctuation
+    or spaces stands between them (中美关系 → 中美 美关 关系; 认为，中美 → … 为中 …). A text
+    holding a Chinese term literally holds the term's pairs, whatever words jieba cuts either
+    into (in context 中美关系 is one word, alone 中美 is two): the index keeps them beside the
+    words and a Chinese term asks for them (query.make_term)."""
+    literal = [token for token, _ in literal_tokens(text)]
+    return [first + second for first, second in zip(literal, literal[1:]) if CJK_RE.match(first) and CJK_RE.match(second)]
 
 
 def _latin_tokens(text):

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .analysis import CJK_RE, WORD_RE, analyze_cased, normalize
+from .analysis import CJK_RE, WORD_RE, analyze_cased, chinese_pairs, normalize
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
@@ -90,9 +90,11 @@ def make_term(text: str, phrase: bool) -> Term | None:
     analyzed = analyze_cased(text, for_index=False)
     if not analyzed:
         return None
+    has_cjk = bool(CJK_RE.search(text))
+    if has_cjk:
+        analyzed = chinese_term_tokens(text, analyzed)
     tokens = tuple(token for token, _ in analyzed)
     capitals = tuple(capitals for _, capitals in analyzed)
-    has_cjk = bool(CJK_RE.search(text))
     exact = text if (phrase and len(tokens) > 1) or has_cjk else ""
     # A word that splits into several tokens (U.S., COVID-19) keeps them together, like a phrase.
     return Term(
@@ -102,6 +104,17 @@ def make_term(text: str, phrase: bool) -> Term | None:
         exact=exact,
         capitals=capitals if any(capitals) else (),
     )
+
+
+def chinese_term_tokens(text: str, analyzed: list) -> list:
+    """What the index must hold for a term with Chinese in it: its Latin words and the pairs
+    of its Chinese characters (analysis.chinese_pairs), which a text holding the term holds
+    wherever it stands, not jieba's words of the term alone, which a text may have cut
+    otherwise (中美 alone is 中 + 美, within 中美关系 one word). A lone character (美) has no
+    pair: a term of nothing else is looked up as the word it is."""
+    latin = [(token, capitals) for token, capitals in analyzed if not CJK_RE.match(token)]
+    pairs = [(pair, "") for pair in dict.fromkeys(chinese_pairs(text))]
+    return latin + pairs or analyzed
 
 
 def parse_query(query: str) -> ParsedQuery:

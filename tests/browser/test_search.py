@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .layout import overflowing
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -54,3 +56,22 @@ def test_briefings_found_by_a_phrase_open_at_their_first_match(page, remarks):
     expect(page).to_have_url(re.compile(r"/briefings/\d+/#remark-\d+$"))
     target = page.url.rsplit("#", 1)[1]
     expect(page.locator(f"#{target}")).to_contain_text("trade war")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_a_stretch_of_chinese_copied_from_a_remark_finds_it(page, make_briefing, wang, viewport):
+    briefing = make_briefing(spokesperson=wang, date=datetime.date(2021, 3, 1), language="zh", remarks=[
+        {"question": "中美关系？", "answer": "中美关系稳定发展，符合两国人民的根本利益。"},
+        {"question": "还有吗？", "answer": "美方应停止干涉中国内政。"},
+    ])
+    page.set_viewport_size(viewport)
+    page.goto(briefing.remarks.get(position=1).get_absolute_url())
+    shown = page.locator("#quote").inner_text().strip()
+    for stretch in (shown[:2], shown[2:7]):  # 中美, and 关系稳定发 across the words jieba cuts
+        page.goto("/remarks/")
+        page.get_by_label("Search question and answer text").fill(stretch)
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_role("heading", name="1 remark")).to_be_visible()
+        expect(page.locator(".result mark").first).to_have_text(stretch)
+        expect(page.locator(".result")).to_contain_text(shown)
+    assert overflowing(page) == []
