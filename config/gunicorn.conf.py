@@ -36,7 +36,7 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 
 # Recycle each worker after about this many requests, staggered so they do not all restart at
 # once: a bound on memory growth without a deploy. Seldom: a restart costs over a second of CPU
-# (Django, jieba's dictionary, the warm-up) and stalls the connections it held, and a worker's
+# (Django, the warm-up) and stalls the connections it held, and a worker's
 # memory levels off within a few thousand requests (docs/operations.md).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50_000))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 5_000))
@@ -61,13 +61,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if 
 
 
 def post_worker_init(worker):
-    """Load the Chinese segmenter's dictionary as the worker starts, not in its first Chinese
-    search (3-4 s on this machine), and what every first request would pay: the templates, the
-    search engine's index (statements.views.warm_up; a quarter to half a second)."""
-    from statements.text.analysis import jieba_module
+    """Do as the worker starts what every first request would pay: the templates, the search
+    engine's index (statements.views.warm_up; a quarter to half a second)."""
     from statements.views import warm_up
 
-    jieba_module()
     warm_up()
 
 # The heartbeat file on a RAM disk where there is one: a slow disk must not look like a hung worker.

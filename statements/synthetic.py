@@ -12,11 +12,12 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 
-from .text.analysis import CJK_RE, jieba_module
+from .text.analysis import CJK_RE
 
 SOURCE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 SENTENCE_END = {".", "?", "!", "。", "？", "！"}
@@ -65,6 +66,19 @@ def _words(sentence, chinese):
     if chinese:
         return [w for w in jieba_module().cut(sentence) if w.strip()]
     return EN_TOKEN_RE.findall(sentence)
+
+
+@lru_cache(maxsize=1)
+def jieba_module():
+    """The Chinese segmenter: the chains learn words, not characters, as a writer writes them.
+    (Search indexes characters: statements/text/analysis.py.)"""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
 
 
 class Corpus:

@@ -16,7 +16,7 @@ from statements.catalogue import BRIEFING_FACETS, REMARK_FACETS, briefing_filter
 from statements.facets import combine, counts_by_month, engine_briefing_counts, engine_counts
 from statements.filters import engine_constraints
 from statements.models import Briefing, Remark
-from statements.text.analysis import segment
+from statements.synthetic import jieba_module
 from statements.search.engine import BriefingList, SearchEngine, _rows, briefing_key, document_texts, search_engine
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def phrases_from(texts, per_text=3):
                 phrase = text[words[first].start() : words[first + length - 1].end()]
                 phrases.append(phrase.replace('"', " "))  # a quote would end the phrase
             if chinese:
-                cut = segment(chinese[(number + k) % len(chinese)].group(), for_index=False)
+                cut = [word for word in jieba_module().cut(chinese[(number + k) % len(chinese)].group()) if word.strip()]
                 start = (number + k) % len(cut)
                 phrases.append("".join(cut[start : start + 1 + (number + k) % 3]))
                 run = chinese[(number + k + 1) % len(chinese)].group()

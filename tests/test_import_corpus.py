@@ -10,6 +10,7 @@ import csv
 import html
 import json
 import os
+import random
 import re
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import pytest
 
 from statements.importers import Hints, TranscriptError, parse_transcript
 from statements.import_store import store_briefing
-from statements.models import Briefing, Spokesperson
+from statements.models import Briefing, Remark, Spokesperson
+from statements.search import matching
 
 CANDIDATES = [os.environ.get("MFA_CORPUS", ""), Path(__file__).resolve().parents[2] / "shared/corpus/mfa"]
 CORPUS = next((Path(c) for c in CANDIDATES if c and (Path(c) / "manifest.tsv").is_file()), None)
@@ -132,6 +134,25 @@ def test_whole_corpus_imports_with_translations_linked(mfa_spokespersons):
     briefings = Briefing.objects.filter(kind="press_conference")
     assert briefings.count() == BRIEFINGS
     assert all(b.translation_id for b in briefings)
+
+
+def test_any_stretch_of_an_imported_chinese_remark_finds_it(mfa_spokespersons):
+    """What a researcher copies from a real transcript, one to eight characters wherever the
+    selection falls (across the words a segmenter would cut), finds the remark it came from."""
+    for row in MANIFEST:
+        if row["language"] == "zh":
+            store_briefing(parse_transcript((CORPUS / row["path"]).read_bytes(), Hints(source_url=row["source_url"])))
+    remarks = list(Remark.objects.filter(briefing__language="zh").order_by("pk"))  # imported as drafts
+    rng = random.Random(1)
+    tried = []
+    for remark in rng.sample(remarks, min(300, len(remarks))):
+        runs = re.findall(r"[\u4e00-\u9fff]{8,}", remark.answer)
+        for run in rng.sample(runs, min(2, len(runs))):
+            length = rng.randint(1, 8)
+            start = rng.randrange(len(run) - length + 1)
+            tried.append((run[start : start + length], remark.pk))
+    unfound = [(stretch, pk) for stretch, pk in tried if not matching(Remark.objects.filter(pk=pk), stretch).exists()]
+    assert len(tried) > 400 and unfound == []
 
 
 @pytest.mark.django_db

@@ -95,8 +95,8 @@ def test_digits_and_capitals_run_on_into_chinese(remarks):
 
 
 def test_any_stretch_of_chinese_is_found_whatever_words_it_was_cut_into(make_briefing, wang):
-    # jieba cuts this text's 中美关系 into one word and 中美 alone into two, 稳定 and 发展 into
-    # words that 关系稳 or 定发 cut across: a researcher copies what the page shows.
+    # A segmenter (jieba) cuts this text's 中美关系 into one word and 中美 alone into two, 稳定
+    # and 发展 into words that 关系稳 or 定发 cut across: a researcher copies what the page shows.
     text = "中美关系稳定发展，符合两国人民的根本利益。"
     make_briefing(spokesperson=wang, date=datetime.date(2021, 3, 2), language="zh", remarks=[{"question": "", "answer": text}])
     for query in ["中美", "中美关系", "美关", "关系稳", "定发", "两国人民的根本", "人民的根本利益", "发展，符合", '"发展 符合"', "中美 利益"]:
@@ -116,7 +116,7 @@ def test_scope_answers_or_questions(remarks):
     assert answers("experts", "questions") == []
 
 
-def test_chinese_is_segmented_into_words(remarks):
+def test_chinese_is_found_by_its_characters(remarks):
     assert answers("疫苗") == ["中方已向80个国家提供新冠疫苗援助。"]
     assert answers("世卫组织") == ["中方愿继续同世卫组织加强合作。"]
     assert answers("合作 世卫") == ["中方愿继续同世卫组织加强合作。"]
@@ -157,10 +157,10 @@ def test_parse_query_structure():
     parsed = parse_query('china "trade war" OR tariffs -taiwan')
     assert [[t.text for t in clause] for clause in parsed.clauses] == [["china"], ["trade war", "tariffs"]]
     assert [t.text for t in parsed.excluded] == ["taiwan"]
-    # The index's tokens: words, then the pairs of the Chinese characters.
-    assert analyze("Ｃｈｉｎａ's vaccines, 新冠疫苗") == ["china", "s", "vaccin", "新冠", "疫苗", "新冠", "冠疫", "疫苗"]
-    assert analyze("Ｃｈｉｎａ's vaccines, 新冠疫苗", for_index=False) == ["china", "s", "vaccin", "新冠", "疫苗"]
-    assert [t.tokens for t in parse_query("新冠疫苗 WHO的 美").positive_terms] == [("新冠", "冠疫", "疫苗"), ("who",), ("美",)]
+    # Chinese as characters, each after its pair with the one before (across punctuation).
+    assert analyze("Ｃｈｉｎａ's vaccines, 新冠疫苗。美") == ["china", "s", "vaccin", "新", "新冠", "冠", "冠疫", "疫", "疫苗", "苗", "苗美", "美"]
+    # A term asks for its pairs, a character only where it has none.
+    assert [t.tokens for t in parse_query("新冠疫苗 WHO的 美").positive_terms] == [("新冠", "冠疫", "疫苗"), ("who", "的"), ("美",)]
 
 
 def test_words_that_split_keep_their_tokens_together(make_briefing):
@@ -360,9 +360,9 @@ def test_the_migration_indexes_capitals_of_remarks_stored_before(acronyms):
     assert answers("WHO") == sorted([acronyms[0], acronyms[4], acronyms[5]])
 
 
-def test_the_migration_indexes_the_chinese_pairs_of_remarks_stored_before(make_briefing, wang, monkeypatch):
-    """Both indexes gain the pairs of each Chinese remark's characters (migration 0018); the
-    content version moves, so nothing counted before is served."""
+def test_the_migration_indexes_the_chinese_of_remarks_stored_before(make_briefing, wang):
+    """Both indexes hold each Chinese remark's characters and pairs (migration 0018) and the
+    content version moves, so nothing counted before is served; other remarks are not touched."""
     import importlib
     from types import SimpleNamespace
 
@@ -370,19 +370,17 @@ def test_the_migration_indexes_the_chinese_pairs_of_remarks_stored_before(make_b
     from django.db import connection
 
     from statements.models import content_version
-    from statements.text import analysis
 
     text = "中美关系稳定发展。"
     make_briefing(spokesperson=wang, language="zh", remarks=[{"answer": text}, {"answer": "No Chinese here."}])
-    with monkeypatch.context() as patched:  # indexed as the previous analyzer did: no pairs
-        patched.setattr(analysis, "chinese_pairs", lambda text: [])
-        search_backend().index(Remark.objects.all())
+    backend = search_backend()  # stored before: without what this analysis makes of Chinese
+    backend.write([(remark.pk, backend.payload(remark.question, "")) for remark in Remark.objects.all()])
     assert answers("关系稳") == []
     before = content_version()
-    migration = importlib.import_module("statements.migrations.0018_index_chinese_pairs")
-    migration.index_chinese_pairs(apps, SimpleNamespace(connection=connection))
+    migration = importlib.import_module("statements.migrations.0018_index_chinese_characters")
+    migration.index_chinese_characters(apps, SimpleNamespace(connection=connection))
     assert answers("关系稳") == [text]
-    assert answers("chinese") == ["No Chinese here."]
+    assert answers("chinese") == []  # not reindexed: no Chinese in it
     assert content_version() != before
 
 

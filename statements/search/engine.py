@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import connections
 
 from statements.models import Language, Remark, month_filter, month_tokens, moved_months
-from statements.text.analysis import CJK_RE, analyze_cased, chinese_pairs, literal_runs, literal_tokens, stem
+from statements.text.analysis import CJK_RE, analyze_cased, literal_runs, literal_tokens, stem
 
 from . import search_backend
 
@@ -400,16 +400,13 @@ class SearchEngine:
         to its index tokens (the words are in a row in both fields: a Latin word is one token
         in each, and no token comes between words with nothing but punctuation between them;
         each stems, or keeps its capitals, as its literal token does). A term with Chinese:
-        when each index token is a pair of its characters (the text then holds the pair:
-        analysis.chinese_pairs) or the stem of one of its Latin words; not a lone character,
-        looked up as the word jieba cut."""
+        always, its index tokens being its Latin words' stems and its own characters and pairs
+        of characters, which a text holding it literally holds (analysis.analyze_cased)."""
         if term.prefix:
             return False
-        literal = literal_tokens(term.exact)
         if term.adjacent:
-            return tuple(stem(token) for token, _ in literal) == term.tokens
-        implied = {stem(token) for token, _ in literal if not CJK_RE.match(token)} | set(chinese_pairs(term.exact))
-        return set(term.tokens) <= implied
+            return tuple(stem(token) for token, _ in literal_tokens(term.exact)) == term.tokens
+        return set(term.tokens) <= {token for token, _ in analyze_cased(term.exact)}
 
     def _indexed(self, term, fields):
         """What the database's index matches: stems (or words in capitals as written)."""

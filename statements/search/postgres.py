@@ -2,7 +2,7 @@
 
 The vector is written from Python (see base.analyze) as a tsvector literal with positions and
 weights: answer words weigh A, question words B, so a scope is a weight restriction in the
-query. Building literals ourselves keeps Chinese segmentation and stemming identical to SQLite's
+query. Building literals ourselves keeps the analysis of Chinese and the stemming identical to SQLite's
 and independent of the database's text-search configuration and locale.
 
 A word written in capitals is stored twice at its position: its stem, and the word as written
@@ -51,7 +51,7 @@ VECTOR_ENTRY_RE = re.compile(r"'((?:[^']|'')*)':([0-9A-D,]+)")
 
 def tokens_from_vector(text):
     """(answer tokens, question tokens) as analyze_cased gives them, read back from a stored
-    vector (tsvector_literal above): the analysis is not redone (jieba costs milliseconds)."""
+    vector (tsvector_literal above): the analysis is not redone."""
     slots = {"A": {}, "B": {}}
     for lexeme, marks in VECTOR_ENTRY_RE.findall(text):
         lexeme = lexeme.replace("''", "'").replace("\\\\", "\\")

@@ -1,6 +1,7 @@
 """The text analyzer both search indexes share: words lowercased and stemmed with the Snowball
-English stemmer (the algorithm PostgreSQL's `english` configuration uses), Chinese segmented into
-words with jieba. Analyzing in Python once, for both databases, keeps one behaviour on both.
+English stemmer (the algorithm PostgreSQL's `english` configuration uses), Chinese as characters
+and pairs of characters (analyze_cased). Analyzing in Python once, for both databases, keeps
+one behaviour on both.
 
 Pure text: nothing here reads the database.
 """
@@ -11,7 +12,6 @@ import unicodedata
 from functools import lru_cache
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
-CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 # A token is a run of letters and digits; underscores and punctuation separate tokens, as they
 # do for SQLite's unicode61 tokenizer, so both indexes see the same tokens.
 WORD_RE = re.compile(r"[^\W_]+")
@@ -31,17 +31,6 @@ def _stemmer():
 
         stemmer = _per_thread.stemmer = snowballstemmer.stemmer("english")
     return stemmer
-
-
-@lru_cache(maxsize=1)
-def jieba_module():
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
 
 
 def normalize(text: str) -> str:
@@ -64,66 +53,55 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-def segment(run: str, for_index: bool) -> list[str]:
-    """Words of a run of Chinese characters. The index also gets the shorter words inside long
-    ones (新冠疫苗 → 新冠, 疫苗, 新冠疫苗) so that a search for 疫苗 finds it."""
-    jieba = jieba_module()
-    words = jieba.cut_for_search(run) if for_index else jieba.cut(run)
-    return [word for word in words if word.strip()]
-
-
 # Longer "words" are noise (URLs, base64) and would overflow PostgreSQL's lexeme limit.
 MAX_TOKEN_LENGTH = 60
 
 
-def analyze(text: str, for_index: bool = True) -> list[str]:
-    """The index tokens of a text: stemmed lowercase words, Chinese segmented into words."""
-    return [token for token, _ in analyze_cased(text, for_index)]
+def analyze(text: str) -> list[str]:
+    """The index tokens of a text (analyze_cased)."""
+    return [token for token, _ in analyze_cased(text)]
 
 
-def analyze_cased(text: str, for_index: bool = True) -> list[tuple[str, str]]:
-    """The tokens of `analyze`, each with the word as written when it is in capitals (else "").
-    The index's end with the text's Chinese pairs (chinese_pairs)."""
-    tokens = [
+def analyze_cased(text: str) -> list[tuple[str, str]]:
+    """The index tokens of a text, each with the word as written when it is in capitals (else
+    ""): each Latin word lowercased and stemmed; each Chinese character, and before it its
+    pair with the character before it where nothing but punctuation or spaces stands between
+    them (中美关系 → 中 中美 美 美关 关 关系 系; 认为，中美 → … 为 为中 中 …).
+
+    Chinese is indexed by characters and pairs, not by words: words depend on their context (a
+    segmenter cuts 中美 alone into two words and keeps 中美关系 whole), characters do not, so a
+    text holding any stretch of Chinese holds its pairs, and a search for it finds it
+    (query.chinese_term_tokens). Search engines do the same for Chinese (Lucene's CJK bigrams)."""
+    tokens, previous = [], ""
+    # Lowercased word by word, after splitting: the capitals are still there to be seen.
+    for chunk in WORD_RE.findall(unicodedata.normalize("NFKC", text)):
+        position = 0
+        for match in CJK_RE.finditer(chunk):
+            if match.start() > position:
+                tokens.extend(_latin_tokens(chunk[position : match.start()]))
+                previous = ""
+            character = match.group()
+            if previous:
+                tokens.append((previous + character, ""))
+            tokens.append((character, ""))
+            previous, position = character, match.end()
+        if position < len(chunk):
+            tokens.extend(_latin_tokens(chunk[position:]))
+            previous = ""
+    return [
         (token, capitals if len(capitals) <= MAX_TOKEN_LENGTH else "")
-        for token, capitals in _tokens(text, for_index)
+        for token, capitals in tokens
         if len(token) <= MAX_TOKEN_LENGTH
     ]
-    if for_index and CJK_RE.search(text):
-        tokens += [(pair, "") for pair in chinese_pairs(text)]
-    return tokens
-
-
-def chinese_pairs(text: str) -> list[str]:
-    """Each Chinese character of the text joined to the next one where nothing but punctuation
-    or spaces stands between them (中美关系 → 中美 美关 关系; 认为，中美 → … 为中 …). A text
-    holding a Chinese term literally holds the term's pairs, whatever words jieba cuts either
-    into (in context 中美关系 is one word, alone 中美 is two): the index keeps them beside the
-    words and a Chinese term asks for them (query.make_term)."""
-    literal = [token for token, _ in literal_tokens(text)]
-    return [first + second for first, second in zip(literal, literal[1:]) if CJK_RE.match(first) and CJK_RE.match(second)]
 
 
 def _latin_tokens(text):
     return [(stem(word.lower()), word if in_capitals(word) else "") for word in WORD_RE.findall(text)]
 
 
-def _tokens(text, for_index):
-    tokens = []
-    # Lowercased word by word, after splitting: the capitals are still there to be seen.
-    for chunk in WORD_RE.findall(unicodedata.normalize("NFKC", text)):
-        position = 0
-        for match in CJK_RUN_RE.finditer(chunk):
-            tokens.extend(_latin_tokens(chunk[position:match.start()]))
-            tokens.extend((word, "") for word in segment(match.group(), for_index))
-            position = match.end()
-        tokens.extend(_latin_tokens(chunk[position:]))
-    return tokens
-
-
 def index_text(text: str | None) -> str:
     """The analyzed text both indexes store: tokens separated by single spaces."""
-    return " ".join(analyze(text or "", for_index=True))
+    return " ".join(analyze(text or ""))
 
 
 def literal_tokens(text: str) -> list[tuple[str, str]]:

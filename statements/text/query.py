@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .analysis import CJK_RE, WORD_RE, analyze_cased, chinese_pairs, normalize
+from .analysis import CJK_RE, WORD_RE, analyze_cased, normalize
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
@@ -87,12 +87,12 @@ def make_term(text: str, phrase: bool) -> Term | None:
         word = text.rstrip("*")
         if len(word) >= MIN_PREFIX_LENGTH and WORD_RE.fullmatch(word) and not CJK_RE.search(word):
             return Term(text=text, tokens=(normalize(word),), adjacent=False, prefix=True)
-    analyzed = analyze_cased(text, for_index=False)
+    analyzed = analyze_cased(text)
     if not analyzed:
         return None
     has_cjk = bool(CJK_RE.search(text))
     if has_cjk:
-        analyzed = chinese_term_tokens(text, analyzed)
+        analyzed = chinese_term_tokens(analyzed)
     tokens = tuple(token for token, _ in analyzed)
     capitals = tuple(capitals for _, capitals in analyzed)
     exact = text if (phrase and len(tokens) > 1) or has_cjk else ""
@@ -106,15 +106,14 @@ def make_term(text: str, phrase: bool) -> Term | None:
     )
 
 
-def chinese_term_tokens(text: str, analyzed: list) -> list:
+def chinese_term_tokens(analyzed: list) -> list:
     """What the index must hold for a term with Chinese in it: its Latin words and the pairs
-    of its Chinese characters (analysis.chinese_pairs), which a text holding the term holds
-    wherever it stands, not jieba's words of the term alone, which a text may have cut
-    otherwise (中美 alone is 中 + 美, within 中美关系 one word). A lone character (美) has no
-    pair: a term of nothing else is looked up as the word it is."""
-    latin = [(token, capitals) for token, capitals in analyzed if not CJK_RE.match(token)]
-    pairs = [(pair, "") for pair in dict.fromkeys(chinese_pairs(text))]
-    return latin + pairs or analyzed
+    of its Chinese characters, which any text holding the term holds wherever it stands
+    (analysis.analyze_cased); a character only where it has no pair (美, WHO的)."""
+    paired = {character for token, _ in analyzed if CJK_RE.match(token) and len(token) == 2 for character in token}
+    return list(dict.fromkeys(
+        (token, capitals) for token, capitals in analyzed if not (len(token) == 1 and token in paired)
+    ))
 
 
 def parse_query(query: str) -> ParsedQuery:

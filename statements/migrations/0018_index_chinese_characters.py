@@ -1,14 +1,14 @@
-"""Both databases' search indexes gain the pairs of each remark's Chinese characters
-(statements/text/analysis.py, chinese_pairs), which a Chinese search asks for instead of jieba's
-words of the query alone: only remarks with Chinese in them change. The content version moves
-when any did, so that no page or count kept from before is served."""
+"""Both databases' search indexes hold Chinese as characters and pairs of characters, not as
+the words a segmenter cut (statements/text/analysis.py, analyze_cased): only remarks with
+Chinese in them change. The content version moves when any did, so that no page or count kept
+from before is served."""
 
 from django.db import migrations
 
 BATCH = 2000
 
 
-def index_chinese_pairs(apps, schema_editor):
+def index_chinese_characters(apps, schema_editor):
     from statements.models import bump_content_version
     from statements.search import search_backend
     from statements.text.analysis import CJK_RE
@@ -27,4 +27,4 @@ def index_chinese_pairs(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("statements", "0017_content_version_rows")]
 
-    operations = [migrations.RunPython(index_chinese_pairs, migrations.RunPython.noop, elidable=True)]
+    operations = [migrations.RunPython(index_chinese_characters, migrations.RunPython.noop, elidable=True)]
