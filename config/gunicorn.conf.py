@@ -35,9 +35,9 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 
 # Recycle each worker after about this many requests, staggered so they do not all restart at
-# once: a bound on memory growth without a deploy. Seldom: a restart costs over a second of CPU
-# (Django, the warm-up) and stalls the connections it held, and a worker's
-# memory levels off within a few thousand requests (docs/operations.md).
+# once: a bound on memory growth without a deploy. Seldom: a restart costs CPU (Django, the
+# warm-up) and stalls the connections it held, and a worker's memory levels off within a few
+# thousand requests (docs/operations.md).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50_000))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 5_000))
 

@@ -2,8 +2,8 @@
 
 The vector is written from Python (see base.analyze) as a tsvector literal with positions and
 weights: answer words weigh A, question words B, so a scope is a weight restriction in the
-query. Building literals ourselves keeps the analysis of Chinese and the stemming identical to SQLite's
-and independent of the database's text-search configuration and locale.
+query. Building literals ourselves keeps the analysis (Chinese characters, stems) identical to
+SQLite's and independent of the database's text-search configuration and locale.
 
 A word written in capitals is stored twice at its position: its stem, and the word as written
 ('who':5 'WHO':5). Lexemes are case-sensitive, stems are lowercase, so a query for WHO asks for

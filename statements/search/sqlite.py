@@ -1,8 +1,8 @@
 """SQLite full-text search: an FTS5 table holding each remark's analyzed text.
 
 Rows are keyed by the remark id (rowid) and written from Python on every save (see
-search/__init__.py), so the analysis of Chinese and the stemming match PostgreSQL's exactly. User input
-never reaches MATCH directly: only analyzed tokens, each double-quoted.
+search/__init__.py), so the analysis (Chinese characters, stems) matches PostgreSQL's exactly.
+User input never reaches MATCH directly: only analyzed tokens, each double-quoted.
 
 FTS5 folds case as it tokenizes, so the index cannot tell WHO from who: a term written in
 capitals is found through its stem, then checked on the text (SearchBackend.exact_q, whose
