@@ -406,7 +406,7 @@ class SearchEngine:
             return False
         if term.adjacent:
             return tuple(stem(token) for token, _ in literal_tokens(term.exact)) == term.tokens
-        return set(term.tokens) <= {token for token, _ in analyze_cased(term.exact)}
+        return True  # an exact term not adjacent has Chinese in it (query.make_term)
 
     def _indexed(self, term, fields):
         """What the database's index matches: stems (or words in capitals as written)."""
