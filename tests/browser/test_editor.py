@@ -29,6 +29,8 @@ def log_in(page, user):
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(user.raw_password)
     page.get_by_role("button", name="Log in").click()
+    # Wait for the admin: a goto while the login is still posting would cancel it.
+    expect(page.locator("#user-tools")).to_contain_text(user.get_short_name() or user.get_username())
 
 
 def test_editor_adds_publisher_publishes_and_it_is_on_the_site(page, editor, publisher, ministry, wang, topics):

@@ -41,7 +41,9 @@ def published(make_briefing, wang):
 
 
 def save(page):
-    page.get_by_role("button", name="Save", exact=True).click()
+    # Wait for the page the save leads to: the next goto would otherwise cancel the post.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
 
 
 def test_editor_corrects_a_published_briefing_and_a_remark_inline(page, editor, published):

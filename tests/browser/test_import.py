@@ -8,16 +8,15 @@ from playwright.sync_api import expect
 
 from statements.models import Briefing
 
+from .test_editor import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGE = Path(__file__).parents[1] / "data/mfa/en/2018-08-03-briefing-t1583054.html"
 
 
 def test_editor_imports_a_transcript_page(page, editor, geng, hua):
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill(editor.raw_password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, editor)
 
     page.goto("/admin/statements/briefing/")
     page.get_by_role("link", name="Import transcript").click()
@@ -62,10 +61,7 @@ def test_editor_imports_from_an_address_and_adds_the_new_host(page, editor, tran
     # Only tests may fetch from loopback: production refuses private addresses (docs/importing.md).
     settings.IMPORT_FETCH_ALLOW_PRIVATE = True
     address = f"{transcript_site}/en/{PAGE.name}"
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill(editor.raw_password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, editor)
 
     page.goto("/admin/statements/briefing/")
     page.get_by_role("link", name="Import transcript").click()
