@@ -49,7 +49,7 @@ def test_benchmark_runs_its_whole_page_mix(mode):
     out = io.StringIO()
     newest = Remark.objects.published().order_by("-date", "-pk").values_list("answer", flat=True).first()
     call_command("benchmark", runs=2, warmup=0, no_explain=True, stdout=out, **mode)
-    names = ["permalink", "unfiltered", "common: china", "common: coop.", "rare:", "phrase", "three filters", "deep page", "briefings: china", "zh word", "zh char", "zh stretch"]
+    names = ["permalink", "unfiltered", "common: china", "common: coop.", "rare:", "phrase", "three filters", "deep page", "briefings: china", "zh word", "zh char", "zh:", "zh stretch"]
     lines = out.getvalue().splitlines()
     for name in names:
         assert any(line.startswith(name) for line in lines), name

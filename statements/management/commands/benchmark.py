@@ -155,8 +155,8 @@ class Command(BaseCommand):
             "phrase": "/remarks/?q=%22two+sides%22",
             # English's commonest pair of words: half the remarks, a phrase of two long lists.
             "common phrase": "/remarks/?q=%22of+the%22",
-            # Chinese is asked by its pairs of characters (text/analysis.analyze_cased): a word of
-            # the commonest pair, a lone character, a four-character phrase, a long stretch.
+            # Chinese is asked by its pairs of characters (text/analysis.analyze_cased): the
+            # commonest pair, a lone character (found inside words), a phrase, a long stretch.
             "zh word: 中国": f"/remarks/?q={quote_plus('中国')}",
             "zh char: 美": f"/remarks/?q={quote_plus('美')}",
             "zh: 中美关系": f"/remarks/?q={quote_plus('中美关系')}",
