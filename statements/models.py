@@ -238,6 +238,13 @@ class Entity(models.Model):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
+def provenance_fields(*paths):
+    """The briefing's fields kept for provenance (the transcript as received, the importer's
+    values) for defer(), the briefing's own or at each lookup path ("briefing__" for a remark's):
+    they can be long, and no public page shows them."""
+    return [f"{path}{name}" for path in paths or [""] for name in ("original_text", "imported_values")]
+
+
 class BriefingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Briefing.Status.PUBLISHED)
@@ -552,8 +559,7 @@ class RemarkQuerySet(models.QuerySet):
         topics, not the entities it mentions), fetched in a fixed number of queries."""
         return (
             self.select_related("briefing__ministry", "briefing__spokesperson", "speaker")
-            # The transcript kept for provenance can be long, and a page repeats its briefing.
-            .defer("briefing__original_text", "briefing__imported_values")
+            .defer(*provenance_fields("briefing__"))
             .prefetch_related("topics")
         )
 

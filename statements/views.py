@@ -39,7 +39,7 @@ from .catalogue import (
 from .facets import build_facets
 from .histogram import build_histogram
 from .listing import RANK_LIMIT, IdsFirst, months_in_order
-from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_version
+from .models import Briefing, Entity, Remark, Spokesperson, Topic, content_version, provenance_fields
 from .pagecache import cached_page
 from .responses import bad_request, renamed_or_404, renamed_redirect
 from .search import matching
@@ -251,6 +251,7 @@ def published_remark(pk):
     return get_object_or_404(
         Remark.objects.published()
         .select_related("briefing__ministry", "briefing__spokesperson", "speaker", "translation__briefing")
+        .defer(*provenance_fields("briefing__", "translation__briefing__"))
         .prefetch_related("topics", "entities"),
         pk=pk,
     )
@@ -424,7 +425,9 @@ def show_matching_remarks(briefings, query, scope):
 @cached_page
 def briefing_detail(request, pk):
     briefing = get_object_or_404(
-        Briefing.objects.published().select_related("ministry", "spokesperson", "translation"),
+        Briefing.objects.published()
+        .select_related("ministry", "spokesperson", "translation")
+        .defer(*provenance_fields("", "translation__")),
         pk=pk,
     )
     # Public remarks, and a marker where a withdrawn one stood; merged duplicates are left out.

@@ -119,12 +119,17 @@ def test_remark_permalink_shows_quote_question_outlet_and_source(client, corpus)
     assert 'id="permalink"' in text and "Copy link" in text
 
 
+def reads_provenance(captured):
+    return [q["sql"] for q in captured.captured_queries if "original_text" in q["sql"] or "imported_values" in q["sql"]]
+
+
 def test_remark_permalink_query_count(client, corpus, django_assert_num_queries):
     remark = corpus["english"].remarks.get(position=2)
     # The content version (the page is kept under it); remark with briefing, ministry and
     # speakers; topics; entities; the briefing's order.
-    with django_assert_num_queries(5 + BUDGET_QUERIES):
+    with django_assert_num_queries(5 + BUDGET_QUERIES) as captured:
         first = client.get(f"/remarks/{remark.pk}/")
+    assert not reads_provenance(captured), "the transcripts kept for provenance are not shown"
     # Asked again: the content version only, the page as it was kept.
     with django_assert_num_queries(1 + BUDGET_QUERIES):
         again = client.get(f"/remarks/{remark.pk}/")
@@ -145,8 +150,9 @@ def test_briefing_transcript_anchors_every_remark_and_links_translation(client, 
     briefing = corpus["english"]
     # The content version; the briefing with its ministry, spokesperson and translation; its
     # remarks; their topics; their entities.
-    with django_assert_num_queries(5 + BUDGET_QUERIES):
+    with django_assert_num_queries(5 + BUDGET_QUERIES) as captured:
         response = client.get(f"/briefings/{briefing.pk}/")
+    assert not reads_provenance(captured)
     assert response.status_code == 200
     for remark in briefing.remarks.all():
         assert f'id="remark-{remark.pk}"' in response.text

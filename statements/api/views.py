@@ -20,7 +20,7 @@ from rest_framework.settings import api_settings
 
 from statements import querystrings, slugs
 from statements.filters import BriefingFilter, RemarkFilter
-from statements.models import Briefing, Entity, Remark, Spokesperson, Topic
+from statements.models import Briefing, Entity, Remark, Spokesperson, Topic, provenance_fields
 
 from . import serializers
 from .pagination import KeysetPages
@@ -39,7 +39,7 @@ def with_briefing_details(briefings):
     """Everything BriefingSerializer shows, in a fixed number of queries."""
     return (
         briefings.select_related("ministry", "spokesperson")
-        .defer("original_text", "imported_values")
+        .defer(*provenance_fields())
         .annotate(translation_status=F("translation__status"))
         .prefetch_related(
             Prefetch(
