@@ -129,7 +129,7 @@ def test_remark_permalink_query_count(client, corpus, django_assert_num_queries)
     # speakers; topics; entities; the briefing's order.
     with django_assert_num_queries(5 + BUDGET_QUERIES) as captured:
         first = client.get(f"/remarks/{remark.pk}/")
-    assert not reads_provenance(captured), "the transcripts kept for provenance are not shown"
+    assert not reads_provenance(captured), "a public page reads no transcript kept for provenance"
     # Asked again: the content version only, the page as it was kept.
     with django_assert_num_queries(1 + BUDGET_QUERIES):
         again = client.get(f"/remarks/{remark.pk}/")
