@@ -22,9 +22,12 @@ migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_roles
 
-# Fixtures carry fixed primary keys, so loading them again updates rather than duplicates.
+# Fixtures carry fixed primary keys, so loading them again updates rather than duplicates. The
+# reference data (countries, organisations, topic rules) comes after: it takes the demo's
+# countries and topics over rather than duplicating them.
 demo: migrate
 	$(BIN)/python manage.py loaddata fixtures/demo.json
+	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py sync_search_engine
 
 run: demo
@@ -40,6 +43,7 @@ test: setup
 # on 127.0.0.1 behind no proxy also needs SECURE_SSL_REDIRECT=false. See docs/operations.md.
 .PHONY: serve
 serve: migrate
+	$(BIN)/python manage.py load_reference_data
 	DJANGO_ENV=production $(BIN)/python manage.py collectstatic --noinput
 	DJANGO_ENV=production $(BIN)/python -m gunicorn -c config/gunicorn.conf.py
 

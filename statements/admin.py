@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,7 +14,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import editorial
 from .admin_import import import_view
+from .admin_review import AutoTagAdmin, rule_preview_view  # noqa: F401 (registers the review queue)
 from .models import (
+    AutoTag,
     Briefing,
     Entity,
     Ministry,
@@ -84,15 +87,40 @@ class SpokespersonAdmin(ReferenceAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(ReferenceAdmin):
-    list_display = ["name", "parent", "remark_count", "listed"]
+    list_display = ["name", "parent", "remark_count", "to_review", "listed"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter), "listed"]
     search_fields = ["name", "keywords", "description"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "parent", "description", "listed"]}),
+        (
+            "Rule",
+            {
+                "fields": ["keywords", "exclusions", "answer_matches", "tagged_from"],
+                "description": "How imports and re-tagging find the topic in a remark. Preview a "
+                "change below before saving; it applies to imports at once and to remarks already "
+                "imported at the next re-tagging (manage.py retag).",
+            },
+        ),
+    ]
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(lambda request, object_id: rule_preview_view(self, request, object_id))
+        return [path("<int:object_id>/rule/", preview, name="statements_topic_rule_preview"), *super().get_urls()]
+
+    @admin.display(description="To review")
+    def to_review(self, obj):
+        return review_link("topic", obj)
 
     def get_queryset(self, request):
         # Aggregating drops Meta.ordering, so the order is restated for the autocomplete pages.
-        return super().get_queryset(request).annotate(remark_count=Count("remarks")).order_by("name")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(remark_count=Count("remarks"), pending=pending_tags("topic"))
+            .order_by("name")
+        )
 
     @admin.display(ordering="remark_count", description="Remarks")
     def remark_count(self, obj):
@@ -101,10 +129,60 @@ class TopicAdmin(ReferenceAdmin):
 
 @admin.register(Entity)
 class EntityAdmin(ReferenceAdmin):
-    list_display = ["name", "kind", "listed"]
+    list_display = ["name", "name_zh", "iso_code", "kind", "to_review", "listed"]
     list_filter = ["kind", "listed"]
-    search_fields = ["name", "aliases"]
+    search_fields = ["name", "name_zh", "iso_code", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(pending=pending_tags("entity"))
+
+    @admin.display(description="To review")
+    def to_review(self, obj):
+        return review_link("entity", obj)
+
+
+def pending_tags(field):
+    """How many automatic tags of a topic or entity nobody has reviewed, as an annotation."""
+    pending = (
+        AutoTag.objects.filter(**{field: OuterRef("pk")}, decision=AutoTag.Decision.PENDING)
+        .order_by()
+        .values(field)
+        .annotate(count=Count("pk"))
+        .values("count")[:1]
+    )
+    return Coalesce(Subquery(pending), 0)
+
+
+def review_link(field, obj):
+    """The tag's pending count (pending_tags), linked to the review queue filtered to it."""
+    if not obj.pending:
+        return "–"
+    url = reverse("admin:statements_autotag_changelist") + f"?{field}__id__exact={obj.pk}"
+    return format_html('<a href="{}">{}</a>', url, obj.pending)
+
+
+class TagsToReviewFilter(admin.SimpleListFilter):
+    """Remarks (or briefings with remarks) carrying automatic tags nobody has reviewed."""
+
+    title = "automatic tags"
+    parameter_name = "tags"
+    lookup = "remark"  # from an AutoTag to the listed row
+
+    def lookups(self, request, model_admin):
+        return [("to-review", "Not reviewed"), ("reviewed", "All reviewed")]
+
+    def queryset(self, request, queryset):
+        pending = Exists(AutoTag.objects.filter(**{self.lookup: OuterRef("pk")}, decision=AutoTag.Decision.PENDING))
+        if self.value() == "to-review":
+            return queryset.filter(pending)
+        if self.value() == "reviewed":
+            return queryset.exclude(pending)
+        return queryset
+
+
+class BriefingTagsToReviewFilter(TagsToReviewFilter):
+    lookup = "remark__briefing"
 
 
 admin.site.site_header = "Diplomatic statements: editing"
@@ -263,7 +341,7 @@ class RemarkInlineForm(SpeakerFollowsHost, StaleEditCheck):
         model = Remark
         fields = [
             "position", "kind", "speaker", "outlet", "question", "answer",
-            "topics", "entities", "suggested_topics", "suggested_entities",
+            "topics", "entities",
         ]
         widgets = {
             "question": forms.Textarea(attrs={"rows": 3, "cols": 90}),
@@ -315,7 +393,7 @@ class RemarkInline(admin.StackedInline):
     formset = RemarkInlineFormSet
     extra = 1
     ordering = ["position"]
-    autocomplete_fields = ["speaker", "topics", "entities", "suggested_topics", "suggested_entities"]
+    autocomplete_fields = ["speaker", "topics", "entities"]
     show_change_link = True
 
     def get_extra(self, request, obj=None, **kwargs):
@@ -370,12 +448,12 @@ class BriefingAdmin(VersionedHistoryAdmin):
     inlines = [RemarkInline]
     list_display = ["date", "title", "spokesperson", "language", "kind", "status", "remark_count"]
     list_display_links = ["date", "title"]
-    list_filter = ["status", "language", "kind", "ministry", "spokesperson"]
+    list_filter = ["status", BriefingTagsToReviewFilter, "language", "kind", "ministry", "spokesperson"]
     search_fields = ["title", "source_url", "source_name"]
     date_hierarchy = "date"
     ordering = ["-date", "-id"]
     autocomplete_fields = ["spokesperson", "translation"]
-    actions = ["publish", "unpublish", "confirm_suggestions"]
+    actions = ["publish", "unpublish"]
     readonly_fields = ["published_at", "created_at", "updated_at", "date_source"]
     fieldsets = [
         (None, {"fields": ["ministry", "date", "date_source", "kind", "language", "title", "spokesperson"]}),
@@ -436,11 +514,6 @@ class BriefingAdmin(VersionedHistoryAdmin):
         count = editorial.publish(request.user, queryset)
         self.message_user(request, f"Published {count} briefing(s).", messages.SUCCESS)
 
-    @admin.action(description="Confirm the suggested topics and mentions of their remarks", permissions=["change"])
-    def confirm_suggestions(self, request, queryset):
-        count = editorial.confirm_suggestions(Remark.objects.filter(briefing__in=queryset))
-        self.message_user(request, f"Confirmed the suggestions of {count} remark(s).", messages.SUCCESS)
-
     @admin.action(description="Unpublish selected briefings", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = editorial.unpublish(request.user, queryset)
@@ -477,18 +550,13 @@ class WithdrawForm(forms.Form):
 class RemarkAdmin(VersionedHistoryAdmin):
     form = RemarkAdminForm
     list_display = ["__str__", "briefing_date", "speaker", "kind", "outlet", "state"]
-    list_filter = ["kind", "briefing__status", "briefing__language", "speaker", "topics"]
+    list_filter = [TagsToReviewFilter, "kind", "briefing__status", "briefing__language", "speaker", "topics"]
     search_fields = ["question", "answer", "outlet", "briefing__title"]
-    autocomplete_fields = ["briefing", "speaker", "topics", "entities", "suggested_topics", "suggested_entities"]
+    autocomplete_fields = ["briefing", "speaker", "topics", "entities"]
     list_select_related = ["briefing", "speaker"]
     readonly_fields = ["translation", "withdrawn_at", "withdrawal_note", "merged_into"]
-    actions = ["confirm_suggestions", "withdraw", "restore", "merge"]
+    actions = ["withdraw", "restore", "merge"]
     date_hierarchy = "briefing__date"
-
-    @admin.action(description="Confirm their suggested topics and mentions", permissions=["change"])
-    def confirm_suggestions(self, request, queryset):
-        count = editorial.confirm_suggestions(queryset)
-        self.message_user(request, f"Confirmed the suggestions of {count} remark(s).", messages.SUCCESS)
 
     def has_withdraw_permission(self, request):
         return editorial.may(request.user, editorial.WITHDRAW)

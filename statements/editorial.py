@@ -153,19 +153,3 @@ def renumber_positions(briefing):
     park_positions(briefing)
     for index, remark in enumerate(remarks, start=1):
         Remark.objects.filter(pk=remark.pk).update(position=index)
-
-
-def confirm_suggestions(remarks):
-    """Turn import suggestions into topics and mentions, and clear them."""
-    count = 0
-    with transaction.atomic():
-        for remark in remarks.prefetch_related("suggested_topics", "suggested_entities"):
-            topics, entities = list(remark.suggested_topics.all()), list(remark.suggested_entities.all())
-            if not (topics or entities):
-                continue
-            remark.topics.add(*topics)
-            remark.entities.add(*entities)
-            remark.suggested_topics.clear()
-            remark.suggested_entities.clear()
-            count += 1
-    return count

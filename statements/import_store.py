@@ -25,7 +25,7 @@ from .models import (
 )
 
 from .editorial import park_positions
-from .import_suggest import Suggester
+from .tagging.apply import tag_remarks
 from .importers.base import TranscriptError, is_latin, title_host
 
 IMPORTED = "Imported from the transcript"
@@ -47,6 +47,8 @@ class ImportResult:
     # spokesperson this import added or completed: for the commands' summaries.
     unknown_spokesperson: str = ""
     added_spokesperson: Spokesperson | None = None
+    # What tagging the new and changed remarks did (tagging/apply.TagReport), if any.
+    tagging: object = None
 
     def summary(self):
         counts = f"{self.created} new, {self.updated} changed, {self.kept} unchanged remarks"
@@ -427,7 +429,6 @@ def _apply_briefing_values(briefing, values, notes):
 
 
 def _store_remarks(briefing, parsed_remarks, result):
-    suggester = Suggester()
     existing = list(briefing.remarks.order_by("position")) if briefing.pk else []
     # Align on the text as last imported (or, for typed remarks, as it stands).
     old_keys = [r.imported_fingerprint or r.text_fingerprint() for r in existing]
@@ -465,6 +466,7 @@ def _store_remarks(briefing, parsed_remarks, result):
         return
     if existing:
         park_positions(briefing)
+    written = []
     for position, (remark, new, fingerprint) in enumerate(final, start=1):
         if new is None:
             Remark.objects.filter(pk=remark.pk).update(position=position)
@@ -477,16 +479,13 @@ def _store_remarks(briefing, parsed_remarks, result):
         validate(remark, exclude=["briefing"])
         remark._change_reason = IMPORTED
         remark.save()
-        # Suggest only what an editor has not already confirmed.
-        text = f"{new.question}\n{new.answer}"
-        confirmed_topics = set() if created else set(remark.topics.values_list("pk", flat=True))
-        confirmed_entities = set() if created else set(remark.entities.values_list("pk", flat=True))
-        remark.suggested_topics.set([t for t in suggester.topics_for(text) if t.pk not in confirmed_topics])
-        remark.suggested_entities.set([e for e in suggester.entities_for(text) if e.pk not in confirmed_entities])
+        written.append(remark.pk)
         if created:
             result.created += 1
         else:
             result.updated += 1
+    # Tagged at once, public with the briefing; editors review them in the admin's queue.
+    result.tagging = tag_remarks(Remark.objects.filter(pk__in=written))
 
 
 def _link_translation(briefing, result):

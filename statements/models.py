@@ -18,6 +18,7 @@ import re
 import secrets
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -170,11 +171,34 @@ class Topic(models.Model):
     keywords = models.TextField(
         blank=True,
         validators=[clean_text],
-        help_text="Words and phrases, one per line (English or Chinese), that suggest this topic "
-        "when a transcript is imported.",
+        help_text="Words and phrases, one per line (English or Chinese), that tag a remark with "
+        "this topic when it is imported or re-tagged. A term with a capital letter is a name and "
+        "matches as written (Taiwan); a term in lower case matches its words in any form and case "
+        "(trade war: Trade wars).",
+    )
+    exclusions = models.TextField(
+        blank=True,
+        validators=[clean_text],
+        help_text="Phrases, one per line, whose words do not count for this topic even though they "
+        "hold a keyword (National Security Adviser, for National security).",
+    )
+    answer_matches = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="A keyword in the question tags the remark. In the answer alone, how many times "
+        "the answer must name the topic, unless it does so in its first sentence: one passing "
+        "mention in a long answer about something else does not make a remark about the topic.",
+    )
+    tagged_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Remarks dated before this day are never tagged with the topic by its rule "
+        "(COVID-19: December 2019, so the words of an earlier epidemic do not count).",
     )
     listed = models.BooleanField(default=False, help_text=LISTED_HELP)
-    history = HistoricalRecords()
+    # What the reference loader last wrote (tagging/reference.py), to tell an editor's
+    # changes from its own: a field an editor changed is never overwritten by a reload.
+    loaded_values = models.JSONField(default=dict, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
 
     objects = ReferenceQuerySet.as_manager()
 
@@ -195,9 +219,6 @@ class Topic(models.Model):
             Exists(published.filter(topics__parent=OuterRef("pk")))
         )
 
-    @property
-    def keyword_list(self):
-        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
 
 
 class Entity(models.Model):
@@ -206,22 +227,49 @@ class Entity(models.Model):
         ORGANISATION = "organisation", "Organisation"
 
     name = models.CharField(max_length=160, unique=True, validators=[clean_text], help_text="Usual English name.")
+    name_zh = models.CharField(
+        "Chinese name", max_length=160, blank=True, validators=[clean_text], help_text="Usual name in simplified Chinese (美国)."
+    )
     slug = models.SlugField(max_length=160, unique=True, help_text="Used in URLs and filters.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COUNTRY)
+    iso_code = models.CharField(
+        "ISO code",
+        max_length=2,
+        blank=True,
+        help_text="ISO 3166-1 alpha-2 code of a country or territory (US, JP, HK); empty for organisations.",
+    )
+    reference_key = models.CharField(
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text="The organisation's key in the reference data the project ships.",
+    )
     aliases = models.TextField(
         blank=True,
         validators=[clean_text],
-        help_text="Other names, one per line: abbreviations, long forms, Chinese names "
-        "(US, U.S., United States of America, 美国).",
+        help_text="Other names, one per line, that tag a remark as mentioning it: abbreviations, "
+        "long forms, adjectives, Chinese names (US, U.S., American, 美方). A name with a capital "
+        "letter matches as written: US is not “us”.",
     )
     listed = models.BooleanField(default=False, help_text=LISTED_HELP)
-    history = HistoricalRecords()
+    # What the reference loader last wrote (tagging/reference.py), as Topic.loaded_values.
+    loaded_values = models.JSONField(default=dict, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
 
     objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iso_code"], condition=~Q(iso_code=""), name="entity_iso_code_unique",
+                violation_error_message="Another entity has this ISO code.",
+            ),
+            models.UniqueConstraint(
+                fields=["reference_key"], condition=~Q(reference_key=""), name="entity_reference_key_unique"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -236,6 +284,7 @@ class Entity(models.Model):
     @property
     def alias_list(self):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
 
 
 def provenance_fields(*paths):
@@ -608,19 +657,6 @@ class Remark(Versioned):
         verbose_name="mentions",
         help_text="Countries and organisations the remark mentions.",
     )
-    suggested_topics = models.ManyToManyField(
-        Topic,
-        blank=True,
-        related_name="suggested_for",
-        help_text="Topics an import found by keyword. Not public until confirmed as topics.",
-    )
-    suggested_entities = models.ManyToManyField(
-        Entity,
-        blank=True,
-        related_name="suggested_for",
-        verbose_name="suggested mentions",
-        help_text="Countries and organisations an import found by alias. Not public until confirmed.",
-    )
     translation = models.ForeignKey(
         "self",
         null=True,
@@ -794,6 +830,52 @@ class Remark(Versioned):
     @property
     def is_withdrawn(self):
         return self.withdrawn_at is not None
+
+
+class AutoTag(models.Model):
+    """A topic or mention the tagger put on a remark (statements/tagging/), and what an editor
+    decided about it. While pending, the tag is on the remark and public with it; accepted, it
+    stays whatever the rules later say; rejected, it is off the remark and re-tagging never puts
+    it back. A tag on a remark with no AutoTag is an editor's own, and re-tagging leaves it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Not reviewed"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    remark = models.ForeignKey(Remark, on_delete=models.CASCADE, related_name="auto_tags")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="auto_tags")
+    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.CASCADE, related_name="auto_tags")
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    matched = models.CharField(max_length=300, blank=True, help_text="The words of the remark that matched the rule.")
+    tagged_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "automatic tag"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(topic__isnull=True, entity__isnull=False) | Q(topic__isnull=False, entity__isnull=True),
+                name="autotag_topic_or_entity",
+            ),
+            models.UniqueConstraint(fields=["remark", "topic"], condition=Q(topic__isnull=False), name="autotag_remark_topic_unique"),
+            models.UniqueConstraint(fields=["remark", "entity"], condition=Q(entity__isnull=False), name="autotag_remark_entity_unique"),
+        ]
+        indexes = [
+            # The review queue: pending tags of one topic or entity, newest remarks first.
+            models.Index(fields=["decision", "topic", "-remark"], name="autotag_queue_topic_idx"),
+            models.Index(fields=["decision", "entity", "-remark"], name="autotag_queue_entity_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.tag} on remark {self.remark_id} ({self.get_decision_display().lower()})"
+
+    @property
+    def tag(self):
+        return self.topic or self.entity
 
 
 # The fields whose change after publication is a correction, and how the permalink names it.

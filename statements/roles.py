@@ -11,6 +11,9 @@ CONTENT_MODELS = ["briefing", "remark", "topic", "entity", "spokesperson"]
 EDITING = [f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view")] + [
     "view_ministry",
     "view_source",  # what the daily sync did: new drafts, pages to review, failures
+    # The review queue of automatic tags: deciding is changing; the rules add them.
+    "view_autotag",
+    "change_autotag",
 ]
 
 ROLES = {

@@ -14,8 +14,9 @@ Bulk writes that send no signals (QuerySet.update, bulk_create) bump the version
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
-from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic, bump_content_version
+from .models import AutoTag, Briefing, Entity, Ministry, Remark, Spokesperson, Topic, bump_content_version
 
 
 @receiver(post_save, sender=Briefing, dispatch_uid="briefing-copies-to-remarks")
@@ -129,3 +130,27 @@ def remark_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 for through in (Remark.topics.through, Remark.entities.through):
     m2m_changed.connect(remark_tags_changed, sender=through, dispatch_uid=f"content-version-m2m-{through.__name__}")
+
+
+def editor_changed_tags(sender, instance, action, reverse, pk_set, **kwargs):
+    """An editor's hand on a remark's tags outside the review queue (the remark's form, a
+    merge) is a decision too: a pending automatic tag taken off is rejected, so re-tagging
+    never puts it back; a rejected one put back is accepted. The tagger writes its own rows in
+    bulk (tagging/apply.py), which sends no signal, and so never passes here."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    field = "topic" if sender is Remark.topics.through else "entity"
+    if reverse:
+        rows = AutoTag.objects.filter(**{f"{field}_id": instance.pk})
+        rows = rows if pk_set is None else rows.filter(remark_id__in=pk_set)
+    else:
+        rows = AutoTag.objects.filter(remark_id=instance.pk, **{f"{field}__isnull": False})
+        rows = rows if pk_set is None else rows.filter(**{f"{field}_id__in": pk_set})
+    if action == "post_add":
+        rows.filter(decision=AutoTag.Decision.REJECTED).update(decision=AutoTag.Decision.ACCEPTED, reviewed_at=timezone.now())
+    else:
+        rows.filter(decision=AutoTag.Decision.PENDING).update(decision=AutoTag.Decision.REJECTED, reviewed_at=timezone.now())
+
+
+for through in (Remark.topics.through, Remark.entities.through):
+    m2m_changed.connect(editor_changed_tags, sender=through, dispatch_uid=f"tag-decisions-{through.__name__}")

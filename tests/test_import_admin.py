@@ -94,17 +94,13 @@ def test_several_files_at_once_land_on_the_list(editor_client, geng):
     assert english.translation == chinese
 
 
-def test_confirming_suggestions_makes_them_topics(editor_client, wang, topics):
+def test_an_imported_remark_carries_its_tags_for_review(editor_client, wang, topics):
     text = "Title: Remarks on May 6, 2021\n\nQ: On trade?\nA: Trade is good."
     editor_client.post(URL, review_data(editor_client.post(URL, {"step": "preview", "text": text})))
-    briefing = Briefing.objects.get()
-    remark = briefing.remarks.get()
-    assert list(remark.suggested_topics.all()) == [topics["trade"]] and not remark.topics.exists()
-    editor_client.post(
-        reverse("admin:statements_briefing_changelist"),
-        {"action": "confirm_suggestions", "_selected_action": [briefing.pk]},
-    )
-    assert list(remark.topics.all()) == [topics["trade"]] and not remark.suggested_topics.exists()
+    remark = Briefing.objects.get().remarks.get()
+    assert list(remark.topics.all()) == [topics["trade"]]
+    queue = editor_client.get(reverse("admin:statements_autotag_changelist")).content.decode()
+    assert "<mark>trade</mark>" in queue and f"#{remark.pk}" in queue
 
 
 def test_staff_without_add_permission_cannot_import(client, db):

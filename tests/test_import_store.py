@@ -1,5 +1,5 @@
 """Storing imports: drafts by default, atomic, re-imports in place with stable ids, editors'
-edits kept, translations linked, tags suggested but not public until confirmed."""
+edits kept, translations linked, remarks tagged at once and editors' tag decisions kept."""
 
 import datetime
 from pathlib import Path
@@ -10,7 +10,7 @@ from django.db import connection
 from statements.importers import Hints, TranscriptError, parse_transcript
 from statements import import_store as store_module
 from statements.import_store import store_briefing
-from statements.models import Briefing, Remark, Topic
+from statements.models import AutoTag, Briefing, Remark, Topic
 from statements.search import matching
 
 from concurrency import at_once
@@ -158,23 +158,26 @@ def test_english_and_chinese_versions_are_linked_with_their_remarks(ministry, ge
     assert last_en.translation.question.startswith("马航MH370")
 
 
-def test_suggested_tags_are_not_public_until_confirmed(ministry, wang, topics, entities):
-    briefing = import_text(TRANSCRIPT, publish=True).briefing
-    announcement, who, sanctions, weather = briefing.remarks.order_by("position")
-    assert list(announcement.suggested_topics.all()) == [topics["trade"]]
-    assert set(sanctions.suggested_entities.all()) == {entities["us"]}
+def test_imported_remarks_are_tagged_at_once_and_public_with_their_briefing(ministry, wang, topics, entities):
+    draft = import_text(TRANSCRIPT).briefing
+    announcement, who, sanctions, weather = draft.remarks.order_by("position")
+    assert list(announcement.topics.all()) == [topics["trade"]]
+    assert set(sanctions.entities.all()) == {entities["us"]}
     # The test entity is named "World Health Organization" with no alias "WHO".
-    assert not who.suggested_entities.exists()
-    assert not weather.suggested_topics.exists() and not weather.suggested_entities.exists()
-    assert not Remark.objects.filter(topics__isnull=False).exists()
-    assert Topic.objects.get(slug="trade").remarks.count() == 0
+    assert not who.entities.exists()
+    assert not weather.topics.exists() and not weather.entities.exists()
+    assert set(AutoTag.objects.values_list("decision", flat=True)) == {AutoTag.Decision.PENDING}
+    # A draft's tags are not public; published, they are at once.
+    assert not Topic.objects.public().filter(slug="trade").exists()
+    import_text(TRANSCRIPT, publish=True)
+    assert Remark.objects.published().filter(topics=topics["trade"]).get() == announcement
 
 
 def test_acronyms_match_in_capitals_only_and_chinese_anywhere(ministry, wang, entities, topics):
     text = TRANSCRIPT.replace("Anything on the weather?", "Will you tell us about 美国贸易?")
     weather = import_text(text).briefing.remarks.get(position=4)
-    assert set(weather.suggested_entities.all()) == {entities["us"]}  # from 美国, not from "us"
-    assert set(weather.suggested_topics.all()) == {topics["trade"]}  # from 贸易
+    assert set(weather.entities.all()) == {entities["us"]}  # from 美国, not from "us"
+    assert set(weather.topics.all()) == {topics["trade"]}  # from 贸易
 
 
 def test_imported_remarks_are_searchable_at_once(ministry, geng):
@@ -183,16 +186,24 @@ def test_imported_remarks_are_searchable_at_once(ministry, geng):
     assert found.count() == 1 and "Follow-up: Nauru's President" in found.get().answer
 
 
-def test_a_confirmed_topic_is_not_suggested_again(ministry, wang, topics):
-    announcement = import_text(TRANSCRIPT).briefing.remarks.get(position=1)
-    announcement.topics.add(topics["trade"])
-    announcement.suggested_topics.clear()
-    # The source corrects the text; the remark was not edited by hand, so it is updated.
-    import_text(TRANSCRIPT.replace("video conference on trade.", "video conference on trade and investment."))
+def test_a_reimport_keeps_the_editors_decisions_on_tags(ministry, wang, topics, entities):
+    briefing = import_text(TRANSCRIPT).briefing
+    announcement, _, sanctions, weather = briefing.remarks.order_by("position")
+    announcement.topics.remove(topics["trade"])  # the editor takes the automatic tag off
+    weather.topics.add(topics["taiwan"])  # and puts one of their own on
+    # The source corrects every text; no remark was edited by hand, so all are updated.
+    changed = (
+        TRANSCRIPT.replace("on trade.", "on trade and investment.")
+        .replace("We oppose them.", "We firmly oppose them.")
+        .replace("Nothing to offer.", "Nothing to offer today.")
+    )
+    assert import_text(changed).updated == 3
     announcement.refresh_from_db()
     assert announcement.answer.endswith("trade and investment.")
-    assert not announcement.suggested_topics.exists()
-    assert list(announcement.topics.all()) == [topics["trade"]]
+    assert not announcement.topics.exists()
+    assert AutoTag.objects.get(remark=announcement).decision == AutoTag.Decision.REJECTED
+    assert list(weather.topics.all()) == [topics["taiwan"]] and not AutoTag.objects.filter(remark=weather).exists()
+    assert list(sanctions.entities.all()) == [entities["us"]]
 
 
 def test_a_changed_reimport_of_a_published_briefing_is_refused_and_writes_nothing(ministry, wang):

@@ -231,6 +231,8 @@ def test_roles_hold_exactly_their_permissions(db):
 
 def action_choices(client, model):
     html = client.get(f"/admin/statements/{model}/").text
+    if 'name="action"' not in html:  # no action the user may take: the admin shows no menu
+        return set()
     return set(re.findall(r'<option value="(\w+)"', html.split('name="action"', 1)[1].split("</select>", 1)[0]))
 
 
@@ -238,8 +240,8 @@ def test_editors_add_and_change_but_cannot_publish_withdraw_merge_or_delete(edit
     draft = make_briefing(spokesperson=wang, status=Briefing.Status.DRAFT, remarks=[{"answer": "draft words"}])
     assert editor_client.get("/admin/statements/briefing/add/").status_code == 200
     assert editor_client.get(f"/admin/statements/remark/{remark.pk}/change/").status_code == 200
-    assert action_choices(editor_client, "briefing") == {"confirm_suggestions"}
-    assert action_choices(editor_client, "remark") == {"confirm_suggestions"}
+    assert action_choices(editor_client, "briefing") == set()
+    assert action_choices(editor_client, "remark") == set()
     editor_client.post("/admin/statements/briefing/", {"action": "publish", "_selected_action": [draft.pk]})
     run_action(editor_client, "withdraw", [remark], apply="1", note="no")
     draft.refresh_from_db()
@@ -267,8 +269,8 @@ def test_editors_cannot_publish_by_restoring_a_published_version(editor_client, 
 
 
 def test_publishers_publish_withdraw_and_merge_but_cannot_delete(publisher_client, remark):
-    assert action_choices(publisher_client, "briefing") == {"publish", "unpublish", "confirm_suggestions"}
-    assert action_choices(publisher_client, "remark") == {"confirm_suggestions", "withdraw", "restore", "merge"}
+    assert action_choices(publisher_client, "briefing") == {"publish", "unpublish"}
+    assert action_choices(publisher_client, "remark") == {"withdraw", "restore", "merge"}
     assert publisher_client.get(f"/admin/statements/remark/{remark.pk}/delete/").status_code == 403
     assert publisher_client.get(f"/admin/statements/briefing/{remark.briefing_id}/delete/").status_code == 403
 
