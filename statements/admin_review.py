@@ -94,11 +94,20 @@ class KindFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TagFilter(admin.RelatedOnlyFieldListFilter):
+    """A topic or an entity among those the queue holds; every tag is one or the other, so no
+    "empty" choice."""
+
+    @property
+    def include_empty_choice(self):
+        return False
+
+
 @admin.register(AutoTag)
 class AutoTagAdmin(admin.ModelAdmin):
     list_display = ["tag_name", "remark_passage", "remark_link", "decision_buttons"]
     list_display_links = None
-    list_filter = [DecisionFilter, KindFilter, ("topic", admin.RelatedOnlyFieldListFilter), ("entity", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [DecisionFilter, KindFilter, ("topic", TagFilter), ("entity", TagFilter)]
     list_per_page = 50
     ordering = ["-remark__date", "-remark_id", "pk"]
     actions = ["accept_selected", "reject_selected"]
@@ -115,6 +124,9 @@ class AutoTagAdmin(admin.ModelAdmin):
             .select_related("topic", "entity", "remark__briefing")
             .defer("remark__briefing__original_text", "remark__briefing__imported_values")
         )
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Automatic tags to review", **(extra_context or {})})
 
     def has_add_permission(self, request):
         return False  # the rules add them
@@ -211,10 +223,12 @@ PREVIEW_SAMPLE = 20
 
 
 class RuleForm(forms.Form):
+    """The rule's fields of the topic's form (Topic's help texts say what each does)."""
+
     keywords = forms.CharField(required=False, widget=forms.Textarea)
     exclusions = forms.CharField(required=False, widget=forms.Textarea)
-    answer_matches = forms.IntegerField(min_value=1, max_value=100, required=False)
-    tagged_from = forms.DateField(required=False)
+    answer_matches = forms.IntegerField(label="Answer matches", min_value=1, max_value=100, required=False)
+    tagged_from = forms.DateField(label="Tagged from", required=False, help_text="YYYY-MM-DD")
 
 
 def rule_preview_view(model_admin, request, object_id):
