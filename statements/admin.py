@@ -20,6 +20,7 @@ from .models import (
     Briefing,
     Entity,
     Ministry,
+    Outlet,
     Remark,
     Source,
     SourcePage,
@@ -28,6 +29,7 @@ from .models import (
     Topic,
 )
 from .signals import BASELINE_REASON
+from .tagging.apply import resolve_outlets
 from .views import render_transcript
 
 
@@ -140,6 +142,50 @@ class EntityAdmin(ReferenceAdmin):
     @admin.display(description="To review")
     def to_review(self, obj):
         return review_link("entity", obj)
+
+
+@admin.register(Outlet)
+class OutletAdmin(ReferenceAdmin):
+    list_display = ["name", "name_zh", "remark_count", "listed"]
+    list_filter = ["listed"]
+    search_fields = ["name", "name_zh", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(remark_count=Count("remarks")).order_by("name")
+
+    @admin.display(ordering="remark_count", description="Remarks")
+    def remark_count(self, obj):
+        return obj.remark_count
+
+    def get_urls(self):
+        unknown = self.admin_site.admin_view(self.unknown_view)
+        return [path("unknown/", unknown, name="statements_outlet_unknown"), *super().get_urls()]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Its names may now be what some remarks' labels say: they follow at once.
+        moved = resolve_outlets()
+        if moved:
+            self.message_user(request, f"{moved} remark(s) now say they were asked by another outlet.", messages.INFO)
+
+    def unknown_view(self, request):
+        """The outlets transcripts name that no outlet's name or alias is: for an editor to add
+        as an outlet, or as an alias of one."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        labels = (
+            Remark.objects.filter(asked_by__isnull=True).exclude(outlet="")
+            .values("outlet").annotate(n=Count("pk")).order_by("-n", "outlet")[:500]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Outlets named in transcripts and not known",
+            "opts": self.model._meta,
+            "labels": labels,
+            "add_url": reverse("admin:statements_outlet_add"),
+        }
+        return TemplateResponse(request, "admin/statements/outlet/unknown.html", context)
 
 
 def pending_tags(field):

@@ -25,6 +25,7 @@ REMARK_FACETS = [
     ManyToManyFacet("topic", "Topic", "topics"),
     RelatedFacet("spokesperson", "Spokesperson", "speaker"),
     ManyToManyFacet("mentions", "Mentions", "entities"),
+    RelatedFacet("asked_by", "Asked by", "asked_by"),
     RelatedFacet("ministry", "Ministry", "ministry", label_field="short_name"),
     ChoiceFacet("kind", "Kind", "kind", Remark.Kind.choices),
     ChoiceFacet("lang", "Language", "language", Briefing.Language.choices),

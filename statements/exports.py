@@ -38,7 +38,13 @@ COLUMNS = [
     Column("language", "Language of the transcript: “en” or “zh”.", "language"),
     Column("position", "Place of the remark in its briefing, from 1.", "position"),
     Column("question", "The question as asked; empty for announcements.", "question"),
-    Column("outlet", "The asking outlet when the transcript names it.", "outlet"),
+    Column("outlet", "The asking outlet as the transcript names it.", "outlet"),
+    Column(
+        "asked_by",
+        "The asking outlet, one name for each outlet whatever the transcript's wording (路透社记者 and "
+        "Reuters are Reuters); empty when no outlet is named or the name is not known yet.",
+        "asked_by__name",
+    ),
     Column("answer", "The spokesperson's words.", "answer"),
     Column("topics", "Topic names; a list in JSON, joined by “; ” in CSV.", "topics"),
     Column(

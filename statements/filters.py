@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from . import dates
 from .validators import validate_no_control_characters
-from .models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
+from .models import Briefing, Entity, Ministry, Outlet, Remark, Spokesperson, Topic
 from .search import matching
 from .search.engine import AnyOf, Range, Search, Terms, day_number
 from .text.query import MAX_QUERY_LENGTH, SCOPES, parse_query
@@ -161,6 +161,7 @@ class RemarkFilter(SearchFilterSet):
     spokesperson = SlugsFilter(field_name="speaker", queryset=Spokesperson.objects.all())
     ministry = SlugsFilter(field_name="ministry", queryset=Ministry.objects.all())
     mentions = ManyToManySlugsFilter(field_name="entities", queryset=Entity.objects.all())
+    asked_by = SlugsFilter(field_name="asked_by", queryset=Outlet.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=Remark.Kind.choices, distinct=False)
     # Language, ministry and date are the remark's copies of its briefing's (models.py).
     lang = django_filters.MultipleChoiceFilter(

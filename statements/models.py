@@ -198,7 +198,7 @@ class Topic(models.Model):
     # What the reference loader last wrote (tagging/reference.py), to tell an editor's
     # changes from its own: a field an editor changed is never overwritten by a reload.
     loaded_values = models.JSONField(default=dict, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["loaded_values"])
+    history = HistoricalRecords()
 
     objects = ReferenceQuerySet.as_manager()
 
@@ -254,7 +254,7 @@ class Entity(models.Model):
     listed = models.BooleanField(default=False, help_text=LISTED_HELP)
     # What the reference loader last wrote (tagging/reference.py), as Topic.loaded_values.
     loaded_values = models.JSONField(default=dict, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["loaded_values"])
+    history = HistoricalRecords()
 
     objects = ReferenceQuerySet.as_manager()
 
@@ -285,6 +285,91 @@ class Entity(models.Model):
     def alias_list(self):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
+
+
+# Words that say who in an outlet asked, not which outlet: "路透社记者" is Reuters, "NHK
+# correspondent" NHK.
+OUTLET_ROLE = re.compile(
+    r"(?:驻华记者|特约记者|记者提问|记者|主持人)$|[\s'’]*(?:s\s+)?(?:reporter|correspondent|journalist)s?$", re.I
+)
+
+
+def outlet_key(label):
+    """What an outlet's label and an alias are compared by: the role word dropped, case,
+    spaces and punctuation ignored (“路透社记者：” and “Reuters” against “路透社”, “reuters”)."""
+    label = OUTLET_ROLE.sub("", (label or "").strip().rstrip(":：").strip())
+    return re.sub(r"[\W_]+", "", label.casefold())
+
+
+class OutletQuerySet(ReferenceQuerySet):
+    _keys = {}
+
+    def resolve(self, label):
+        """The outlet whose name or alias `label` is (its id), or None: read from a map of
+        every outlet's names, built again only once the outlets changed."""
+        key = outlet_key(label)
+        if not key:
+            return None
+        fingerprint = (
+            *Outlet.history.aggregate(models.Max("history_id"), models.Max("history_date")).values(),
+            Outlet.objects.count(),
+        )
+        if OutletQuerySet._keys.get("fingerprint") != fingerprint:
+            OutletQuerySet._keys = {"fingerprint": fingerprint, "map": outlet_map(Outlet.objects.all())}
+        return OutletQuerySet._keys["map"].get(key)
+
+
+def outlet_map(outlets):
+    """{outlet_key: outlet id} of every name and alias; a key two outlets share maps to neither."""
+    found = {}
+    for outlet in outlets:
+        for name in {outlet.name, outlet.name_zh, *outlet.alias_list} - {""}:
+            found.setdefault(outlet_key(name), set()).add(outlet.pk)
+    return {key: next(iter(ids)) for key, ids in found.items() if key and len(ids) == 1}
+
+
+class Outlet(models.Model):
+    """Who asked: a news organisation, as the transcripts label its journalists' questions."""
+
+    name = models.CharField(max_length=160, unique=True, validators=[clean_text], help_text="Usual English name (Reuters).")
+    name_zh = models.CharField(
+        "Chinese name", max_length=160, blank=True, validators=[clean_text], help_text="Usual name in simplified Chinese (路透社)."
+    )
+    slug = models.SlugField(max_length=160, unique=True, help_text="Used in URLs and filters.")
+    aliases = models.TextField(
+        blank=True,
+        validators=[clean_text],
+        help_text="Other labels transcripts give it, one per line (总台央视, CCTV). Compared without "
+        "the reporter's role (路透社记者 is 路透社), case, spaces or punctuation.",
+    )
+    listed = models.BooleanField(default=False, help_text=LISTED_HELP)
+    reference_key = models.CharField(max_length=40, blank=True, editable=False)
+    loaded_values = models.JSONField(default=dict, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    objects = OutletQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_key"], condition=~Q(reference_key=""), name="outlet_reference_key_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("remark_list") + f"?asked_by={self.slug}"
+
+    @staticmethod
+    def used_publicly():
+        return Q(Exists(Remark.objects.published().filter(asked_by=OuterRef("pk"))))
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
 def provenance_fields(*paths):
@@ -637,6 +722,15 @@ class Remark(Versioned):
         validators=[clean_text],
         help_text="The asking outlet when the transcript names it (Reuters, AFP, CCTV).",
     )
+    asked_by = models.ForeignKey(
+        Outlet,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="remarks",
+        help_text="The outlet named, as reference data: found from the outlet as written.",
+    )
     answer = models.TextField(
         validators=[clean_text],
         help_text="The spokesperson's words: the announcement, or the answer to the question.",
@@ -710,7 +804,7 @@ class Remark(Versioned):
     history = HistoricalRecords(
         m2m_fields=[topics, entities],
         # The copies of the briefing's columns are derived, not edited: no history of their own.
-        excluded_fields=["is_public", "date", "year_month", "language", "ministry"],
+        excluded_fields=["is_public", "date", "year_month", "language", "ministry", "asked_by"],
     )
 
     objects = RemarkQuerySet.as_manager()
@@ -739,6 +833,7 @@ class Remark(Versioned):
             models.Index(fields=["is_public", "language"], name="remark_public_language_idx"),
             models.Index(fields=["is_public", "kind"], name="remark_public_kind_idx"),
             models.Index(fields=["is_public", "year_month"], name="remark_public_month_idx"),
+            models.Index(fields=["is_public", "asked_by"], name="remark_public_asked_by_idx"),
         ]
 
     def __str__(self):
@@ -772,6 +867,8 @@ class Remark(Versioned):
     def save(self, *args, **kwargs):
         if self.speaker_id is None and self.kind and self.briefing_id:
             self.speaker_id = self.briefing.spokesperson_id
+        if kwargs.get("update_fields") is None:
+            self.asked_by_id = Outlet.objects.resolve(self.outlet)
         if self.pk and not self._state.adding and self._note_correction():
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "corrected_at", "correction"}

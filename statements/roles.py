@@ -6,7 +6,7 @@ withdraw, merge and manage the sync's sources. Nobody but a superuser deletes: a
 
 from django.contrib.auth.models import Group, Permission
 
-CONTENT_MODELS = ["briefing", "remark", "topic", "entity", "spokesperson"]
+CONTENT_MODELS = ["briefing", "remark", "topic", "entity", "outlet", "spokesperson"]
 
 EDITING = [f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view")] + [
     "view_ministry",

@@ -16,7 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import AutoTag, Briefing, Entity, Ministry, Remark, Spokesperson, Topic, bump_content_version
+from .models import AutoTag, Briefing, Entity, Ministry, Outlet, Remark, Spokesperson, Topic, bump_content_version
 
 
 @receiver(post_save, sender=Briefing, dispatch_uid="briefing-copies-to-remarks")
@@ -30,7 +30,7 @@ def copy_briefing_to_saved_remark(sender, instance, **kwargs):
 
 
 # Models whose every change is kept (django-simple-history).
-HISTORY_MODELS = [Spokesperson, Topic, Entity, Briefing, Remark]
+HISTORY_MODELS = [Spokesperson, Topic, Entity, Outlet, Briefing, Remark]
 
 
 BASELINE_REASON = "State before the first recorded change"
@@ -59,6 +59,7 @@ COUNTED_FIELDS = {
     Spokesperson: {"slug", "name"},
     Topic: {"slug", "name"},
     Entity: {"slug", "name"},
+    Outlet: {"slug", "name"},
 }
 
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from django.core.validators import slug_re
 from django.http import QueryDict
 
-from .models import Entity, Ministry, Spokesperson, Topic
+from .models import Entity, Ministry, Outlet, Spokesperson, Topic
 
 # The parameters whose values are slugs, and what they name.
-SLUG_PARAMS = {"topic": Topic, "spokesperson": Spokesperson, "ministry": Ministry, "mentions": Entity}
-NOUNS = {Topic: "topic", Spokesperson: "spokesperson", Ministry: "ministry", Entity: "country or organisation"}
+SLUG_PARAMS = {"topic": Topic, "spokesperson": Spokesperson, "ministry": Ministry, "mentions": Entity, "asked_by": Outlet}
+NOUNS = {Topic: "topic", Spokesperson: "spokesperson", Ministry: "ministry", Entity: "country or organisation", Outlet: "outlet"}
 
 
 def current_slug(model, slug):

@@ -179,3 +179,43 @@ def test_a_rule_is_previewed_before_it_is_saved(tagged, editor_client):
     sea.refresh_from_db()
     assert sea.keywords != "Spratly"  # nothing saved
 
+
+
+@pytest.fixture
+def asked(loaded, make_briefing, wang):
+    return make_briefing(
+        spokesperson=wang,
+        remarks=[
+            {"question": "On the talks?", "outlet": "Reuters", "answer": "They go well."},
+            {"question": "关于会谈？", "outlet": "路透社记者", "answer": "进展顺利。"},
+            {"question": "On trade?", "outlet": "总台央视", "answer": "Trade is good."},
+            {"question": "On weather?", "outlet": "Daily Planet", "answer": "Sunny."},
+        ],
+    )
+
+
+def test_who_asked_is_one_outlet_whatever_the_transcript_calls_it(asked, client):
+    reuters, chinese, cctv, unknown = asked.remarks.order_by("position")
+    assert reuters.asked_by.name == chinese.asked_by.name == "Reuters"
+    assert cctv.asked_by.name == "China Media Group/CCTV" and unknown.asked_by is None
+    page = client.get("/remarks/").content.decode()
+    assert "Asked by" in page and "China Media Group/CCTV" in page
+    filtered = client.get("/remarks/?asked_by=reuters")
+    assert "2 remarks" in filtered.content.decode()
+    export = client.get("/remarks/export.csv?asked_by=reuters")
+    csv = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    header = csv[0].split(",")
+    assert "asked_by" in header and all(",Reuters," in line for line in csv[1:]) and len(csv) == 3
+    out = io.StringIO()
+    call_command("check_derived_data", stdout=out)
+    assert "0 difference(s)" in out.getvalue()
+
+
+def test_an_unknown_outlet_is_listed_and_follows_once_an_editor_names_it(asked, editor_client):
+    listed = editor_client.get(reverse("admin:statements_outlet_unknown")).content.decode()
+    assert "<td>Daily Planet</td>" in listed and "<td>Reuters</td>" not in listed
+    add = reverse("admin:statements_outlet_add")
+    response = editor_client.post(add, {"name": "Daily Planet", "name_zh": "星球日报", "slug": "daily-planet", "aliases": ""})
+    assert response.status_code == 302
+    assert asked.remarks.get(position=4).asked_by.slug == "daily-planet"
+    assert "<td>Daily Planet</td>" not in editor_client.get(reverse("admin:statements_outlet_unknown")).content.decode()

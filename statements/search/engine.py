@@ -50,10 +50,10 @@ from . import search_backend
 logger = logging.getLogger(__name__)
 
 # A change here makes every index on disk unusable: it is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCOPE_FIELDS = {"answers": ["a"], "questions": ["q"], "all": ["a", "q"]}
 # Integer columns counted and filtered on; named as the remark's fields. 0 stands for none.
-NUMBERS = ["id", "year_month", "day", "speaker", "ministry", "briefing_spokesperson"]
+NUMBERS = ["id", "year_month", "day", "speaker", "ministry", "briefing_spokesperson", "asked_by"]
 MULTI_NUMBERS = ["topics", "entities"]
 WORDS = ["kind", "language", "versions", "briefing_kind", "briefing_key"]
 # The briefing's values in `briefing_key`, named as the Briefing's fields, each in a fixed width
@@ -569,7 +569,7 @@ def _rows(remarks):
     rows = list(
         remarks.values(
             "id", "question", "answer", "year_month", "date", "kind", "language",
-            "speaker_id", "ministry_id", "ministry__language", "translation__is_public", "translation__language",
+            "speaker_id", "ministry_id", "asked_by_id", "ministry__language", "translation__is_public", "translation__language",
             "briefing_id", "briefing__spokesperson_id", "briefing__kind",
             *(["stored_tokens"] if stored is not None else []),
         )
@@ -584,7 +584,7 @@ def _rows(remarks):
             tags[name].setdefault(remark_id, []).append(tag_id)
     for row in rows:
         row["day"] = day_number(row["date"])
-        row["speaker"], row["ministry"] = row["speaker_id"], row["ministry_id"]
+        row["speaker"], row["ministry"], row["asked_by"] = row["speaker_id"], row["ministry_id"], row["asked_by_id"]
         row["briefing_spokesperson"], row["briefing_kind"] = row["briefing__spokesperson_id"], row["briefing__kind"]
         # The remark's language, ministry and date are its briefing's (copy_from_briefing).
         row["briefing_key"] = briefing_key({

@@ -11,9 +11,9 @@ months of public remarks whose tags moved are bumped here (ARCHITECTURE.md, writ
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 
-from ..models import AutoTag, Entity, Ministry, Remark, Topic, bump_content_version
+from ..models import AutoTag, Entity, Ministry, Outlet, Remark, Topic, bump_content_version, outlet_key, outlet_map
 from .reference import chinese_abbreviations, not_mentions
 from .rules import ChineseAbbreviations, TermMatcher, TopicRule, Words, split_lines
 
@@ -76,6 +76,25 @@ class Tagger:
         return found
 
 
+_built = {}
+
+
+def current_tagger():
+    """The Tagger for the reference data as it stands, built again only once the data changed
+    (any save of a topic or entity leaves a history row; a ministry's country is read each
+    time): the sync imports hundreds of transcripts in one process."""
+    fingerprint = (
+        *Topic.history.aggregate(Max("history_id"), Max("history_date")).values(),
+        *Entity.history.aggregate(Max("history_id"), Max("history_date")).values(),
+        Topic.objects.count(),
+        Entity.objects.count(),
+        tuple(Ministry.objects.order_by("pk").values_list("pk", "country")),
+    )
+    if _built.get("fingerprint") != fingerprint:
+        _built["tagger"], _built["fingerprint"] = Tagger(), fingerprint
+    return _built["tagger"]
+
+
 def _own_countries(entities):
     """Each ministry's own country, which its remarks are not tagged with (every remark of the
     Chinese ministry is about China)."""
@@ -106,7 +125,7 @@ BATCH = 500
 
 def tag_remarks(remarks, tagger=None, progress=None):
     """Tag `remarks` (a queryset) by the rules, in batches; returns a TagReport."""
-    tagger = tagger or Tagger()
+    tagger = tagger or current_tagger()
     report = TagReport()
     ids = list(remarks.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
@@ -184,3 +203,22 @@ def _write(add, new_rows, changed_rows, stale_rows):
             Remark.topics.through.objects.filter(stale_topics).delete()
         if stale_entities:
             Remark.entities.through.objects.filter(stale_entities).delete()
+
+
+def resolve_outlets():
+    """Each remark's `asked_by` as the outlets' names and aliases now say (Remark.save does it
+    for one remark): after the outlets were loaded or edited. Reads each distinct label once;
+    the updates go through RemarkQuerySet.update, which moves the months they touch."""
+    outlets = outlet_map(Outlet.objects.all())
+    by_outlet = {}
+    labels = Remark.objects.exclude(outlet="").order_by().values_list("outlet", flat=True).distinct()
+    for label in labels:
+        by_outlet.setdefault(outlets.get(outlet_key(label)), []).append(label)
+    by_outlet.setdefault(None, []).append("")
+    changed = 0
+    for outlet_id, group in by_outlet.items():
+        for start in range(0, len(group), BATCH):
+            stale = Remark.objects.filter(outlet__in=group[start : start + BATCH])
+            stale = stale.exclude(asked_by_id=outlet_id) if outlet_id else stale.filter(asked_by__isnull=False)
+            changed += stale.update(asked_by_id=outlet_id)
+    return changed

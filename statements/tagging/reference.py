@@ -1,6 +1,7 @@
 """The reference data tagging reads: every country and territory (ISO 3166-1, names in English
 and simplified Chinese from CLDR through Babel), the international organisations briefings
-name, and the default topics with their rules; loaded by `manage.py load_reference_data`.
+name, the outlets that ask, and the default topics with their rules; loaded by `manage.py
+load_reference_data`.
 
 Loading is idempotent and keeps editors' work: each row remembers what the loader last wrote
 (`loaded_values`), and a field an editor changed since is left as the editor has it. Lists
@@ -20,7 +21,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from ..models import Entity, Topic
+from ..models import Entity, Outlet, Topic
 from ..slugs import current_slug
 from .rules import split_lines
 
@@ -116,6 +117,21 @@ def organisations():
     ]
 
 
+def outlets():
+    """Who asks at the briefings (outlets.tsv): the "Asked by" facet's values."""
+    references = []
+    for key, name, name_zh, aliases, aliases_zh in (row + [""] * (5 - len(row)) for row in _read_tsv("outlets.tsv")):
+        aliases = _unique(a for a in [*_names(aliases), *_names(aliases_zh)] if a not in (name, name_zh))
+        references.append(
+            Reference(
+                lookup={"reference_key": key},
+                values={"name": name, "name_zh": name_zh, "aliases": aliases},
+                known_as=[name, name_zh, *aliases],
+            )
+        )
+    return references
+
+
 def topics():
     references = []
     for item in json.loads((DATA / "topics.json").read_text(encoding="utf-8")):
@@ -154,7 +170,12 @@ def load(progress=None):
     """Load every country, organisation and default topic; returns a LoadReport per kind."""
     reports = {}
     with transaction.atomic():
-        for kind, model, rows in (("entities", Entity, countries() + organisations()), ("topics", Topic, topics())):
+        kinds = (
+            ("entities", Entity, countries() + organisations()),
+            ("outlets", Outlet, outlets()),
+            ("topics", Topic, topics()),
+        )
+        for kind, model, rows in kinds:
             report = reports[kind] = LoadReport()
             for row in rows:
                 _load_row(model, row, report)
@@ -193,15 +214,16 @@ def _find(model, row):
         return instance, False
     # Taken over: a row typed before the reference data, found by one of its names.
     untaken = model.objects.all()
-    if model is Entity:
-        untaken = untaken.filter(iso_code="", reference_key="")
-    else:
+    if model is Topic:
         untaken = untaken.filter(loaded_values={})
+    else:
+        untaken = untaken.filter(reference_key="", **({"iso_code": ""} if model is Entity else {}))
     for candidate in untaken.filter(name__in=row.known_as):
         return candidate, True
-    if model is Entity:
+    if model is not Topic:
         known = set(row.known_as)
-        for candidate in untaken.filter(kind=row.values["kind"]):
+        same_kind = untaken.filter(kind=row.values["kind"]) if model is Entity else untaken
+        for candidate in same_kind:
             if known & {candidate.name, *candidate.alias_list}:
                 return candidate, True
     return None, False
@@ -229,9 +251,9 @@ def _load_row(model, row, report):
         if value != current:
             setattr(instance, name, _stored(model, name, value))
             changed = True
-    if model is Entity and instance.name in instance.alias_list:
+    if model is not Topic and instance.name in instance.alias_list:
         instance.aliases = "\n".join(a for a in instance.alias_list if a != instance.name)
-    if model is Entity:
+    if model is not Topic:  # found by their key, named by their slug
         for key, value in row.lookup.items():
             setattr(instance, key, value)
         if created:

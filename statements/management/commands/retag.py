@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from statements.models import Remark
-from statements.tagging.apply import Tagger, tag_remarks
+from statements.tagging.apply import Tagger, resolve_outlets, tag_remarks
 
 
 class Command(BaseCommand):
@@ -37,4 +37,7 @@ class Command(BaseCommand):
 
         report = tag_remarks(remarks, Tagger(), progress=progress)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Re-tagged: {report} in {time.monotonic() - started:.1f} s."))
+        outlets = resolve_outlets()
+        self.stdout.write(self.style.SUCCESS(
+            f"Re-tagged: {report}, {outlets} asked by another outlet, in {time.monotonic() - started:.1f} s."
+        ))
