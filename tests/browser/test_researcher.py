@@ -52,3 +52,28 @@ def test_facets_fold_into_a_filters_disclosure_on_a_phone(page, remarks):
     expect(page.locator(".facet-option", has_text="Trade")).to_be_hidden()
     summary.click()
     expect(page.locator(".facet-option", has_text="Trade")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_who_asked_narrows_the_remarks_whatever_the_transcript_called_the_outlet(page, make_briefing, wang, viewport):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_reference_data", stdout=StringIO())
+    make_briefing(spokesperson=wang, date=datetime.date(2020, 4, 1), remarks=[
+        {"question": "On the talks?", "outlet": "Reuters", "answer": "The talks went well."},
+        {"question": "关于会谈？", "outlet": "路透社记者", "answer": "会谈进展顺利。"},
+        {"question": "On trade?", "outlet": "总台央视", "answer": "Trade is good."},
+    ])
+    page.set_viewport_size(viewport)
+    page.goto("/remarks/")
+    if viewport["width"] < 700:
+        page.locator(".filters-disclosure > summary").click()
+    option = page.locator(".facet", has_text="Asked by").locator(".facet-option", has_text="Reuters")
+    expect(option).to_contain_text("2")
+    option.click()
+    expect(page.get_by_role("heading", name="2 remarks")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"asked_by=reuters"))
+    expect(page.locator("#main")).to_contain_text("会谈进展顺利")
+    expect(page.locator("#main")).not_to_contain_text("Trade is good.")
