@@ -135,8 +135,8 @@ for through in (Remark.topics.through, Remark.entities.through):
 
 def editor_changed_tags(sender, instance, action, reverse, pk_set, **kwargs):
     """An editor's hand on a remark's tags outside the review queue (the remark's form, a
-    merge) is a decision too: a pending automatic tag taken off is rejected, so re-tagging
-    never puts it back; a rejected one put back is accepted. The tagger writes its own rows in
+    merge) is a decision too: an automatic tag taken off is rejected, so re-tagging never puts
+    it back; a rejected one put back is accepted. The tagger writes its own rows in
     bulk (tagging/apply.py), which sends no signal, and so never passes here."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
@@ -150,7 +150,7 @@ def editor_changed_tags(sender, instance, action, reverse, pk_set, **kwargs):
     if action == "post_add":
         rows.filter(decision=AutoTag.Decision.REJECTED).update(decision=AutoTag.Decision.ACCEPTED, reviewed_at=timezone.now())
     else:
-        rows.filter(decision=AutoTag.Decision.PENDING).update(decision=AutoTag.Decision.REJECTED, reviewed_at=timezone.now())
+        rows.exclude(decision=AutoTag.Decision.REJECTED).update(decision=AutoTag.Decision.REJECTED, reviewed_at=timezone.now())
 
 
 for through in (Remark.topics.through, Remark.entities.through):

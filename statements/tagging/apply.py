@@ -121,26 +121,35 @@ class TagReport:
 
 
 BATCH = 500
+# A month's remarks are tagged in one transaction, up to this many: each transaction moves the
+# months it changed, and the search engine then indexes those months again (search/engine.py),
+# so a whole archive re-tagged month by month moves each month once.
+MONTH_BATCH = 5000
 
 
 def tag_remarks(remarks, tagger=None, progress=None):
-    """Tag `remarks` (a queryset) by the rules, in batches; returns a TagReport."""
+    """Tag `remarks` (a queryset) by the rules, month by month; returns a TagReport."""
     tagger = tagger or current_tagger()
     report = TagReport()
-    ids = list(remarks.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        _tag_batch(ids[start : start + BATCH], tagger, report)
+    ids = list(remarks.order_by("year_month", "pk").values_list("pk", "year_month"))
+    batches, done = [], 0
+    for pk, month in ids:
+        if not batches or batches[-1][0] != month or len(batches[-1][1]) >= MONTH_BATCH:
+            batches.append((month, []))
+        batches[-1][1].append(pk)
+    for _, batch in batches:
+        _tag_batch(batch, tagger, report)
+        done += len(batch)
         if progress:
-            progress(min(start + BATCH, len(ids)), len(ids))
+            progress(done, len(ids))
     return report
 
 
 def _tag_batch(ids, tagger, report):
+    # Read and match outside the transaction; it holds its locks only while it writes.
+    remarks = list(Remark.objects.filter(pk__in=ids).only("pk", "question", "answer", "ministry_id", "date"))
+    found = {remark.pk: tagger.find(remark.question, remark.answer, remark.ministry_id, remark.date) for remark in remarks}
     with transaction.atomic():
-        remarks = list(
-            Remark.objects.filter(pk__in=ids).only("pk", "question", "answer", "ministry_id", "date", "is_public", "year_month")
-        )
-        found = {remark.pk: tagger.find(remark.question, remark.answer, remark.ministry_id, remark.date) for remark in remarks}
         rows = {}  # remark id → {(kind, tag id): AutoTag}
         for row in AutoTag.objects.filter(remark_id__in=ids):
             key = ("topic", row.topic_id) if row.topic_id else ("entity", row.entity_id)
@@ -176,8 +185,8 @@ def _tag_batch(ids, tagger, report):
         _write(add, new_rows, changed_rows, stale_rows)
         report.added += len(new_rows)
         report.removed += len(stale_rows)
-        months = {remark.year_month for remark in remarks if remark.pk in touched and remark.is_public}
-        if months:
+        # Asked here, in the transaction: a briefing published since the read is public now.
+        if touched and (months := Remark.objects.filter(pk__in=touched).public_months()):
             bump_content_version(months)
 
 

@@ -251,8 +251,9 @@ def _load_row(model, row, report):
         if value != current:
             setattr(instance, name, _stored(model, name, value))
             changed = True
-    if model is not Topic and instance.name in instance.alias_list:
-        instance.aliases = "\n".join(a for a in instance.alias_list if a != instance.name)
+    if model is not Topic and {instance.name, instance.name_zh} & set(instance.alias_list):
+        # A name is not also an alias of itself (a row typed by hand had 美国 as an alias).
+        instance.aliases = "\n".join(a for a in instance.alias_list if a not in (instance.name, instance.name_zh))
     if model is not Topic:  # found by their key, named by their slug
         for key, value in row.lookup.items():
             setattr(instance, key, value)

@@ -1,3 +1,4 @@
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,6 +28,8 @@ class Command(BaseCommand):
                 remarks = remarks.filter(briefing__date__gte=since)
             except Exception as error:  # a malformed date: Django raises ValidationError
                 raise CommandError(f"--since: {error}") from None
+        # A background job: the app servers' readers come first for the processor.
+        os.nice(10)
         started = time.monotonic()
 
         def progress(done, total):
