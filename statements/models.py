@@ -220,7 +220,6 @@ class Topic(models.Model):
         )
 
 
-
 class Entity(models.Model):
     class Kind(models.TextChoices):
         COUNTRY = "country", "Country or territory"
@@ -284,7 +283,6 @@ class Entity(models.Model):
     @property
     def alias_list(self):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
-
 
 
 # Words that say who in an outlet asked, not which outlet: "路透社记者" is Reuters, "NHK
