@@ -137,7 +137,7 @@ class AutoTagAdmin(admin.ModelAdmin):
     def get_urls(self):
         decide = self.admin_site.admin_view(lambda request, pk, decision: self.decide_view(request, pk, decision))
         return [
-            path("<int:pk>/<str:decision>/", decide, name="statements_autotag_decide"),
+            path("<int:pk>/decide/<str:decision>/", decide, name="statements_autotag_decide"),
             *super().get_urls(),
         ]
 

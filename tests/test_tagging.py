@@ -219,3 +219,9 @@ def test_an_unknown_outlet_is_listed_and_follows_once_an_editor_names_it(asked, 
     assert response.status_code == 302
     assert asked.remarks.get(position=4).asked_by.slug == "daily-planet"
     assert "<td>Daily Planet</td>" not in editor_client.get(reverse("admin:statements_outlet_unknown")).content.decode()
+
+
+def test_an_automatic_tags_own_page_shows_it_read_only(tagged, editor_client):
+    row = AutoTag.objects.filter(remark=tagged).first()
+    page = editor_client.get(reverse("admin:statements_autotag_change", args=[row.pk]))
+    assert page.status_code == 200 and row.matched in page.content.decode()
