@@ -65,9 +65,16 @@ def label_entity(label, by_code, by_key, by_name):
     return by_code.get(label, label)
 
 
-def evaluate(tagger, ministry_id, held_out):
+PARTS = {
+    "tuned on": lambda r: not r["after_tuning"] and not r["held_out"],
+    "held out": lambda r: not r["after_tuning"] and r["held_out"],
+    "labelled after tuning": lambda r: r["after_tuning"],
+}
+
+
+def evaluate(tagger, ministry_id, part):
     """{"entities": Score, "topics": Score (the eight pooled), <topic>: Score} over the
-    labelled exchanges of one part (held out or not)."""
+    labelled exchanges of one part (PARTS)."""
     from statements.models import Entity, Topic
 
     entities = list(Entity.objects.all())
@@ -76,9 +83,7 @@ def evaluate(tagger, ministry_id, held_out):
     by_name = {name: e.pk for e in entities for name in (e.name, *e.alias_list)}
     slugs = dict(Topic.objects.values_list("pk", "slug"))
     scores = defaultdict(Score)
-    for record in records():
-        if record["held_out"] != held_out:
-            continue
+    for record in filter(PARTS[part], records()):
         found = tagger.find(record["question"], record["answer"], ministry_id, datetime.date.fromisoformat(record["date"]))
         want = {label_entity(label, by_code, by_key, by_name) for label in record["entities"]}
         scores["entities"].add(set(found.entities), want, record["id"])
@@ -90,12 +95,8 @@ def evaluate(tagger, ministry_id, held_out):
     return scores
 
 
-def positives(held_out):
-    counts = Counter()
-    for record in records():
-        if record["held_out"] == held_out:
-            counts.update(record["topics"])
-    return counts
+def positives(part):
+    return Counter(topic for record in filter(PARTS[part], records()) for topic in record["topics"])
 
 
 def main():
@@ -115,10 +116,9 @@ def main():
     ministry, _ = Ministry.objects.get_or_create(slug="prc-mfa", defaults={"name": "MFA", "short_name": "PRC MFA", "country": "China"})
     call_command("load_reference_data")
     tagger = Tagger()
-    for held_out in (False, True):
-        part = "held out" if held_out else "tuned on"
-        print(f"\n{part}: {sum(r['held_out'] == held_out for r in records())} exchanges")
-        scores, counts = evaluate(tagger, ministry.pk, held_out), positives(held_out)
+    for part, member in PARTS.items():
+        print(f"\n{part}: {sum(map(member, records()))} exchanges")
+        scores, counts = evaluate(tagger, ministry.pk, part), positives(part)
         for name in ("entities", "topics", *TOPICS):
             print(f"  {name:20} {scores[name]}" + (f"  [{counts[name]} labelled]" if name in TOPICS else ""))
         if "-v" in sys.argv:
