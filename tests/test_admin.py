@@ -170,7 +170,7 @@ def test_anonymous_visitors_are_sent_to_login(client):
 def test_setup_roles_is_idempotent(db):
     first = setup_roles()
     second = setup_roles()
-    assert first == second == {"Editors": 19, "Publishers": 24}
+    assert first == second == {"Editors": 22, "Publishers": 27}
 
 
 def test_remarks_of_a_draft_link_to_the_preview_and_once_published_to_their_permalinks(publisher_client, make_briefing):
