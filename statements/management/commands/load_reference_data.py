@@ -8,8 +8,9 @@ class Command(BaseCommand):
     help = (
         "Load the reference data tagging reads: every country and territory (ISO 3166-1, names "
         "from CLDR), the international organisations briefings name, the outlets that ask (each "
-        "remark's 'asked by' follows), and the default topics with their rules. Idempotent; an editor's changes to a name, an alias or a rule are kept. "
-        "Run `retag` afterwards to apply changed rules to remarks already imported."
+        "remark's 'asked by' follows), and the default topics with their rules. Idempotent; an "
+        "editor's changes to a name, an alias or a rule are kept. Run `retag` afterwards to apply "
+        "changed rules to remarks already imported."
     )
 
     def handle(self, *args, **options):
