@@ -395,25 +395,46 @@ def cached_tally(queryset, specs, finish, version=None):
 def engine_counts(filterset, specs, disjunctive=True):
     """combine(counts_by_month(filterset, specs)), counted by the search engine
     (statements/search/engine.py) in one aggregation for the facets that are not active and
-    one per active facet (disjunctive, as above); None when there is no engine or it cannot
-    answer now. `filterset` filters every public remark (catalogue.remark_filterset). Not
-    `disjunctive`: every facet counted among the state's matches in the one aggregation, as
-    tally_by_month counts them (a subject page's related values)."""
+    one per active facet (disjunctive, as above), the months it is catching up on counted in
+    the database and added; None when there is no engine or it cannot answer now.
+    `filterset` filters every public remark (catalogue.remark_filterset). Not `disjunctive`:
+    every facet counted among the state's matches in the one aggregation, as tally_by_month
+    counts them (a subject page's related values)."""
     engine = search_engine()
     constraints = engine_constraints(filterset) if engine else None
-    searcher = engine.ready() if constraints is not None else None  # one look at the tokens
-    if searcher is None:
+    view = engine.view() if constraints is not None else None  # one look at the tokens
+    if view is None:
         return None
     cleaned = filterset.form.cleaned_data
     model = filterset.queryset.model
     active = [spec for spec in specs if disjunctive and cleaned.get(spec.param)]
     shared = [spec for spec in specs if spec not in active]
-    total, counted = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}), searcher)
+    total, counted = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}), view)
     buckets = {spec.param: counted[spec.engine_field] for spec in shared}
     for spec in active:
-        answer = engine.count(engine_constraints(filterset, spec.param), [spec.engine_field], searcher)
+        answer = engine.count(engine_constraints(filterset, spec.param), [spec.engine_field], view)
         buckets[spec.param] = answer[1][spec.engine_field]
-    return _engine_combined(model, specs, total, buckets, counted[MONTH])
+    counts = _engine_combined(model, specs, total, buckets, counted[MONTH])
+    if not view.stale:
+        return counts
+    if disjunctive:
+        in_database = counts_by_month(filterset, specs, view.stale)
+    else:
+        in_database = tally_by_month(filterset.qs, specs, view.stale)
+    return added(counts, combine(in_database, specs))
+
+
+def added(counts, more):
+    """Two of combine()'s counts of the same state over different months, added up."""
+    facets = {}
+    for param, rows in counts["facets"].items():
+        summed = {}
+        for value, label, n in [*rows, *more["facets"].get(param, [])]:
+            summed[value] = (label, summed.get(value, (label, 0))[1] + n)
+        facets[param] = [(value, label, n) for value, (label, n) in summed.items()]
+    months = Counter(counts["months"])
+    months.update(more["months"])
+    return {"total": counts["total"] + more["total"], "facets": facets, "months": dict(months)}
 
 
 def _engine_combined(model, specs, total, buckets, months):
@@ -434,19 +455,23 @@ def engine_briefing_counts(filterset, specs):
     search.engine.BriefingList, whose slices are ids) of a /briefings/ search
     (catalogue.briefing_filterset), by the search engine: the briefings its matching remarks
     are in, each counted once (disjunctive, as above); None when the engine cannot answer it
-    (no search, no engine, or not now)."""
+    (no search, no engine, or not now). While the engine catches up on some months, those are
+    counted in the database and added, and the list is left to the database (None)."""
     engine = search_engine()
     constraints = engine_constraints(filterset) if engine else None
-    searcher = engine.ready() if constraints is not None else None
-    if searcher is None:
+    view = engine.view() if constraints is not None else None
+    if view is None:
         return None
-    found = engine.briefings(constraints, searcher)
+    found = engine.briefings(constraints, view)
     cleaned = filterset.form.cleaned_data
     buckets = {}
     for spec in specs:
-        among = engine.briefings(engine_constraints(filterset, spec.param), searcher) if cleaned.get(spec.param) else found
+        among = engine.briefings(engine_constraints(filterset, spec.param), view) if cleaned.get(spec.param) else found
         buckets[spec.param] = among.tally(spec.engine_field)
-    return _engine_combined(filterset.queryset.model, specs, len(found), buckets, found.tally(MONTH)), found
+    counts = _engine_combined(filterset.queryset.model, specs, len(found), buckets, found.tally(MONTH))
+    if not view.stale:
+        return counts, found
+    return added(counts, combine(counts_by_month(filterset, specs, view.stale), specs)), None
 
 
 def month_counts(filterset, version=None):

@@ -8,6 +8,7 @@ asked for rows and joins at once, SQLite plans the joins first and sorts every m
 from django.db.models import QuerySet
 
 from .countcache import cached_counts, computation
+from .models import month_filter
 from .search import search_backend
 from .search.engine import search_engine
 from .text.query import parse_query
@@ -109,7 +110,7 @@ class RelevanceResults(IdsFirst):
     def __init__(self, queryset, query, scope="all", count=None, cache_version=None, months=None, engine_constraints=None):
         # Ranking a page of a common word costs a scan too: cached like the ids of IdsFirst.
         super().__init__(queryset, count, months=months, cache_version=cache_version)
-        self.parsed, self.scope = parse_query(query), scope
+        self.query, self.parsed, self.scope = query, parse_query(query), scope
         # The same state for the search engine (filters.engine_constraints), which ranks every
         # match (BM25) in milliseconds; None: rank in the database.
         self.engine_constraints = engine_constraints
@@ -120,15 +121,31 @@ class RelevanceResults(IdsFirst):
             return []
         # The engine ranks a page in milliseconds: less than naming its cache entry would cost.
         engine = search_engine() if self.engine_constraints is not None else None
-        if engine is not None:
-            ids = engine.ranked(self.engine_constraints, offset, stop - offset)
-            if ids is not None:
-                return ids
+        view = engine.view() if engine is not None else None
+        if view is not None and not view.stale:
+            return engine.ranked(self.engine_constraints, offset, stop - offset, view)
+        if view is not None:
+            return self.partly_in_database(engine, view, offset, stop)
         if not self.cache_version:
             ids, self.exact = self.rank(offset, stop)
             return ids
         what = computation(("ranked", self.parsed, self.scope, offset, stop), self.queryset)
         ids, self.exact = cached_counts(what, lambda: self.rank(offset, stop), self.cache_version)
+        return ids
+
+    def partly_in_database(self, engine, view, offset, stop):
+        """While the engine catches up on some months (a publication): their matches first,
+        ranked among themselves in the database (few: a month or two, and the newest), then
+        every other match as the engine ranks it."""
+        fresh = RelevanceResults(self.queryset.filter(month_filter(view.stale)), self.query, self.scope)
+        ids = []
+        if offset < fresh.count():
+            page, fresh_exact = fresh.rank(offset, min(stop, fresh.count()))
+            ids += page
+            self.exact = self.exact and fresh_exact
+        if stop > fresh.count():
+            start = max(offset, fresh.count())
+            ids += engine.ranked(self.engine_constraints, start - fresh.count(), stop - start, view)
         return ids
 
     def rank(self, offset, stop):

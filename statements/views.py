@@ -688,7 +688,7 @@ def warm_up():
     highlight("Warming up", parse_query("warm").positive_terms)  # the stemmer's module
     try:
         if (engine := search_engine()) is not None:
-            engine.ready()
+            engine.view()
     except DatabaseError:
         logger.warning("The search engine was not opened at start: the database did not answer", exc_info=True)
     gc.freeze()

@@ -3,17 +3,21 @@ every feature of the query language and every filter; it holds published remarks
 follows every change by itself; several servers (or processes) keep their own index right."""
 
 import datetime
+import fcntl
 import io
+import os
 import re
+import threading
 from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.http import QueryDict
 
-from statements import catalogue
+from statements import catalogue, facets
 from statements.catalogue import BRIEFING_FACETS, REMARK_FACETS, briefing_filterset, remark_filterset
-from statements.facets import combine, counts_by_month, engine_briefing_counts, engine_counts
+from statements.facets import combine, counts_by_month, engine_briefing_counts, engine_counts, tally_by_month
 from statements.filters import engine_constraints
 from statements.models import Briefing, Remark
 from statements.synthetic import jieba_module
@@ -303,37 +307,121 @@ def test_processes_sharing_a_directory_find_the_work_done(make_briefing, wang, t
     assert second.count(query, [])[0] == 1
 
 
+@pytest.fixture
+def database_counts(monkeypatch):
+    """The months each count in the database was asked for (None: every month)."""
+    months = []
+
+    def recorded(filterset, specs, within=None):
+        months.append(within)
+        return counts_by_month(filterset, specs, within)
+
+    monkeypatch.setattr(facets, "counts_by_month", recorded)
+    monkeypatch.setattr(catalogue, "counts_by_month", recorded)
+    return months
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_change_too_large_for_a_request_is_counted_in_the_database_meanwhile(few, client, settings, monkeypatch):
+def test_a_change_too_large_for_a_request_is_counted_in_the_database_meanwhile(few, client, settings, database_counts):
     client.get("/remarks/")  # the engine is up to date
     settings.SEARCH_ENGINE_SYNC_LIMIT = 0
     settings.SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND = True
     briefing = Briefing.objects.published().first()
     Remark.objects.create(briefing=briefing, position=99, answer="Marmalade is no answer.")
-    counted = []
-    monkeypatch.setattr(catalogue, "counts_by_month", lambda *args: counted.append(1) or counts_by_month(*args))
     response = client.get("/remarks/?q=marmalade")
-    assert response.context["page"].paginator.count == 1 and counted
+    assert response.context["page"].paginator.count == 1
+    # Only the month that moved, not the archive.
+    assert database_counts == [{202006}]
     # Meanwhile a thread catches up; once it is done, the engine counts again.
     search_engine().background.join(timeout=60)
-    counted.clear()
+    database_counts.clear()
     assert client.get("/remarks/?q=marmalade&lang=en").context["page"].paginator.count == 1
-    assert not counted
+    assert not database_counts
 
 
-def test_another_process_catching_up_is_seen(few, client, settings, monkeypatch):
+def test_while_the_engine_catches_up_every_count_is_exact(demo, settings, database_counts):
+    """The moved months counted in the database, every other month by the engine: each state
+    of /remarks/ and /briefings/ and a subject page's tally as counting from scratch gives them."""
+    search_engine().view()
+    settings.SEARCH_ENGINE_SYNC_LIMIT = 0  # and no thread catching up (tests/conftest.py)
+    remarks = Remark.objects.published().exclude(date=None).order_by("date")
+    changed = [remarks.first(), remarks.last()]
+    for remark in changed:
+        remark.answer = "China and the WHO: trade, 中美关系 and two sides. " + remark.answer
+        remark.save()
+    Remark.objects.create(briefing=changed[1].briefing, position=999, answer="China trades with the WHO.")
+    moved = {remark.date.year * 100 + remark.date.month for remark in changed}
+    assert search_engine().view().stale == moved
+    for params in STATES:
+        assert by_engine(params) == by_database(params), params
+    for params in BRIEFING_STATES:
+        filterset = briefing_state(params)
+        counts, ids = engine_briefing_counts(filterset, BRIEFING_FACETS)
+        assert ids is None  # listed by the database meanwhile
+        assert normalised(counts) == normalised(combine(counts_by_month(filterset, BRIEFING_FACETS), BRIEFING_FACETS))
+    filterset = state("topic=trade")
+    tally = engine_counts(filterset, REMARK_FACETS, disjunctive=False)
+    fresh = combine(tally_by_month(filterset.qs, REMARK_FACETS), REMARK_FACETS)
+    assert normalised(tally) == normalised(fresh)
+    assert None not in database_counts and set().union(*database_counts) <= moved
+
+
+def test_while_the_engine_catches_up_relevance_lists_every_match_once(demo, client, settings):
+    search_engine().view()
+    settings.SEARCH_ENGINE_SYNC_LIMIT = 0
+    newest = Remark.objects.published().exclude(date=None).order_by("-date").first()
+    newest.answer = "China, China and China again."
+    newest.save()
+    paginator = client.get("/remarks/", {"q": "china"}).context["page"].paginator
+    total = paginator.count
+    assert total == state("q=china").qs.count() > 20 and paginator.num_pages > 1
+    listed = []
+    for number in paginator.page_range:
+        listed += [r.pk for r in client.get("/remarks/", {"q": "china", "page": number}).context["page"]]
+    assert sorted(listed) == sorted(state("q=china").qs.values_list("pk", flat=True))
+    # The moved month's matches first, then the engine's ranking of the others.
+    in_month = set(state("q=china").qs.filter(year_month=newest.year_month).values_list("pk", flat=True))
+    assert set(listed[: len(in_month)]) == in_month
+    others = [pk for pk in listed if pk not in in_month]
+    assert others == search_engine().ranked(engine_constraints(state("q=china")), 0, total, search_engine().view())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_never_waits_for_another_process_writing_the_index(few, client, settings, database_counts):
+    client.get("/remarks/")
+    briefing = Briefing.objects.published().first()
+    Remark.objects.create(briefing=briefing, position=99, answer="Marmalade is no answer.")
+    answered = []
+    with open(os.path.join(settings.SEARCH_ENGINE_DIR, ".lock"), "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # another process writing
+        def ask():
+            try:
+                answered.append(client.get("/remarks/?q=marmalade"))
+            finally:
+                connections.close_all()  # this thread's
+
+        request = threading.Thread(target=ask)
+        request.start()
+        request.join(timeout=30)
+        assert answered, "the request waited for the writer"
+    assert answered[0].context["page"].paginator.count == 1 and database_counts == [{202006}]
+    # Once the writer is gone the request catches up by itself.
+    database_counts.clear()
+    assert client.get("/remarks/?q=marmalade&lang=en").context["page"].paginator.count == 1
+    assert not database_counts
+
+
+def test_another_process_catching_up_is_seen(few, client, settings, database_counts):
     client.get("/remarks/")
     settings.SEARCH_ENGINE_SYNC_LIMIT = 0  # and no thread catching up (tests/conftest.py)
     briefing = Briefing.objects.published().first()
     Remark.objects.create(briefing=briefing, position=99, answer="Marmalade is no answer.")
-    counted = []
-    monkeypatch.setattr(catalogue, "counts_by_month", lambda *args: counted.append(1) or counts_by_month(*args))
-    assert client.get("/remarks/?q=marmalade").context["page"].paginator.count == 1 and counted
+    assert client.get("/remarks/?q=marmalade").context["page"].paginator.count == 1 and database_counts
     # The command, in another process, catches up: this one then counts with the engine again.
     SearchEngine(settings.SEARCH_ENGINE_DIR).sync()
-    counted.clear()
+    database_counts.clear()
     assert client.get("/remarks/?q=marmalade&lang=en").context["page"].paginator.count == 1
-    assert not counted
+    assert not database_counts
 
 
 def test_an_index_of_another_schema_is_rebuilt(few, tmp_path, monkeypatch):

@@ -76,12 +76,12 @@ def test_remark_list_query_count_does_not_grow_with_results(client, corpus, make
     # The search engine's catch-up after a change (statements/search/engine.py) is its own work,
     # done before: counted or not, a page's queries stay the same.
     engine = search_engine()
-    engine.ready()
+    engine.view()
     with django_assert_max_num_queries(13 + BUDGET_QUERIES):
         client.get("/remarks/?topic=trade")
     for _ in range(5):
         make_briefing(remarks=[{"answer": "more trade", "topics": [topics["trade"]]}] * 3)
-    engine.ready()
+    engine.view()
     with django_assert_max_num_queries(13 + BUDGET_QUERIES):
         response = client.get("/remarks/?topic=trade")
     assert "16 remarks" in response.text
@@ -246,7 +246,7 @@ def test_pages_declare_language_and_landmarks(client, corpus):
 def test_query_counts_stay_fixed_as_data_grows(client, corpus, make_briefing, wang, topics, entities, path, limit, django_assert_num_queries):
     for _ in range(4):
         make_briefing(spokesperson=wang, remarks=[{"answer": "more", "topics": [topics["who"]], "entities": [entities["who"]]}] * 3)
-    search_engine().ready()  # its catch-up after the writes is its own work
+    search_engine().view()  # its catch-up after the writes is its own work
     with django_assert_num_queries(limit + BUDGET_QUERIES):
         assert client.get(path).status_code == 200
 

@@ -9,7 +9,10 @@ from; before answering, it compares them with the database's and indexes the mon
 moved again (all of them when EVERY_MONTH moved). So it never answers from content older than
 the tokens it read, needs no signal from any write path, holds published remarks only (it reads
 `published()`), and each app server keeps its own index from the shared database: nothing to
-coordinate between servers, and readers write nothing to the database.
+coordinate between servers, and readers write nothing to the database. When the months moved
+hold more than a request should index (a publication of a month's worth), a thread indexes
+them while requests answer from the index for every other month and count the moved ones in
+the database (View.stale): exact still, and as fast as before but for a month or two.
 
 Each remark is one document: its text as the database's index sees it (stems, and stems with
 words in capitals kept as written, for `WHO`) and as the literal check reads it (words and
@@ -66,6 +69,20 @@ ALL_BUCKETS = 10_000_000
 BATCH = 2000
 # A catch-up of more remarks than this analyses them in worker processes (manage.py sync_search_engine).
 PARALLEL_ABOVE = 20_000
+
+
+class IndexBusy(Exception):
+    """Another process or thread is writing the index."""
+
+
+@dataclass(frozen=True)
+class View:
+    """A searcher, and the months whose remarks it does not hold as the database now does
+    (changed since the index was written; being indexed again meanwhile): left out of what the
+    engine answers through this view, for the caller to count in the database."""
+
+    searcher: object
+    stale: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -131,7 +148,7 @@ class SearchEngine:
         self.tokens = None  # the tokens this process's reader is known to reflect
         self.too_far = None  # tokens found too far ahead to catch up within a request
         self.background = None  # the thread catching up meanwhile
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # over the fields above; view() holds it to catch up
 
     def _schema(self):
         builder = self.tantivy.SchemaBuilder()
@@ -147,25 +164,43 @@ class SearchEngine:
 
     # Keeping in step with the database -------------------------------------------------------
 
-    def ready(self):
-        """The searcher, after indexing whatever the database changed since; None when that
-        is more than a request should do (SEARCH_ENGINE_SYNC_LIMIT remarks): the caller then
-        counts in the database while a thread of this process catches up in the background
-        (`manage.py sync_search_engine` does the same on deploy)."""
+    def view(self):
+        """What to answer with now: a View of the index after indexing whatever the database
+        changed since, when that is within what a request should do (SEARCH_ENGINE_SYNC_LIMIT
+        remarks); else a View of what the index already holds, its `stale` months (those
+        changed since) left for the caller to count in the database, while a thread of this
+        process (or another process, or `manage.py sync_search_engine` on deploy) catches up.
+        None when the index holds nothing usable (being built from scratch)."""
         tokens = month_tokens()
         with self.lock:
-            if self.tokens != tokens:
-                if self.background and self.background.is_alive():
-                    return None
-                if tokens == self.too_far and not self._built_elsewhere(tokens):
-                    return None
-                if self._catch_up(tokens, limit=settings.SEARCH_ENGINE_SYNC_LIMIT) is None:
+            if self.index is not None and self.tokens == tokens:
+                return View(self.index.searcher())
+            catching_up = self.background is not None and self.background.is_alive()
+            if not catching_up and (tokens != self.too_far or self._built_elsewhere(tokens)):
+                try:
+                    if self._catch_up(tokens, limit=settings.SEARCH_ENGINE_SYNC_LIMIT, block=False) is not None:
+                        return View(self.index.searcher())
+                except IndexBusy:
+                    pass  # another process is writing the index: answer with what it holds
+                else:
                     self.too_far = tokens  # not asked again until the tokens move
                     if settings.SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND:
                         self.background = threading.Thread(target=self._sync_in_background, daemon=True)
                         self.background.start()
-                    return None
-            return self.index.searcher()
+            return self._held(tokens)
+
+    def _held(self, tokens):
+        """A View of the index as last written whole (its state file), stale in the months
+        whose tokens moved since; None while it is rebuilt from scratch, or when every month
+        moved."""
+        kept = self._read_state()
+        if kept is None:
+            return None
+        if self.index is None or self.tokens != kept["tokens"]:
+            self._open(kept["generation"])
+            self.tokens = kept["tokens"]
+        stale = moved_months(kept["tokens"], tokens)
+        return None if stale is None else View(self.index.searcher(), frozenset(stale))
 
     def _sync_in_background(self):
         try:
@@ -177,21 +212,25 @@ class SearchEngine:
 
     def sync(self, progress=None):
         """Bring the index up to the database's tokens, however much that is; returns how many
-        remarks were indexed."""
-        tokens = month_tokens()
-        with self.lock:
-            return self._catch_up(tokens, limit=None, progress=progress)
+        remarks were indexed. Requests meanwhile answer with what the index holds (view)."""
+        return self._catch_up(month_tokens(), limit=None, progress=progress)
 
-    def _catch_up(self, tokens, limit, progress=None):
-        """How many remarks were indexed to reach `tokens`; None if more than `limit`."""
+    def _catch_up(self, tokens, limit, progress=None, block=True):
+        """How many remarks were indexed to reach `tokens`; None if more than `limit`. Not
+        `block`ing, raises IndexBusy while another process or thread writes the index."""
         os.makedirs(self.path, exist_ok=True)
         with open(os.path.join(self.path, ".lock"), "w") as lock_file:
-            # One writer per server: the others wait, then find the work done.
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            # One writer per server (a lock of the open file: threads exclude each other too);
+            # the others wait, then find the work done.
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX if block else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexBusy from None
             kept = self._read_state()
             if kept is not None and kept["tokens"] == tokens:
-                self._open(kept["generation"])
-                self.tokens = tokens
+                with self.lock:
+                    self._open(kept["generation"])
+                    self.tokens = tokens
                 return 0
             months = moved_months(kept and kept["tokens"], tokens)
             remarks = Remark.objects.published()
@@ -201,17 +240,21 @@ class SearchEngine:
                 logger.warning("search engine: %s needs indexing again; counting in the database", self.path)
                 return None
             if months is None:
+                with self.lock:  # nothing to answer with until it is whole
+                    self.index = self.tokens = None
                 self._write_state(None, None)
                 shutil.rmtree(self.index_path, ignore_errors=True)
                 os.makedirs(self.index_path)
                 generation = uuid.uuid4().hex
             else:
                 generation = kept["generation"]
-            self._open(generation)
-            written = self._write(remarks, months, progress)
+            # Written through an index object of its own: readers keep this process's until
+            # the state says what the index then holds.
+            written = self._write(self.tantivy.Index(self.schema, path=self.index_path, reuse=True), remarks, months, progress)
             self._write_state(tokens, generation)
-            self.index.reload()
-            self.tokens = tokens
+            with self.lock:
+                self._open(generation)
+                self.tokens = tokens
             return written
 
     def _built_elsewhere(self, tokens):
@@ -253,12 +296,12 @@ class SearchEngine:
             json.dump({"schema": SCHEMA_VERSION, "generation": generation, "tokens": tokens}, f)
         os.replace(temporary, self._state_path())
 
-    def _write(self, remarks, months, progress):
+    def _write(self, index, remarks, months, progress):
         # Analysing text is most of the work: a large catch-up spreads it over every core.
         pool = None
         if remarks.count() > PARALLEL_ABOVE and (os.cpu_count() or 1) > 1:
             pool = ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("spawn"), initializer=django.setup)
-        writer = self.index.writer(heap_size=settings.SEARCH_ENGINE_WRITER_HEAP, num_threads=1)
+        writer = index.writer(heap_size=settings.SEARCH_ENGINE_WRITER_HEAP, num_threads=1)
         try:
             for month in months or ():
                 writer.delete_documents_by_term("year_month", month)
@@ -299,19 +342,19 @@ class SearchEngine:
 
     # Answering ------------------------------------------------------------------------------
 
-    def count(self, constraints, fields, searcher=None):
+    def count(self, constraints, fields, view=None):
         """How many public remarks meet every constraint, and for each field of `fields`
-        {value: how many of them have it}; None when the index cannot be brought up to date
-        within a request. `searcher`: one ready() gave for this request already."""
-        searcher = searcher or self.ready()
-        if searcher is None:
+        {value: how many of them have it}. `view`: one view() gave for this request, whose
+        stale months are left out (the caller counts them); without one, None unless the
+        index answers for every month."""
+        view = view or self._whole_view()
+        if view is None:
             return None
-        query = self.query(constraints)
         # Every document has one month (0: undated), so the months add up to the total: one
         # pass over the matches instead of a count and then the aggregations.
         fields_and_months = list(dict.fromkeys([*fields, "year_month"]))
         aggregation = {field: {"terms": {"field": field, "size": ALL_BUCKETS}} for field in fields_and_months}
-        result = searcher.aggregate(query, aggregation)
+        result = view.searcher.aggregate(self.query(constraints, view.stale), aggregation)
         counted = {}
         for field in fields_and_months:
             answer = result[field]
@@ -320,35 +363,42 @@ class SearchEngine:
             counted[field] = {bucket["key"]: bucket["doc_count"] for bucket in answer["buckets"]}
         return sum(counted["year_month"].values()), {field: counted[field] for field in fields}
 
-    def briefings(self, constraints, searcher=None):
+    def briefings(self, constraints, view=None):
         """The briefings of the public remarks meeting every constraint, each once, newest
-        first (a BriefingList); None as for count()."""
-        searcher = searcher or self.ready()
-        if searcher is None:
+        first (a BriefingList); stale months and None as for count()."""
+        view = view or self._whole_view()
+        if view is None:
             return None
         aggregation = {"terms": {"field": "briefing_key", "size": ALL_BUCKETS, "order": {"_key": "desc"}}}
-        answer = searcher.aggregate(self.query(constraints), {"key": aggregation})["key"]
+        answer = view.searcher.aggregate(self.query(constraints, view.stale), {"key": aggregation})["key"]
         if answer.get("sum_other_doc_count") or answer.get("doc_count_error_upper_bound"):
             raise RuntimeError("inexact list of briefings")
         return BriefingList([bucket["key"] for bucket in answer["buckets"]])
 
-    def ranked(self, constraints, offset, limit):
+    def ranked(self, constraints, offset, limit, view=None):
         """Ids of the public remarks meeting the constraints, best first by BM25 (the search's
-        words weigh; the filters do not), [offset:offset + limit]; None as for count()."""
-        searcher = self.ready()
-        if searcher is None:
+        words weigh; the filters do not), [offset:offset + limit]; stale months and None as
+        for count()."""
+        view = view or self._whole_view()
+        if view is None:
             return None
         if limit <= 0:
             return []
-        hits = searcher.search(self.query(constraints), limit, count=False, offset=offset).hits
+        searcher = view.searcher
+        hits = searcher.search(self.query(constraints, view.stale), limit, count=False, offset=offset).hits
         return [searcher.doc(address)["id"][0] for _, address in hits]
 
-    def query(self, constraints):
+    def _whole_view(self):
+        view = self.view()
+        return view if view is not None and not view.stale else None
+
+    def query(self, constraints, stale=frozenset()):
+        """The query of every constraint, the `stale` months (YYYYMM, NO_MONTH) left out."""
         Query, Occur = self.tantivy.Query, self.tantivy.Occur
-        parts = [self._constraint(c) for c in constraints]
-        if not parts:
-            return Query.all_query()
-        return parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Must, part) for part in parts])
+        parts = [(Occur.Must, self._constraint(c)) for c in constraints] or [(Occur.Must, Query.all_query())]
+        if stale:
+            parts.append((Occur.MustNot, Query.term_set_query(self.schema, "year_month", sorted(stale))))
+        return parts[0][1] if len(parts) == 1 else Query.boolean_query(parts)
 
     def _constraint(self, constraint):
         Query, Occur = self.tantivy.Query, self.tantivy.Occur
