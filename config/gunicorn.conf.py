@@ -15,10 +15,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # Processes for the CPU: searches and facet counts are CPU-bound, in Python and in the database.
 # WEB_CONCURRENCY is the name gunicorn and most platforms use.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# One thread per worker by default: the work is CPU-bound, and docs/operations.md's figures were
-# measured so. (Threads once garbled the shared English stemmer; it is per thread now,
-# statements/text/analysis.py, so GUNICORN_THREADS may be raised where requests wait on I/O.)
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# Four threads per worker: a search waiting in line for its slot (statements/budget.Slots) holds
+# a thread, not a worker, and the settings size the slots from workers × threads
+# (docs/operations.md, "Budgets"). The English stemmer is per thread (statements/text/analysis.py).
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # gthread even with one thread: its heartbeat comes from the worker's main loop, so a long
 # export streaming to a reader is not mistaken for a hung worker.
 worker_class = "gthread"

@@ -311,17 +311,22 @@ RATE_LIMIT_RETRY_AFTER = envint("RATE_LIMIT_RETRY_AFTER", 60)
 MAX_VALUES_PER_PARAMETER = envint("MAX_VALUES_PER_PARAMETER", 20)
 MAX_PAGE = envint("MAX_PAGE", 1000)
 # Exports streaming at once and searches counting at once, per anonymous client and in all
-# (counted in the shared cache): keep the totals below the app server's workers (gunicorn's
-# WEB_CONCURRENCY), so that permalinks and pages always find one free.
-# By default as many as there are cores (a search or an export keeps one busy, in Python and in
-# the database), and never more than gunicorn's workers less two (config/gunicorn.conf.py counts
-# them the same way); of those, a third may stream exports.
-_WORKERS = envint("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1)
-_HEAVY = max(2, min(os.cpu_count() or 1, _WORKERS - 2))
+# (held in the shared cache, statements/budget.Slots), sized per core (docs/operations.md,
+# "Budgets", says what two cores sustain): a search keeps a core busy for a tenth of a second or
+# two, so two per core keep the cores busy while one waits on the database; more searches wait
+# in line for SEARCH_QUEUE_SECONDS rather than fail. Every running and waiting request holds a
+# thread of gunicorn's (workers × GUNICORN_THREADS, config/gunicorn.conf.py counts them the same
+# way): the defaults leave a third of them to permalinks and pages whatever a crowd searches.
+_CORES = os.cpu_count() or 1
+_THREADS = envint("WEB_CONCURRENCY", _CORES * 2 + 1) * envint("GUNICORN_THREADS", 4)
 EXPORTS_PER_CLIENT = envint("EXPORTS_PER_CLIENT", 1)
-EXPORTS_AT_ONCE = envint("EXPORTS_AT_ONCE", max(1, _HEAVY // 3))
+EXPORTS_AT_ONCE = envint("EXPORTS_AT_ONCE", max(1, _CORES // 2))
 SEARCHES_PER_CLIENT = envint("SEARCHES_PER_CLIENT", 2)
-SEARCHES_AT_ONCE = envint("SEARCHES_AT_ONCE", max(1, _HEAVY - max(1, _HEAVY // 3)))
+SEARCHES_AT_ONCE = envint("SEARCHES_AT_ONCE", max(1, min(2 * _CORES, _THREADS // 3)))
+SEARCH_QUEUE = envint("SEARCH_QUEUE", max(0, min(4 * _CORES, _THREADS * 2 // 3 - SEARCHES_AT_ONCE - EXPORTS_AT_ONCE)))
+SEARCH_QUEUE_SECONDS = envfloat("SEARCH_QUEUE_SECONDS", 5.0)
+# A slot not given back (its worker killed) is free again after this; an export's stream keeps its own.
+SLOT_SECONDS = envint("SLOT_SECONDS", 60)
 # An unreachable Redis must not stop the site: the limits then let requests through.
 RATELIMIT_FAIL_OPEN = True
 

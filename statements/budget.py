@@ -10,8 +10,10 @@ are limited by none of this but the database budget.
 """
 
 import logging
+import random
 import threading
 import time
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -169,53 +171,98 @@ def rate_limited(request, kind):
 
 class Slots:
     """Requests of one class running at once: at most so many per address and so many in all,
-    counted in the shared cache. Exports and searches hold one, so that a few clients cannot
-    occupy every worker and a permalink always finds one free. A slot is held until the response
-    is sent (for an export, its last byte); its counter expires in any case, so a killed worker
-    cannot hold one for ever."""
+    held in the shared cache as numbered keys, each taken with `add` (atomic: one holder) and
+    expiring by itself, so that a killed worker's slot comes back within SLOT_SECONDS.
+    Exports and searches hold one, so that a few clients cannot occupy every worker and a
+    permalink always finds one free. A search that finds the site's slots taken waits in line
+    (SEARCH_QUEUE places, SEARCH_QUEUE_SECONDS at most) rather than fail while the server
+    has capacity; one whose client has its share running is refused at once."""
 
-    EXPIRES = 15 * 60
+    POLL = 0.02  # seconds between looks for a free slot, in line
 
     def __init__(self, request, kind):
         per_client, at_once = {
             "export": (settings.EXPORTS_PER_CLIENT, settings.EXPORTS_AT_ONCE),
             "search": (settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE),
         }[kind]
-        self.keys = [(f"slots:{kind}:{client_ip(request)}", per_client, 429), (f"slots:{kind}:all", at_once, 503)]
+        self.client = (f"slots:{kind}:{client_ip(request)}", per_client)
+        self.site = (f"slots:{kind}:all", at_once)
+        self.line = (f"slots:{kind}:line", settings.SEARCH_QUEUE if kind == "search" else 0)
+        self.token = uuid.uuid4().hex  # which holder a key names, so a release frees only its own
         self.taken = []
 
     def take(self):
         """None when the slots are taken, else the status to answer: 429 when this client has
-        its share running, 503 when the site has."""
-        for key, limit, refusal in self.keys:
-            if not self._increment(key, limit):
-                self.release()
-                return refusal
-        return None
+        its share running, 503 when the site has and the line is full or too slow."""
+        if not self._take_one(*self.client):
+            return 429
+        if self._take_one(*self.site) or self._wait_in_line():
+            return None
+        self.release()
+        return 503
 
-    def _increment(self, key, limit):
+    def _wait_in_line(self):
+        place = len(self.taken)
+        if not self._take_one(*self.line):
+            return False
+        deadline = time.monotonic() + settings.SEARCH_QUEUE_SECONDS
         try:
-            cache.add(key, 0, self.EXPIRES)
-            count = cache.incr(key)
-        except Exception:  # no shared cache: fail open, the database budget still holds
-            logger.warning("Request slots unavailable; request let through", exc_info=True)
-            return True
-        self.taken.append(key)
-        return count <= limit
+            while time.monotonic() < deadline:
+                time.sleep(self.POLL)
+                if self._take_one(*self.site):
+                    return True
+            return False
+        finally:
+            self._give_back(self.taken.pop(place))
+
+    def _take_one(self, prefix, limit):
+        """Whether one of the `limit` keys under `prefix` was free and is now this holder's."""
+        start = random.randrange(limit) if limit > 0 else 0
+        for n in range(limit):
+            key = f"{prefix}:{(start + n) % limit}"
+            try:
+                added = cache.add(key, self.token, settings.SLOT_SECONDS)
+            except Exception:
+                added = None
+            if added is None:  # no shared cache (statements/cache.py): fail open, the database budget still holds
+                logger.warning("Request slots unavailable; request let through")
+                return True
+            if added:
+                self.taken.append(key)
+                return True
+        return False
+
+    def keep(self):
+        """Hold the slots SLOT_SECONDS more: a stream still being sent."""
+        for key in self.taken:
+            try:
+                cache.touch(key, settings.SLOT_SECONDS)
+            except Exception:
+                logger.debug("Could not keep slot %s", key, exc_info=True)
 
     def release(self):
         for key in self.taken:
-            try:
-                cache.decr(key)
-            except Exception:
-                logger.debug("Could not release slot %s", key, exc_info=True)
+            self._give_back(key)
         self.taken = []
+
+    def _give_back(self, key):
+        try:
+            if cache.get(key) == self.token:  # not a slot that expired and is another's now
+                cache.delete(key)
+        except Exception:
+            logger.debug("Could not release slot %s", key, exc_info=True)
 
 
 def held_while_streaming(content, slots):
-    """The export's content, releasing its slots when the stream ends or is closed."""
+    """The export's content, keeping its slots while it is sent and releasing them when the
+    stream ends or is closed."""
+    kept = time.monotonic()
     try:
-        yield from content
+        for chunk in content:
+            if time.monotonic() - kept > settings.SLOT_SECONDS / 3:
+                slots.keep()
+                kept = time.monotonic()
+            yield chunk
     finally:
         slots.release()
 
@@ -249,6 +296,17 @@ SLOTS_TAKEN = {
 }
 
 
+def in_turn(request):
+    """None once the request holds the search slot it needs (Slots: a search waits in line for
+    it), else the busy answer to give."""
+    slots = getattr(request, "search_slots", None)
+    if slots is None or slots.taken:
+        return None
+    if refusal := slots.take():
+        return busy_response(refusal, message=SLOTS_TAKEN[refusal])
+    return None
+
+
 class RequestBudgetMiddleware:
     """Sets each request's database budget and refuses what is over a client's share."""
 
@@ -271,10 +329,10 @@ class RequestBudgetMiddleware:
             if rate_limited(request, kind):
                 return busy_response(429, settings.RATE_LIMIT_RETRY_AFTER, "You have made many requests in a short time.")
             if kind == "search":
-                slots = Slots(request, "search")
-                if refusal := slots.take():
-                    return busy_response(refusal, message=SLOTS_TAKEN[refusal])
-                request.search_slots = slots
+                request.search_slots = Slots(request, "search")
+                # A page that may be kept whole takes its slot only if it is not (pagecache).
+                if not getattr(view_func, "takes_its_turn", False) and (refusal := in_turn(request)):
+                    return refusal
         try:
             limit_database_time(statement_budget(kind), settings.LOCK_TIMEOUT)
         except DatabaseError:

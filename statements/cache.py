@@ -51,7 +51,8 @@ class RedisCache(django_redis.RedisCache):
     get = _tolerant(_default)(django_redis.RedisCache.get)
     get_many = _tolerant(lambda keys, version=None: {})(django_redis.RedisCache.get_many)
     has_key = _tolerant(lambda key, version=None: False)(django_redis.RedisCache.has_key)
-    add = _tolerant(lambda *args, **kwargs: False)(django_redis.RedisCache.add)
+    # None, not False: a slot (statements/budget.Slots) is unknown then, not taken.
+    add = _tolerant(lambda *args, **kwargs: None)(django_redis.RedisCache.add)
     set = _tolerant(lambda *args, **kwargs: None)(django_redis.RedisCache.set)
     set_many = _tolerant(lambda data, *args, **kwargs: list(data))(django_redis.RedisCache.set_many)
     touch = _tolerant(lambda *args, **kwargs: False)(django_redis.RedisCache.touch)

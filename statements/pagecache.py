@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from . import citations
+from . import budget, citations
 from .models import pinned_content_version
 
 
@@ -34,13 +34,16 @@ def cached_page(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
-            return view(request, *args, **kwargs)
+            return budget.in_turn(request) or view(request, *args, **kwargs)
         with pinned_content_version() as version:
             key = page_key(request, version)
             kept = cache.get(key)
             if kept is not None:
                 content, headers = kept
                 return HttpResponse(content, headers=headers)
+            # Only a page computed waits for a search's slot (budget.Slots); a kept one never does.
+            if refusal := budget.in_turn(request):
+                return refusal
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 if hasattr(response, "render") and not response.is_rendered:
@@ -48,4 +51,5 @@ def cached_page(view):
                 cache.set(key, (response.content, dict(response.items())), settings.PAGE_CACHE_SECONDS)
         return response
 
+    wrapper.takes_its_turn = True
     return wrapper

@@ -145,7 +145,7 @@ def test_searches_at_once_are_bounded_so_permalinks_find_a_worker(remarks, setti
     from statements.budget import Slots
 
     cache.clear()
-    settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE = 1, 2
+    settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE, settings.SEARCH_QUEUE = 1, 2, 0
     # Two searches of other clients are running (their slots held, as during their requests).
     running = [Slots(rf.get("/", REMOTE_ADDR=f"192.0.2.{n}"), "search") for n in (20, 21)]
     assert [slots.take() for slots in running] == [None, None]
@@ -154,11 +154,89 @@ def test_searches_at_once_are_bounded_so_permalinks_find_a_worker(remarks, setti
     assert Client().get(f"/remarks/{remarks.remarks.first().pk}/").status_code == 200  # no slot needed
     running[0].release()
     assert Client().get("/remarks/?q=trade").status_code == 200
-    assert Client().get("/remarks/?q=trade").status_code == 200  # the slot was given back
+    assert Client().get("/remarks/?q=toast").status_code == 200  # the slot was given back
     # One client's share: its own running search keeps it waiting, not the others.
     mine = Slots(rf.get("/", REMOTE_ADDR="127.0.0.1"), "search")
     assert mine.take() is None
-    assert Client().get("/remarks/?q=trade").status_code == 429
+    assert Client().get("/remarks/?q=lighthouse").status_code == 429
+
+
+def test_a_kept_page_never_waits_for_a_search_slot(remarks, settings, rf):
+    from django.core.cache import cache
+    from django.test import Client
+
+    from statements.budget import Slots
+
+    cache.clear()
+    settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE, settings.SEARCH_QUEUE = 1, 1, 0
+    assert Client().get("/remarks/?q=trade").status_code == 200  # computed, and kept
+    other = Slots(rf.get("/", REMOTE_ADDR="192.0.2.20"), "search")
+    assert other.take() is None  # the site's one slot is taken
+    assert Client().get("/remarks/?q=trade").status_code == 200  # the kept page, no slot needed
+    assert Client().get("/remarks/?q=lighthouse").status_code == 503  # a page to compute needs one
+    other.release()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_waits_in_line_for_a_slot_rather_than_fail(remarks, settings, rf):
+    import threading
+    import time
+
+    from django.core.cache import cache
+    from django.db import connections
+    from django.test import Client
+
+    from statements.budget import Slots
+
+    cache.clear()
+    settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE, settings.SEARCH_QUEUE = 1, 1, 1
+    settings.SEARCH_QUEUE_SECONDS = 10
+    other = Slots(rf.get("/", REMOTE_ADDR="192.0.2.20"), "search")
+    assert other.take() is None
+    threading.Timer(0.5, other.release).start()  # its search ends half a second later
+    started = time.monotonic()
+    assert Client().get("/remarks/?q=trade").status_code == 200
+    assert 0.4 < time.monotonic() - started < 5
+    # The line has one place: while one waits, another is refused at once.
+    assert other.take() is None
+    def wait_in_line():
+        try:
+            Client(REMOTE_ADDR="192.0.2.30").get("/remarks/?q=lighthouse")
+        finally:
+            connections.close_all()  # this thread's
+
+    waiting = threading.Thread(target=wait_in_line)
+    waiting.start()
+    time.sleep(0.3)
+    assert Client(REMOTE_ADDR="192.0.2.31").get("/remarks/?q=marmalade").status_code == 503
+    other.release()
+    waiting.join(timeout=10)
+    settings.SEARCH_QUEUE_SECONDS = 0.2  # and a line that does not move gives up
+    assert other.take() is None
+    assert Client().get("/remarks/?q=toast").status_code == 503
+    other.release()
+
+
+def test_a_slot_never_given_back_is_free_again_after_a_while(remarks, settings, rf):
+    import time
+
+    from django.core.cache import cache
+
+    from statements.budget import Slots
+
+    cache.clear()
+    settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE, settings.SEARCH_QUEUE = 1, 1, 0
+    settings.SLOT_SECONDS = 1
+    killed = Slots(rf.get("/", REMOTE_ADDR="192.0.2.20"), "search")
+    assert killed.take() is None  # and its worker dies: never released
+    assert Slots(rf.get("/", REMOTE_ADDR="192.0.2.21"), "search").take() == 503
+    time.sleep(1.2)
+    late = Slots(rf.get("/", REMOTE_ADDR="192.0.2.21"), "search")
+    assert late.take() is None
+    # The first holder's release, however late, frees nothing of the second's.
+    killed.release()
+    assert Slots(rf.get("/", REMOTE_ADDR="192.0.2.22"), "search").take() == 503
+    late.release()
 
 
 @pytest.mark.parametrize("stored", ["2999-12-31", "0001-01-01"])
