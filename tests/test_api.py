@@ -188,6 +188,7 @@ def test_remark_representation(client, corpus, topics, entities):
         "position": 3,
         "question": "The US may add Chinese companies to its export blacklist.",
         "outlet": "",
+        "asked_by": None,
         "answer": "China firmly opposes the abuse of export controls by the United States.",
         "topics": [{"slug": "trade", "name": "Trade"}],
         "entities": [{"slug": "united-states", "name": "United States"}],
@@ -200,6 +201,19 @@ def test_remark_representation(client, corpus, topics, entities):
         "source_url": corpus["english"].source_url,
         "translation": None,  # the Chinese transcript stops at its second remark
     }
+
+
+def test_who_asked_is_the_normalised_outlet(client, corpus):
+    from statements.models import Outlet
+    from statements.tagging.apply import resolve_outlets
+
+    Outlet.objects.create(name="Reuters", name_zh="路透社", slug="reuters", aliases="Reuters News Agency")
+    resolve_outlets()
+    remark = corpus["english"].remarks.get(position=2)
+    data = get_json(client, f"/api/remarks/{remark.pk}/")
+    assert (data["outlet"], data["asked_by"]) == ("Reuters", {"slug": "reuters", "name": "Reuters"})
+    listed = get_json(client, "/api/remarks/?asked_by=reuters")["results"]
+    assert [item["id"] for item in listed] == [remark.pk]
 
 
 def test_remark_translation_links_its_published_translation(client, corpus):

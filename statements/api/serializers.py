@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from statements.models import Briefing, Entity, Ministry, Remark, Spokesperson, Topic
+from statements.models import Briefing, Entity, Ministry, Outlet, Remark, Spokesperson, Topic
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -64,6 +64,12 @@ class EntityRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name"]
 
 
+class OutletRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["slug", "name"]
+
+
 class BriefingRefSerializer(serializers.ModelSerializer):
     url = PageURLField()
     api_url = serializers.HyperlinkedIdentityField(view_name="api:briefing-detail")
@@ -82,6 +88,9 @@ class RemarkSerializer(serializers.ModelSerializer):
     )
     topics = TopicRefSerializer(many=True)
     entities = EntityRefSerializer(many=True, help_text="Countries and organisations mentioned.")
+    asked_by = OutletRefSerializer(
+        allow_null=True, help_text="Who asked, `outlet` as written normalised; null when unknown or not a question."
+    )
     briefing = BriefingRefSerializer()
     source_url = serializers.URLField(
         source="briefing.source_url", help_text="Where the transcript was published."
@@ -98,7 +107,7 @@ class RemarkSerializer(serializers.ModelSerializer):
         model = Remark
         fields = [
             "id", "url", "api_url", "date", "ministry", "spokesperson", "kind", "language",
-            "position", "question", "outlet", "answer", "topics", "entities", "briefing",
+            "position", "question", "outlet", "asked_by", "answer", "topics", "entities", "briefing",
             "source_url", "translation",
         ]
 

@@ -30,6 +30,7 @@ def with_remark_details(remarks):
     """Everything RemarkSerializer shows, in a fixed number of queries."""
     return (
         remarks.for_listing()
+        .select_related("asked_by")
         .prefetch_related("entities")
         .annotate(translation_is_public=F("translation__is_public"))
     )
