@@ -1,5 +1,6 @@
 import functools
 import gc
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from . import budget, citations, exports, querystrings, trends
 from .catalogue import (
@@ -45,6 +47,7 @@ from .responses import bad_request, renamed_or_404, renamed_redirect
 from .search import matching
 from .search.engine import search_engine
 from .text import passages
+from .text.gist import gist, shortened
 from .text.highlight import highlight, highlight_remark
 from .text.query import SCOPES, parse_query
 
@@ -257,10 +260,9 @@ def published_remark(pk):
     )
 
 
-def remark_gist(remark, briefing):
-    """The remark in a line, for its heading and its share card: who answered whom, on what,
-    when ("Hua Chunying answers AFP on Trade, 15 November 2018"), and the opening of what was
-    asked (or announced) in the remark's own language."""
+def remark_heading(remark, briefing):
+    """The remark in a line, for its heading: who answered whom, on what, when ("Hua Chunying
+    answers AFP on Trade, 15 November 2018")."""
     who = remark.speaker.name if remark.speaker else briefing.ministry.short_name
     if remark.kind == Remark.Kind.QUESTION_AND_ANSWER:
         act = f"answers {remark.outlet}" if remark.outlet else "answers a question"
@@ -268,15 +270,43 @@ def remark_gist(remark, briefing):
         act = "announces"
     topic = next(iter(remark.topics.all()), None)
     about = f" on {topic.name}" if topic else ""
-    heading = f"{who} {act}{about}, {briefing.date.day} {briefing.date:%B %Y}"
-    opening = " ".join((remark.question or remark.answer).split())
-    opening = opening if len(opening) <= 90 else opening[:89].rsplit(" ", 1)[0] + "…"
+    return f"{who} {act}{about}, {briefing.date.day} {briefing.date:%B %Y}"
+
+
+def share_card(remark, briefing, permalink, passage=""):
+    """What a link preview shows of a remark, in the remark's language: the speaker's own
+    words (the answer's first sentence, or the passage the link marks) attributed with the
+    date, then the question as context, said to be the journalist's; and the same as
+    schema.org JSON-LD. The question is never quoted as the speaker's."""
+    date, question = briefing.date, " ".join(remark.question.split())
+    quote = gist(remark.answer, passage)
+    answer = shortened(remark.answer, 200)
     if briefing.language == "zh":
         speaker = (remark.speaker.native_name or remark.speaker.name) if remark.speaker else briefing.ministry.short_name
-        card = f"{speaker}（{briefing.date.year}年{briefing.date.month}月{briefing.date.day}日）：{opening}"
+        title = f"{speaker}（{date.year}年{date.month}月{date.day}日）：“{quote}”"
+        asker = remark.outlet if remark.outlet.endswith("记者") else f"{remark.outlet}记者"
+        context = f"（{asker}问：{shortened(question, 60)}）" if question else ""
+        description = f"“{answer}”{context}"
     else:
-        card = f"{who}, {briefing.date.day} {briefing.date:%B %Y}: “{opening}”"
-    return heading, card
+        speaker = remark.speaker.name if remark.speaker else briefing.ministry.short_name
+        title = f"{speaker}, {date.day} {date:%B %Y}: “{quote}”"
+        context = f" Asked by {remark.outlet or 'a journalist'}: {shortened(question, 90)}" if question else ""
+        description = f"“{answer}”{context}"
+    person = {"@type": "Person", "name": remark.speaker.name} if remark.speaker else None
+    ministry = {"@type": "GovernmentOrganization", "name": briefing.ministry.name}
+    linked = {
+        "@context": "https://schema.org",
+        "@type": "Quotation",
+        "text": remark.answer,
+        "inLanguage": briefing.language,
+        "spokenByCharacter": person or ministry,
+        "dateCreated": date.isoformat(),
+        "url": permalink,
+        "isPartOf": {"@type": "CreativeWork", "name": briefing.title, "publisher": ministry},
+    }
+    # As django's json_script escapes: no text can close the script element.
+    as_json = json.dumps(linked, ensure_ascii=False).replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return {"title": title, "description": description, "json_ld": mark_safe(as_json)}
 
 
 @cached_page
@@ -299,7 +329,8 @@ def remark_detail(request, pk):
     answer_html, passage_found = passages.render(remark.answer, passage)
     translation = remark.translation
     translation = translation if translation and translation.is_public else None
-    heading, card_title = remark_gist(remark, remark.briefing)
+    heading = remark_heading(remark, remark.briefing)
+    card = share_card(remark, remark.briefing, permalink, passage if passage_found else "")
     alternates = [(remark.briefing.language, permalink)]
     if translation:
         alternates.append((translation.language, request.build_absolute_uri(translation.get_absolute_url())))
@@ -311,7 +342,7 @@ def remark_detail(request, pk):
         {
             "remark": remark,
             "heading": heading,
-            "card_title": card_title,
+            "card": card,
             "card_image": request.build_absolute_uri(static("statements/card.png")),
             "alternates": alternates,
             "x_default": default,

@@ -1,6 +1,7 @@
 """Citing one remark: styles and files against golden copies, meta tags, passages, translations."""
 
 import datetime
+import json
 import os
 import re
 from html import unescape
@@ -133,15 +134,44 @@ def test_reference_managers_find_highwire_and_dublin_core_tags(client, remark):
     assert meta(page, "DC.source") == remark.briefing.source_url
 
 
-def test_share_cards_quote_the_remark(client, remark):
+def linked_data(page):
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
+
+
+def test_share_cards_quote_the_answer_never_the_question(client, remark):
     page = client.get(remark.get_absolute_url()).text
     assert meta(page, "og:url") == f"http://testserver/remarks/{remark.pk}/"
-    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “Does China have any comment on the vaccine trials?”"
-    assert meta(page, "og:description").startswith("“China supports the WHO.")
+    # The spokesperson's own words, the first sentence whole; the question as the journalist's.
+    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “China supports the WHO.”"
+    assert meta(page, "twitter:title") == meta(page, "og:title")
+    description = meta(page, "og:description")
+    assert description.startswith("“China supports the WHO. We will share vaccines & data")
+    assert description.endswith("” Asked by AFP: Does China have any comment on the vaccine trials?")
+    assert meta(page, "twitter:description") == description
     assert meta(page, "og:image") == "http://testserver/static/statements/card.png"
     assert meta(page, "twitter:card") == "summary_large_image"
-    assert meta(page, "twitter:description").startswith("“China supports the WHO.")
     assert "<script>alert" not in page
+    quotation = linked_data(page)
+    assert quotation["@type"] == "Quotation" and quotation["text"] == remark.answer
+    assert quotation["spokenByCharacter"] == {"@type": "Person", "name": "Wang Wenbin"}
+    assert (quotation["dateCreated"], quotation["url"]) == ("2020-12-18", f"http://testserver/remarks/{remark.pk}/")
+    assert "Does China have" not in json.dumps(quotation)
+
+
+def test_a_shared_passage_is_what_the_card_quotes(client, remark):
+    page = client.get(remark.get_absolute_url(), {"passage": "We will share vaccines & data"}).text
+    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “We will share vaccines & data”"
+    # A passage the answer does not hold (the question's words, say) is not quoted.
+    page = client.get(remark.get_absolute_url(), {"passage": "Does China have any comment"}).text
+    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “China supports the WHO.”"
+
+
+def test_an_announcements_card_quotes_it_without_a_question(client, remark):
+    announcement = remark.briefing.remarks.get(position=1)
+    page = client.get(announcement.get_absolute_url()).text
+    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “An announcement.”"
+    assert meta(page, "og:description") == "“An announcement.”"
 
 
 def test_a_passage_link_marks_the_passage_across_lines(client, remark):
@@ -207,8 +237,10 @@ def test_the_permalink_reads_like_a_transcript_question_first(client, remark):
 def test_a_chinese_permalinks_card_is_in_chinese(client, make_briefing, hua, topics):
     chinese = make_briefing(
         spokesperson=hua, language=Briefing.Language.CHINESE, title="2020年12月18日外交部发言人华春莹主持例行记者会",
-        remarks=[{"question": "中方对疫苗合作有何评论？", "outlet": "法新社", "answer": "中方支持世卫组织。", "topics": [topics["who"]]}],
+        remarks=[{"question": "中方对疫苗合作有何评论？", "outlet": "法新社", "answer": "中方支持世卫组织。我们将分享疫苗。", "topics": [topics["who"]]}],
     )
     page = client.get(chinese.remarks.get().get_absolute_url()).text
-    assert meta(page, "og:title") == "华春莹（2020年12月18日）：中方对疫苗合作有何评论？"
+    assert meta(page, "og:title") == "华春莹（2020年12月18日）：“中方支持世卫组织。”"
+    assert meta(page, "og:description") == "“中方支持世卫组织。我们将分享疫苗。”（法新社记者问：中方对疫苗合作有何评论？）"
+    assert linked_data(page)["text"] == "中方支持世卫组织。我们将分享疫苗。"
     assert "Hua Chunying answers 法新社 on WHO cooperation, 18 December 2020" in page
