@@ -45,6 +45,10 @@ def _default(key, default=None, version=None):
     return default
 
 
+def _absent(key, *args, **kwargs):
+    raise ValueError(f"Key {key!r} not found: the cache is unavailable")
+
+
 class RedisCache(django_redis.RedisCache):
     _down_until = 0.0
 
@@ -59,6 +63,10 @@ class RedisCache(django_redis.RedisCache):
     delete = _tolerant(lambda *args, **kwargs: False)(django_redis.RedisCache.delete)
     delete_many = _tolerant(lambda *args, **kwargs: None)(django_redis.RedisCache.delete_many)
     clear = _tolerant(lambda: None)(django_redis.RedisCache.clear)
+    # What Django's caches raise for a key they do not hold: callers (django-ratelimit, which
+    # then fails open: RATELIMIT_FAIL_OPEN) already handle it.
+    incr = _tolerant(_absent)(django_redis.RedisCache.incr)
+    decr = _tolerant(_absent)(django_redis.RedisCache.decr)
 
     def ping(self):
         """For /healthz: whether Redis answers now, bypassing the back-off. Raises RedisError."""
