@@ -411,6 +411,17 @@ def test_a_request_never_waits_for_another_process_writing_the_index(few, client
     assert not database_counts
 
 
+def test_while_one_thread_catches_up_the_others_answer_at_once(few, client, database_counts):
+    client.get("/remarks/")
+    Remark.objects.create(briefing=Briefing.objects.published().first(), position=99, answer="Marmalade is no answer.")
+    with search_engine().catching:  # another thread of this process is catching up
+        assert client.get("/remarks/?q=marmalade").context["page"].paginator.count == 1
+    assert database_counts == [{202006}]
+    database_counts.clear()
+    assert client.get("/remarks/?q=marmalade&lang=en").context["page"].paginator.count == 1
+    assert not database_counts
+
+
 def test_another_process_catching_up_is_seen(few, client, settings, database_counts):
     client.get("/remarks/")
     settings.SEARCH_ENGINE_SYNC_LIMIT = 0  # and no thread catching up (tests/conftest.py)

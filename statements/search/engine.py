@@ -148,7 +148,8 @@ class SearchEngine:
         self.tokens = None  # the tokens this process's reader is known to reflect
         self.too_far = None  # tokens found too far ahead to catch up within a request
         self.background = None  # the thread catching up meanwhile
-        self.lock = threading.RLock()  # over the fields above; view() holds it to catch up
+        self.lock = threading.Lock()  # over the fields above, held for moments only
+        self.catching = threading.Lock()  # the one thread of this process catching up in a request
 
     def _schema(self):
         builder = self.tantivy.SchemaBuilder()
@@ -176,17 +177,23 @@ class SearchEngine:
             if self.index is not None and self.tokens == tokens:
                 return View(self.index.searcher())
             catching_up = self.background is not None and self.background.is_alive()
-            if not catching_up and (tokens != self.too_far or self._built_elsewhere(tokens)):
-                try:
-                    if self._catch_up(tokens, limit=settings.SEARCH_ENGINE_SYNC_LIMIT, block=False) is not None:
+            try_now = not catching_up and (tokens != self.too_far or self._built_elsewhere(tokens))
+        # One thread of this process catches up within its request; the others meanwhile answer
+        # with what the index holds, as they do while another process writes it.
+        if try_now and self.catching.acquire(blocking=False):
+            try:
+                if self._catch_up(tokens, limit=settings.SEARCH_ENGINE_SYNC_LIMIT, block=False) is not None:
+                    with self.lock:
                         return View(self.index.searcher())
-                except IndexBusy:
-                    pass  # another process is writing the index: answer with what it holds
-                else:
-                    self.too_far = tokens  # not asked again until the tokens move
-                    if settings.SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND:
-                        self.background = threading.Thread(target=self._sync_in_background, daemon=True)
-                        self.background.start()
+                self.too_far = tokens  # not asked again until the tokens move
+                if settings.SEARCH_ENGINE_CATCH_UP_IN_BACKGROUND:
+                    self.background = threading.Thread(target=self._sync_in_background, daemon=True)
+                    self.background.start()
+            except IndexBusy:
+                pass
+            finally:
+                self.catching.release()
+        with self.lock:
             return self._held(tokens)
 
     def _held(self, tokens):
