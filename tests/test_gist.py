@@ -29,6 +29,7 @@ def test_a_long_sentence_is_cut_at_a_word_and_said_to_be_cut():
     assert text.startswith(cut[:-1])
     assert shortened("中" * 100, 10) == "中" * 9 + "…"
     assert shortened("Short.", 60) == "Short."
+    assert shortened("One sentence. Another one follows here.", 20) == "One sentence. …"
 
 
 def test_the_gist_is_the_chosen_passage_when_the_answer_holds_it():

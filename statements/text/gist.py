@@ -34,7 +34,8 @@ def shortened(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     if " " in cut and not re.search(r"[\u3400-\u9fff]", cut[-1]):
         cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:，、；：") + "…"
+    cut = cut.rstrip(" ,;:，、；：")
+    return cut + (" …" if cut.endswith((".", "!", "?")) else "…")  # "attitude. …", not "attitude.…"
 
 
 def gist(answer: str, passage: str = "", limit: int = 120) -> str:
