@@ -12,6 +12,17 @@ client's share) are deliberate too and counted.
     .venv/bin/python scripts/hostage_test.py                     # 20,000 remarks, 8 clients, 30 s
     REMARKS=100000 CLIENTS=16 DURATION=60 .venv/bin/python scripts/hostage_test.py
 
+Other crowds (issue 26), with SCENARIO:
+
+- `searches`: CLIENTS readers, each from its own address, each asking searches nobody asked
+  before (two words of the corpus, a new pair every time) as fast as they are answered. Passes
+  with no answer but 200 and the searches' p95 within TARGET_P95_MS.
+- `cached`: CLIENTS readers asking, over and over, pages asked once before (kept whole): the
+  same, for those pages.
+
+    REMARKS=1000000 HOSTAGE_DB=statements_bench SCENARIO=searches CLIENTS=8 DURATION=60 \
+        TARGET_P95_MS=1500 .venv/bin/python scripts/hostage_test.py
+
 Traffic stays on 127.0.0.0/8.
 """
 
@@ -39,6 +50,7 @@ DURATION = float(os.environ.get("DURATION", 30))
 PORT = int(os.environ.get("PORT", 8078))
 TARGET_P95_MS = float(os.environ.get("TARGET_P95_MS", 200))
 READER_RATE = float(os.environ.get("READER_RATE", 4))  # permalinks a second
+SCENARIO = os.environ.get("SCENARIO", "hostage")
 
 ENV = {
     **os.environ,
@@ -50,7 +62,7 @@ ENV = {
     "REDIS_URL": os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
     "GUNICORN_BIND": f"127.0.0.1:{PORT}",
     "GUNICORN_ACCESSLOG": "/dev/null",
-    "SEARCH_ENGINE_DIR": str(ROOT / "var" / f"search-engine-{DB}"),
+    "SEARCH_ENGINE_DIR": os.environ.get("SEARCH_ENGINE_DIR", str(ROOT / "var" / f"search-engine-{DB}")),
 }
 
 
@@ -112,6 +124,29 @@ def hammer(index, words, stop, statuses):
         statuses[kind][status] += 1
 
 
+def search(index, words, stop, statuses, latencies):
+    """SCENARIO=searches: a reader of its own address asking searches never asked before."""
+    source = f"127.0.0.{10 + index}"
+    rng = random.Random(index)
+    while not stop.is_set():
+        status, seconds = get(source, f"/remarks/?q={rng.choice(words)}+{rng.choice(words)}&n={index}-{rng.random()}")
+        statuses["search"][status] += 1
+        latencies.append(seconds)
+
+
+CACHED_PAGES = ["/remarks/", "/remarks/?q=china", "/remarks/?q=cooperation", "/briefings/", "/topics/", "/"]
+
+
+def read_kept(index, stop, statuses, latencies):
+    """SCENARIO=cached: a reader asking pages asked before (kept whole)."""
+    source = f"127.0.0.{10 + index}"
+    rng = random.Random(index)
+    while not stop.is_set():
+        status, seconds = get(source, rng.choice(CACHED_PAGES))
+        statuses["kept"][status] += 1
+        latencies.append(seconds)
+
+
 def read(ids, stop, latencies, statuses):
     rng = random.Random(0)
     while not stop.is_set():
@@ -120,6 +155,13 @@ def read(ids, stop, latencies, statuses):
         if status == 200:
             latencies.append(seconds)
         time.sleep(max(0.0, 1 / READER_RATE - seconds))
+
+
+def percentiles(seconds):
+    """(p50, p95) in ms."""
+    p50 = statistics.median(seconds) * 1000 if seconds else float("nan")
+    p95 = statistics.quantiles(seconds, n=20)[-1] * 1000 if len(seconds) >= 20 else float("nan")
+    return p50, p95
 
 
 def main():
@@ -139,9 +181,16 @@ def main():
             status, seconds = get("127.0.0.2", f"/remarks/{ids[0]}/")
             quiet.append(seconds)
         stop = threading.Event()
-        statuses = {kind: Counter() for kind in ("export", "search", "deep", "permalink")}
-        latencies = []
-        threads = [threading.Thread(target=hammer, args=(i, words, stop, statuses)) for i in range(CLIENTS)]
+        statuses = {kind: Counter() for kind in ("export", "search", "deep", "kept", "permalink")}
+        latencies, crowd = [], []
+        if SCENARIO == "searches":
+            threads = [threading.Thread(target=search, args=(i, words, stop, statuses, crowd)) for i in range(CLIENTS)]
+        elif SCENARIO == "cached":
+            for path in CACHED_PAGES:
+                get("127.0.0.2", path)
+            threads = [threading.Thread(target=read_kept, args=(i, stop, statuses, crowd)) for i in range(CLIENTS)]
+        else:
+            threads = [threading.Thread(target=hammer, args=(i, words, stop, statuses)) for i in range(CLIENTS)]
         threads.append(threading.Thread(target=read, args=(ids, stop, latencies, statuses)))
         for thread in threads:
             thread.start()
@@ -153,19 +202,28 @@ def main():
         server.terminate()
         server.wait(30)
 
-    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
-    p95 = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) >= 20 else float("nan")
-    print(f"== {REMARKS} remarks, {CLIENTS} hammering clients for {DURATION:.0f} s")
+    p50, p95 = percentiles(latencies)
+    print(f"== {REMARKS} remarks, {CLIENTS} clients ({SCENARIO}) for {DURATION:.0f} s")
     print(f"permalink alone: median {statistics.median(quiet) * 1000:.0f} ms")
-    print(f"permalink under load: {len(latencies)} answered, median {p50:.0f} ms, p95 {p95:.0f} ms (target {TARGET_P95_MS:.0f})")
+    print(f"permalink under load: {len(latencies)} answered, median {p50:.0f} ms, p95 {p95:.0f} ms")
     for kind, counter in statuses.items():
-        print(f"{kind}: " + ", ".join(f"{status} x{n}" for status, n in sorted(counter.items(), key=str)))
+        if counter:
+            print(f"{kind}: " + ", ".join(f"{status} x{n}" for status, n in sorted(counter.items(), key=str)))
+    if SCENARIO == "hostage":
+        # The crowd may be refused (429, 503: deliberate); the reader's permalinks stay fast.
+        expected, measured = (200, 429, 503), p95
+    else:
+        # The crowd itself must be served, every request, within the target.
+        expected, (_, measured) = (200,), percentiles(crowd)
+        print(f"{SCENARIO}: {len(crowd)} requests, median {percentiles(crowd)[0]:.0f} ms, p95 {measured:.0f} ms "
+              f"({len(crowd) / DURATION:.1f} a second)")
+    print(f"target p95 {TARGET_P95_MS:.0f} ms")
     unexpected = {
-        kind: {s: n for s, n in counter.items() if s not in (200, 429, 503)}
+        kind: {s: n for s, n in counter.items() if s not in expected}
         for kind, counter in statuses.items()
     }
     unexpected = {kind: c for kind, c in unexpected.items() if c}
-    failed = bool(unexpected) or not p95 <= TARGET_P95_MS or statuses["permalink"][200] == 0
+    failed = bool(unexpected) or not measured <= TARGET_P95_MS or statuses["permalink"][200] == 0
     if unexpected:
         print(f"unexpected answers: {unexpected}; gunicorn's log: {log.name}")
     print("== FAILED" if failed else "== passed")
