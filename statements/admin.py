@@ -99,7 +99,7 @@ class TopicAdmin(ReferenceAdmin):
         (
             "Rule",
             {
-                "fields": ["keywords", "exclusions", "answer_matches", "tagged_from"],
+                "fields": ["keywords", "context_words", "exclusions", "answer_matches", "tagged_from"],
                 "description": "How imports and re-tagging find the topic in a remark. Preview a "
                 "change below before saving; it applies to imports at once and to remarks already "
                 "imported at the next re-tagging (manage.py retag).",

@@ -226,6 +226,7 @@ class RuleForm(forms.Form):
     """The rule's fields of the topic's form (Topic's help texts say what each does)."""
 
     keywords = forms.CharField(required=False, widget=forms.Textarea)
+    context_words = forms.CharField(label="Context words", required=False, widget=forms.Textarea)
     exclusions = forms.CharField(required=False, widget=forms.Textarea)
     answer_matches = forms.IntegerField(label="Answer matches", min_value=1, max_value=100, required=False)
     tagged_from = forms.DateField(label="Tagged from", required=False, help_text="YYYY-MM-DD")
@@ -241,6 +242,7 @@ def rule_preview_view(model_admin, request, object_id):
         data,
         initial={
             "keywords": topic.keywords,
+            "context_words": topic.context_words,
             "exclusions": topic.exclusions,
             "answer_matches": topic.answer_matches,
             "tagged_from": topic.tagged_from,
@@ -258,7 +260,10 @@ def rule_preview_view(model_admin, request, object_id):
     if data is not None and not form.is_valid():
         return TemplateResponse(request, "admin/statements/topic/rule_preview.html", context)
     values = form.cleaned_data if data is not None else form.initial
-    rule = TopicRule(split_lines(values["keywords"]), split_lines(values["exclusions"]), values["answer_matches"] or 2)
+    rule = TopicRule(
+        split_lines(values["keywords"]), split_lines(values["exclusions"]), values["answer_matches"] or 2,
+        split_lines(values["context_words"]),
+    )
     tagged_from = values["tagged_from"]
     remarks = list(
         Remark.objects.order_by("-date", "-pk")

@@ -182,6 +182,13 @@ class Topic(models.Model):
         help_text="Phrases, one per line, whose words do not count for this topic even though they "
         "hold a keyword (National Security Adviser, for National security).",
     )
+    context_words = models.TextField(
+        blank=True,
+        validators=[clean_text],
+        help_text="Names, one per line, that place an exchange near the topic without making it "
+        "about it (DPRK, 朝鲜 for the Korean Peninsula): in the question, they tag the remark only "
+        "when the answer holds a keyword too. In the answer they do not count.",
+    )
     answer_matches = models.PositiveSmallIntegerField(
         default=2,
         help_text="A keyword in the question tags the remark. In the answer alone, how many times "

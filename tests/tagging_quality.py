@@ -8,6 +8,7 @@ targets and for docs/tagging.md:
 
 import datetime
 import json
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +66,18 @@ def label_entity(label, by_code, by_key, by_name):
     return by_code.get(label, label)
 
 
+def second_round(record):
+    """Whether the second round of tuning (2026-12-07: context words) could see this exchange:
+    each page of the exchanges labelled after the first round falls on one side or the other
+    by a checksum of its name, decided before any was looked at."""
+    return zlib.crc32(record["id"].split("#")[0].encode()) % 2 == 0
+
+
 PARTS = {
     "tuned on": lambda r: not r["after_tuning"] and not r["held_out"],
     "held out": lambda r: not r["after_tuning"] and r["held_out"],
-    "labelled after tuning": lambda r: r["after_tuning"],
+    "tuned on in the second round": lambda r: r["after_tuning"] and second_round(r),
+    "never tuned on": lambda r: r["after_tuning"] and not second_round(r),
 }
 
 

@@ -1,13 +1,15 @@
 """Tagging against 1,091 exchanges of the ministry's transcripts labelled by reading
 (tests/data/tagging_guidelines.md): 517 labelled before the rules were tuned, of which the pages
 tuned on and the pages held out (two in five); and 574 more, every other exchange of the corpus,
-labelled after the tuning and never tuned on. The issue's targets (issue 24): countries and
-organisations precision ≥ 95 % and recall ≥ 90 %; topics precision ≥ 90 % and recall ≥ 85 %,
-held to here pooled over the eight measured topics (a topic has 2 to 84 labelled exchanges per
+labelled after that tuning, of which a second round of tuning (context words) saw half the
+pages (280 exchanges) and never the other half (294). The issue's targets (issue 24): countries
+and organisations precision ≥ 95 % and recall ≥ 90 %; topics precision ≥ 90 % and recall ≥ 85 %,
+held to here pooled over the eight measured topics (a topic has 2 to 45 labelled exchanges per
 part, docs/tagging.md gives each).
 
-Not met, and so not asserted: the topics' pooled precision on the exchanges labelled after
-tuning, 89.6 % (the Korean Peninsula and the Iran nuclear issue tag too much: docs/tagging.md).
+Not met, and so not asserted: the topics' pooled precision on the exchanges never tuned on,
+88.0 % (COVID-19, the Iran nuclear issue and the South China Sea tag too much there:
+docs/tagging.md).
 """
 
 import io
@@ -31,7 +33,7 @@ def test_the_labels_cover_both_languages_and_the_years_of_the_corpus():
     assert len(labelled) >= 1000
     assert {(r["language"], r["date"][:4]) for r in labelled} >= {("en", "2018"), ("zh", "2018"), ("en", "2020"), ("zh", "2020")}
     assert {part: sum(map(member, labelled)) for part, member in PARTS.items()} == {
-        "tuned on": 362, "held out": 155, "labelled after tuning": 574,
+        "tuned on": 362, "held out": 155, "tuned on in the second round": 280, "never tuned on": 294,
     }
     assert Counter(topic for r in labelled for topic in r["topics"])["covid-19"] > 100
 
@@ -42,5 +44,5 @@ def test_mentions_and_topics_meet_their_targets(tagger, ministry, part):
     entities, topics = scores["entities"], scores["topics"]
     assert entities.precision >= 0.95 and entities.recall >= 0.90, f"mentions: {entities}"
     assert topics.recall >= 0.85, f"topics: {topics}"
-    if part != "labelled after tuning":
+    if part != "never tuned on":
         assert topics.precision >= 0.90, f"topics: {topics}"

@@ -113,3 +113,21 @@ def test_a_topic_rule_counts_its_own_terms_only_once_where_they_overlap():
     rule = TopicRule(["national security"], exclusions=["National Security Adviser"], answer_matches=1)
     assert not decide(rule, "National Security Adviser Bolton said so.", "We have no comment.")
     assert decide(rule, "Is this about national security?", "No.")
+
+
+PENINSULA = TopicRule(
+    ["Korean Peninsula", "denuclearization", "DPRK-US summit", "朝鲜半岛", "无核化"],
+    answer_matches=2,
+    context=["DPRK", "North Korea", "朝鲜"],
+)
+
+
+def test_a_context_word_in_the_question_tags_only_with_a_keyword_in_the_answer():
+    # A name alone places the exchange near the topic: a border meeting is not about it.
+    assert not decide(PENINSULA, "Did the China-DPRK border committee meet?", "It met on Monday and discussed the border.")
+    assert decide(PENINSULA, "What is your comment on the DPRK's launch?", "We hope for peace on the Korean Peninsula.")
+    assert not decide(PENINSULA, "朝鲜外长访华期间双方谈了什么？", "双方就双边关系交换了意见。")
+    assert decide(PENINSULA, "朝鲜外长访华期间双方谈了什么？", "双方就双边关系和朝鲜半岛形势交换了意见。")
+    # In the answer a context word counts for nothing; a keyword in the question still suffices.
+    assert not decide(PENINSULA, "Any comment?", "We noted it. The DPRK and North Korea, the DPRK again.")
+    assert decide(PENINSULA, "Will the DPRK-US summit take place?", "We have no information.")

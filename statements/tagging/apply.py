@@ -38,7 +38,10 @@ class Tagger:
             (
                 topic.pk,
                 topic.tagged_from,
-                TopicRule(split_lines(topic.keywords), split_lines(topic.exclusions), topic.answer_matches),
+                TopicRule(
+                    split_lines(topic.keywords), split_lines(topic.exclusions), topic.answer_matches,
+                    split_lines(topic.context_words),
+                ),
             )
             for topic in topics
             if topic.keywords.strip()

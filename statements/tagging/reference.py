@@ -32,7 +32,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # Cunha), the European Union, the Eurozone, the UN, and its private-use codes.
 NOT_ISO_3166 = {"AC", "CP", "CQ", "DG", "EA", "IC", "TA", "EU", "EZ", "UN", "QO", "XA", "XB", "XK", "ZZ"}
 
-LIST_FIELDS = {"aliases", "keywords", "exclusions"}
+LIST_FIELDS = {"aliases", "keywords", "context_words", "exclusions"}
 
 
 @dataclass
@@ -139,6 +139,7 @@ def topics():
             "name": item["name"],
             "description": item.get("description", ""),
             "keywords": item.get("keywords", []),
+            "context_words": item.get("context_words", []),
             "exclusions": item.get("exclusions", []),
             "answer_matches": item.get("answer_matches", 2),
             "tagged_from": item.get("tagged_from"),

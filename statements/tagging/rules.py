@@ -200,26 +200,33 @@ class TopicDecision:
         return list(dict.fromkeys(m.term for m in (*self.question_matches, *self.answer_matches)))
 
 
-KEYWORD = "keyword"
+KEYWORD, CONTEXT = "keyword", "context"
 
 
 class TopicRule:
     """A topic's rule: its keywords, its exclusions (phrases whose words do not count, such as
-    "National Security Adviser" for National security), and how strong a match must be. A
-    keyword in the question tags the remark; in the answer alone, the answer must name the
-    topic at least `answer_matches` times, or in its first sentence: a passing mention in a long
-    answer about something else does not."""
+    "National Security Adviser" for National security), its context words, and how strong a
+    match must be. A keyword in the question tags the remark; in the answer alone, the answer
+    must name the topic at least `answer_matches` times, or in its first sentence: a passing
+    mention in a long answer about something else does not. A context word (a name that places
+    an exchange near the topic without making it about it: DPRK for the Korean Peninsula) in
+    the question tags the remark only when the answer holds a keyword too."""
 
-    def __init__(self, keywords, exclusions=(), answer_matches=2):
-        self.matcher = TermMatcher([(term, KEYWORD) for term in keywords] + [(term, None) for term in exclusions])
+    def __init__(self, keywords, exclusions=(), answer_matches=2, context=()):
+        self.matcher = TermMatcher(
+            [(term, KEYWORD) for term in keywords] + [(term, CONTEXT) for term in context] + [(term, None) for term in exclusions]
+        )
         self.answer_matches = max(1, answer_matches)
 
     def decide(self, question_words, answer_words):
         in_question = tuple(m for m in self.matcher.find(question_words) if m.key is not None)
-        in_answer = tuple(m for m in self.matcher.find(answer_words) if m.key is not None)
+        in_answer = tuple(m for m in self.matcher.find(answer_words) if m.key == KEYWORD)
         first_sentence_end = first_sentence_length(answer_words.text)
-        tagged = bool(in_question) or len(in_answer) >= self.answer_matches or any(
-            m.start < first_sentence_end for m in in_answer
+        tagged = (
+            any(m.key == KEYWORD for m in in_question)
+            or len(in_answer) >= self.answer_matches
+            or any(m.start < first_sentence_end for m in in_answer)
+            or bool(in_question and in_answer)
         )
         return TopicDecision(tagged, in_question, in_answer)
 
