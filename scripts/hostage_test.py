@@ -23,6 +23,10 @@ Other crowds (issue 26), with SCENARIO:
     REMARKS=1000000 HOSTAGE_DB=statements_bench SCENARIO=searches CLIENTS=8 DURATION=60 \
         TARGET_P95_MS=1500 .venv/bin/python scripts/hostage_test.py
 
+With PUBLISH_EVERY=<seconds>, an editor's change lands that often meanwhile (the newest public
+remark saved with its text changed, as the admin saves it; put back at the end): each moves
+its month, which the search engine then indexes again while the crowd searches.
+
 Traffic stays on 127.0.0.0/8.
 """
 
@@ -51,6 +55,25 @@ PORT = int(os.environ.get("PORT", 8078))
 TARGET_P95_MS = float(os.environ.get("TARGET_P95_MS", 200))
 READER_RATE = float(os.environ.get("READER_RATE", 4))  # permalinks a second
 SCENARIO = os.environ.get("SCENARIO", "hostage")
+PUBLISH_EVERY = float(os.environ.get("PUBLISH_EVERY", 0))
+# The editor: the newest public remark saved every PUBLISH_EVERY seconds, its text changed (a
+# trailing space added or taken off, as benchmark --after-change does), put back when stopped.
+PUBLISHER = f"""
+import signal, sys, time
+from statements.models import Remark
+remark = Remark.objects.published().order_by("-date", "-pk").first()
+original = remark.answer
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+try:
+    while True:
+        time.sleep({PUBLISH_EVERY})
+        remark.answer = remark.answer[:-1] if remark.answer.endswith(" ") else remark.answer + " "
+        remark.save()
+        print("published", flush=True)
+finally:
+    remark.answer = original
+    remark.save()
+"""
 
 ENV = {
     **os.environ,
@@ -192,12 +215,20 @@ def main():
         else:
             threads = [threading.Thread(target=hammer, args=(i, words, stop, statuses)) for i in range(CLIENTS)]
         threads.append(threading.Thread(target=read, args=(ids, stop, latencies, statuses)))
+        publisher = None
+        if PUBLISH_EVERY:
+            publisher = subprocess.Popen([PYTHON, "manage.py", "shell", "-v", "0", "-c", PUBLISHER], cwd=ROOT, env=ENV,
+                                         stdout=subprocess.PIPE, text=True)
         for thread in threads:
             thread.start()
         time.sleep(DURATION)
         stop.set()
         for thread in threads:
             thread.join()
+        if publisher:
+            publisher.terminate()
+            published = publisher.communicate(timeout=60)[0].count("published")
+            print(f"publications meanwhile: {published}")
     finally:
         server.terminate()
         server.wait(30)

@@ -122,7 +122,7 @@ def remark_tally(remarks, state, specs, finish):
     cached month by month."""
     _, filterset = remark_filterset(state)
     if search_engine() is not None and filterset.is_valid():
-        counted = engine_counts(filterset, specs, disjunctive=False)
+        counted = engine_counts(filterset, specs, disjunctive=False, remarks=remarks)
         if counted is not None:
             return finish(counted)
     return cached_tally(remarks, specs, finish)

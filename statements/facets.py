@@ -392,14 +392,15 @@ def cached_tally(queryset, specs, finish, version=None):
 
 
 
-def engine_counts(filterset, specs, disjunctive=True):
+def engine_counts(filterset, specs, disjunctive=True, remarks=None):
     """combine(counts_by_month(filterset, specs)), counted by the search engine
     (statements/search/engine.py) in one aggregation for the facets that are not active and
     one per active facet (disjunctive, as above), the months it is catching up on counted in
     the database and added; None when there is no engine or it cannot answer now.
     `filterset` filters every public remark (catalogue.remark_filterset). Not `disjunctive`:
     every facet counted among the state's matches in the one aggregation, as tally_by_month
-    counts them (a subject page's related values)."""
+    counts them (a subject page's related values), the moved months among `remarks` (the same
+    remarks as the state's, as the page's own query finds them fastest)."""
     engine = search_engine()
     constraints = engine_constraints(filterset) if engine else None
     view = engine.view() if constraints is not None else None  # one look at the tokens
@@ -420,7 +421,7 @@ def engine_counts(filterset, specs, disjunctive=True):
     if disjunctive:
         in_database = counts_by_month(filterset, specs, view.stale)
     else:
-        in_database = tally_by_month(filterset.qs, specs, view.stale)
+        in_database = tally_by_month(filterset.qs if remarks is None else remarks, specs, view.stale)
     return added(counts, combine(in_database, specs))
 
 

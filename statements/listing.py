@@ -8,7 +8,7 @@ asked for rows and joins at once, SQLite plans the joins first and sorts every m
 from django.db.models import QuerySet
 
 from .countcache import cached_counts, computation
-from .models import month_filter
+from .models import NO_MONTH, month_filter
 from .search import search_backend
 from .search.engine import search_engine
 from .text.query import parse_query
@@ -137,7 +137,11 @@ class RelevanceResults(IdsFirst):
         """While the engine catches up on some months (a publication): their matches first,
         ranked among themselves in the database (few: a month or two, and the newest), then
         every other match as the engine ranks it."""
-        fresh = RelevanceResults(self.queryset.filter(month_filter(view.stale)), self.query, self.scope)
+        known = self.months is not None and NO_MONTH not in view.stale  # their matches, from the page's counts
+        fresh = RelevanceResults(
+            self.queryset.filter(month_filter(view.stale)), self.query, self.scope,
+            count=sum(n for month, n in self.months if month in view.stale) if known else None,
+        )
         ids = []
         if offset < fresh.count():
             page, fresh_exact = fresh.rank(offset, min(stop, fresh.count()))
