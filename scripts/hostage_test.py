@@ -18,7 +18,8 @@ Other crowds (issue 26), with SCENARIO:
   before (two words of the corpus, a new pair every time) as fast as they are answered. Passes
   with no answer but 200 and the searches' p95 within TARGET_P95_MS.
 - `cached`: CLIENTS readers asking, over and over, pages asked once before (kept whole): the
-  same, for those pages.
+  same, for those pages. CLIENT_RATE=<n> paces each at n requests a second (4 stays under the
+  anonymous rate limit; without it each client is an abuser, and is answered 429).
 
     REMARKS=1000000 HOSTAGE_DB=statements_bench SCENARIO=searches CLIENTS=8 DURATION=60 \
         TARGET_P95_MS=1500 .venv/bin/python scripts/hostage_test.py
@@ -56,6 +57,9 @@ TARGET_P95_MS = float(os.environ.get("TARGET_P95_MS", 200))
 READER_RATE = float(os.environ.get("READER_RATE", 4))  # permalinks a second
 SCENARIO = os.environ.get("SCENARIO", "hostage")
 PUBLISH_EVERY = float(os.environ.get("PUBLISH_EVERY", 0))
+# Requests a second each client of a crowd makes at most (0: as fast as it is answered); below
+# ANONYMOUS_RATE_LIMIT's 300 a minute, a crowd of readers rather than of abusers.
+CLIENT_RATE = float(os.environ.get("CLIENT_RATE", 0))
 # The editor: the newest public remark saved every PUBLISH_EVERY seconds, its text changed (a
 # trailing space added or taken off, as benchmark --after-change does), put back when stopped.
 PUBLISHER = f"""
@@ -168,6 +172,8 @@ def read_kept(index, stop, statuses, latencies):
         status, seconds = get(source, rng.choice(CACHED_PAGES))
         statuses["kept"][status] += 1
         latencies.append(seconds)
+        if CLIENT_RATE:
+            time.sleep(max(0.0, 1 / CLIENT_RATE - seconds))
 
 
 def read(ids, stop, latencies, statuses):
