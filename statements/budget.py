@@ -202,9 +202,11 @@ class Slots:
         return 503
 
     def _wait_in_line(self):
-        place = len(self.taken)
+        held = len(self.taken)
         if not self._take_one(*self.line):
             return False
+        place = self.taken[held:]  # none when the cache failed open
+        del self.taken[held:]
         deadline = time.monotonic() + settings.SEARCH_QUEUE_SECONDS
         try:
             while time.monotonic() < deadline:
@@ -213,7 +215,8 @@ class Slots:
                     return True
             return False
         finally:
-            self._give_back(self.taken.pop(place))
+            for key in place:
+                self._give_back(key)
 
     def _take_one(self, prefix, limit):
         """Whether one of the `limit` keys under `prefix` was free and is now this holder's."""

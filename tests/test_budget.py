@@ -217,6 +217,19 @@ def test_a_search_waits_in_line_for_a_slot_rather_than_fail(remarks, settings, r
     other.release()
 
 
+def test_a_cache_that_fails_while_a_search_waits_in_line_lets_it_through(settings, rf, monkeypatch):
+    from django.core.cache import cache
+
+    from statements.budget import Slots
+
+    settings.SEARCHES_PER_CLIENT, settings.SEARCHES_AT_ONCE, settings.SEARCH_QUEUE = 2, 1, 1
+    # Its own slot taken, the site's all taken; then the cache goes (statements/cache.py: None).
+    answers = iter([True, False, None, None])
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: next(answers))
+    slots = Slots(rf.get("/", REMOTE_ADDR="192.0.2.40"), "search")
+    assert slots.take() is None  # let through, as everything is without a shared cache
+
+
 def test_a_slot_never_given_back_is_free_again_after_a_while(remarks, settings, rf):
     import time
 
