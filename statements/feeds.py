@@ -83,7 +83,7 @@ class RemarkFeedBase(Feed):
         return newest_published(self.remarks(obj).select_related("briefing__ministry", "speaker").prefetch_related("topics"))
 
     def item_title(self, remark):
-        who = remark.speaker.name if remark.speaker else remark.briefing.ministry.short_name
+        who = remark.speaker_label()
         gist = remark.question or remark.answer
         gist = " ".join(gist.split())
         return f"{who}, {remark.date.day} {remark.date:%B %Y}: {gist[:117] + '…' if len(gist) > 120 else gist}"

@@ -844,6 +844,13 @@ class Remark(Versioned):
     def __str__(self):
         return f"{self.briefing.date:%Y-%m-%d} #{self.position}: {self.excerpt}"
 
+    def speaker_label(self, native=False):
+        """Who spoke, as a heading or a card names them: the speaker (in their own script with
+        `native`, where the archive has it), else the ministry's short name."""
+        if self.speaker is None:
+            return self.briefing.ministry.short_name
+        return (native and self.speaker.native_name) or self.speaker.name
+
     def get_absolute_url(self):
         return reverse("remark_detail", args=[self.pk])
 

@@ -263,7 +263,7 @@ def published_remark(pk):
 def remark_heading(remark, briefing):
     """The remark in a line, for its heading: who answered whom, on what, when ("Hua Chunying
     answers AFP on Trade, 15 November 2018")."""
-    who = remark.speaker.name if remark.speaker else briefing.ministry.short_name
+    who = remark.speaker_label()
     if remark.kind == Remark.Kind.QUESTION_AND_ANSWER:
         act = f"answers {remark.outlet}" if remark.outlet else "answers a question"
     else:
@@ -282,13 +282,13 @@ def share_card(remark, briefing, permalink, passage=""):
     quote = gist(remark.answer, passage)
     answer = shortened(remark.answer, 200)
     if briefing.language == "zh":
-        speaker = (remark.speaker.native_name or remark.speaker.name) if remark.speaker else briefing.ministry.short_name
+        speaker = remark.speaker_label(native=True)
         title = f"{speaker}（{date.year}年{date.month}月{date.day}日）：“{quote}”"
         asker = remark.outlet if remark.outlet.endswith("记者") else f"{remark.outlet}记者"
         context = f"（{asker}问：{shortened(question, 60)}）" if question else ""
         description = f"“{answer}”{context}"
     else:
-        speaker = remark.speaker.name if remark.speaker else briefing.ministry.short_name
+        speaker = remark.speaker_label()
         title = f"{speaker}, {date.day} {date:%B %Y}: “{quote}”"
         context = f" Asked by {remark.outlet or 'a journalist'}: {shortened(question, 90)}" if question else ""
         description = f"“{answer}”{context}"
