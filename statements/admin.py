@@ -503,7 +503,7 @@ class BriefingAdmin(VersionedHistoryAdmin):
     readonly_fields = ["published_at", "created_at", "updated_at", "date_source"]
     fieldsets = [
         (None, {"fields": ["ministry", "date", "date_source", "kind", "language", "title", "spokesperson"]}),
-        ("Source", {"fields": ["source_name", "source_url", "translation"]}),
+        ("Source", {"fields": ["source_name", "source_url", "news_report", "translation"]}),
         ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
         (
             "Original transcript",

@@ -77,6 +77,8 @@ class Reference:
     url: str
     accessed: datetime.date
     corrected: datetime.date | None = None
+    # The outlet whose news report the remark comes from (a secondary source), else "".
+    reported_by: str = ""
 
     @classmethod
     def for_remark(cls, remark, total, url, accessed=None):
@@ -94,6 +96,7 @@ class Reference:
             url=url,
             accessed=accessed or today(),
             corrected=remark.corrected_at.date() if remark.corrected_at else None,
+            reported_by=briefing.reported_by,
         )
 
     @property
@@ -101,6 +104,11 @@ class Reference:
         if self.corrected:
             return f"remark {self.position} of {self.total}, {self.version}"
         return f"remark {self.position} of {self.total}"
+
+    @property
+    def as_reported(self):
+        """", as reported by Xinhua" for a news report's remark, else ""."""
+        return f", as reported by {self.reported_by}" if self.reported_by else ""
 
     @property
     def version(self):
@@ -115,6 +123,12 @@ def full_date(date):
     return f"{MONTHS_FULL[date.month - 1]} {date.day}, {date.year}"
 
 
+def _capitalised(text):
+    """The first letter in capitals and nothing else changed (str.capitalize would lower
+    "December" and "Xinhua")."""
+    return text[:1].upper() + text[1:]
+
+
 def _sentence(title):
     """A title closed by a period, unless it already ends in a mark of its own."""
     return title if title.endswith((".", "?", "!", "。", "？", "！")) else f"{title}."
@@ -124,7 +138,7 @@ def chicago(ref):
     """Chicago 17th edition, bibliography entry."""
     author = ref.person.inverted if ref.person else ref.ministry
     date = f"{MONTHS_FULL[ref.date.month - 1]} {ref.date.day}, {ref.date.year}"
-    return f"{author}. “{_sentence(ref.title)}” {ref.kind}, {ref.part}. {ref.ministry}, {date}. Accessed {full_date(ref.accessed)}. {ref.url}."
+    return f"{author}. “{_sentence(ref.title)}” {ref.kind}, {ref.part}. {ref.ministry}, {date}{ref.as_reported}. Accessed {full_date(ref.accessed)}. {ref.url}."
 
 
 def apa(ref):
@@ -133,8 +147,8 @@ def apa(ref):
     # A page that can change gets its retrieval date (APA 7, 9.16).
     retrieved = f"Retrieved {full_date(ref.accessed)}, from {ref.url}"
     if ref.person:
-        return f"{ref.person.apa} ({date}). {ref.title} [{ref.kind}, {ref.part}]. {ref.ministry}. {retrieved}"
-    return f"{ref.ministry}. ({date}). {ref.title} [{ref.kind}, {ref.part}]. {retrieved}"
+        return f"{ref.person.apa} ({date}). {ref.title} [{ref.kind}, {ref.part}{ref.as_reported}]. {ref.ministry}. {retrieved}"
+    return f"{ref.ministry}. ({date}). {ref.title} [{ref.kind}, {ref.part}{ref.as_reported}]. {retrieved}"
 
 
 def mla(ref):
@@ -143,8 +157,8 @@ def mla(ref):
     url = ref.url.split("://", 1)[-1]  # MLA drops the scheme
     accessed = f"Accessed {ref.accessed.day} {MONTHS_MLA[ref.accessed.month - 1]} {ref.accessed.year}."
     if ref.person:
-        return f"{ref.person.inverted}. “{_sentence(ref.title)}” {ref.kind}, {ref.part}, {ref.ministry}, {date}, {url}. {accessed}"
-    return f"“{_sentence(ref.title)}” {ref.kind}, {ref.part}, {ref.ministry}, {date}, {url}. {accessed}"
+        return f"{ref.person.inverted}. “{_sentence(ref.title)}” {ref.kind}, {ref.part}, {ref.ministry}, {date}{ref.as_reported}, {url}. {accessed}"
+    return f"“{_sentence(ref.title)}” {ref.kind}, {ref.part}, {ref.ministry}, {date}{ref.as_reported}, {url}. {accessed}"
 
 
 STYLES = [("chicago", "Chicago", chicago), ("apa", "APA", apa), ("mla", "MLA", mla)]
@@ -164,7 +178,7 @@ def bibtex(ref):
     fields = [
         ("author", author),
         ("title", "{" + _bibtex_escape(ref.title) + "}"),
-        ("howpublished", _bibtex_escape(f"{ref.kind}, {ref.part}")),
+        ("howpublished", _bibtex_escape(f"{ref.kind}, {ref.part}{ref.as_reported}")),
         ("organization", _bibtex_escape(ref.ministry)),
         ("year", str(ref.date.year)),
         ("month", ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"][ref.date.month - 1]),
@@ -190,7 +204,7 @@ def ris(ref):
         ("PY", str(ref.date.year)),
         ("DA", ref.date.strftime("%Y/%m/%d")),
         ("LA", ref.language),
-        ("N1", ref.part.capitalize()),
+        ("N1", _capitalised(ref.part + ref.as_reported)),
         ("UR", ref.url),
         ("Y2", ref.accessed.strftime("%Y/%m/%d")),  # access date
         ("ET", ref.version),
@@ -214,7 +228,7 @@ def csl_json(ref):
         "publisher": ref.ministry,
         "issued": {"date-parts": [[ref.date.year, ref.date.month, ref.date.day]]},
         "language": ref.language,
-        "note": ref.part.capitalize(),
+        "note": _capitalised(ref.part + ref.as_reported),
         "URL": ref.url,
         "accessed": {"date-parts": [[ref.accessed.year, ref.accessed.month, ref.accessed.day]]},
         "version": ref.version,

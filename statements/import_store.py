@@ -352,7 +352,10 @@ def _store(parsed, publish, host, create_spokespersons):
     briefing = find_existing(parsed, ministry)
     was_published = briefing is not None and briefing.is_published
     if briefing is None:
-        briefing = Briefing(ministry=ministry, source_url=parsed.source_url, date_source=parsed.date_source, **values)
+        briefing = Briefing(
+            ministry=ministry, source_url=parsed.source_url, date_source=parsed.date_source,
+            news_report=parsed.news_report, **values,
+        )
         status = "created"
     else:
         status = "unchanged"

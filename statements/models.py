@@ -458,6 +458,12 @@ class Briefing(Versioned):
         validators=[validate_web_address],
         help_text="Where the transcript was published (http or https). One source URL identifies one briefing.",
     )
+    news_report = models.BooleanField(
+        "news report",
+        default=False,
+        help_text="The text is a news report of the briefing (a secondary source, published by the Source "
+        "above), not the ministry's transcript: its remarks are cited “as reported by” the Source.",
+    )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
@@ -489,9 +495,10 @@ class Briefing(Versioned):
             ("page", "The page's publication date"),
             ("listing", "The ministry's listing"),
             ("editor", "An editor"),
+            ("report", "A news report's dateline"),
         ],
         help_text="Where the date came from: the title, the page's publication date, the ministry's "
-        "listing that links the page, or an editor. Empty when not recorded (typed in the admin, "
+        "listing that links the page, a news report's dateline and words, or an editor. Empty when not recorded (typed in the admin, "
         "or imported before this was recorded).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -541,6 +548,13 @@ class Briefing(Versioned):
         """The source URL when it is a web address to follow; never a javascript: or data: link,
         whatever an import or a script stored."""
         return self.source_url if self.source_url.lower().startswith(("http://", "https://")) else ""
+
+    @property
+    def reported_by(self):
+        """Who reported the briefing, for a news report ("Xinhua"); empty for a transcript."""
+        if not self.news_report:
+            return ""
+        return self.source_name or "a news report"
 
     def publish(self):
         self.status = self.Status.PUBLISHED

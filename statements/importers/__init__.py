@@ -13,7 +13,7 @@ give (the sync, statements/sync.py).
 
 import csv
 
-from . import mfa, plaintext
+from . import mfa, news, plaintext
 from .base import Hints, ParsedBriefing, ParsedRemark, TranscriptError
 
 __all__ = [
@@ -21,7 +21,8 @@ __all__ = [
     "format_named", "manifest_rows", "parse_transcript",
 ]
 
-FORMATS = [mfa, plaintext]
+# A news report before plain text: both are text without markup, and a report is the narrower.
+FORMATS = [mfa, news, plaintext]
 # The largest transcript accepted, uploaded or fetched: the biggest real page is a few hundred KB.
 MAX_TRANSCRIPT_BYTES = 5 * 1024 * 1024
 

@@ -52,8 +52,10 @@ class ParsedBriefing:
     remarks: list
     warnings: list = field(default_factory=list)
     # Where the date came from, as Briefing.date_source records it: "title", "page", "listing"
-    # or "editor" (see find_date).
+    # or "editor" (see find_date), or "report" (a news report's dateline: news.py).
     date_source: str = ""
+    # A news report of the briefing (a secondary source, news.py), not the ministry's transcript.
+    news_report: bool = False
 
     @property
     def exchange_count(self):

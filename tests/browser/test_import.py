@@ -85,3 +85,50 @@ def test_editor_imports_from_an_address_and_adds_the_new_host(page, editor, tran
     assert briefing.source_url == address and briefing.status == Briefing.Status.DRAFT
     assert (briefing.spokesperson.name, briefing.spokesperson.native_name) == ("Geng Shuang", "耿爽")
     assert not briefing.remarks.filter(speaker=None).exists()
+
+
+SEED = Path(__file__).parents[1] / "data/seeds/2020-12-18-ccb-news-who-traceability-and-us-blacklist.txt"
+
+
+def test_an_editor_pastes_a_news_report_and_readers_see_it_as_reported(page, editor, publisher, ministry):
+    """The CCB News report pasted as an editor would: the preview says where the date came from
+    and whose report it is, offers the spokesperson as new; once published, readers on a desktop
+    and a phone read its three exchanges, said to be as reported by CCB News, and cite it so."""
+    from .test_editorial_flows import save
+
+    log_in(page, editor)
+    page.goto("/admin/statements/briefing/")
+    page.get_by_role("link", name="Import transcript").click()
+    page.locator("textarea[name=text]").fill(SEED.read_text())
+    page.get_by_role("button", name="Preview").click()
+
+    facts = page.locator(".import-facts")
+    expect(facts).to_contain_text("news report")
+    expect(facts).to_contain_text("CCB News: a news report of the briefing, a secondary source")
+    expect(facts).to_contain_text("2020-12-18 (from the report's dateline “CCB News, Beijing, December 18” and “on the afternoon of the 18th”)")
+    expect(facts).to_contain_text("3 (3 questions)")
+    expect(page.get_by_label("Add the host as a new spokesperson")).to_be_checked()
+    expect(page.get_by_label("Name in Latin script")).to_have_value("Wang Wenbin")
+    page.get_by_label("Native name").fill("汪文斌")
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.locator(".messagelist")).to_contain_text("Saved as draft: created")
+    briefing = Briefing.objects.get()
+    expect(page.locator("#id_news_report")).to_be_checked()
+
+    log_in(page, publisher)
+    page.goto(f"/admin/statements/briefing/{briefing.pk}/change/")
+    page.locator("#id_status").select_option("published")
+    save(page)
+
+    page.context.clear_cookies()
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"/briefings/{briefing.pk}/")
+        expect(page.locator(".transcript-head")).to_contain_text("As reported by CCB News")
+        expect(page.locator(".exchange")).to_have_count(3)
+        expect(page.locator(".exchange").nth(1)).to_contain_text('A reporter asked, the United States may add another 80 Chinese companies to the "blacklist."')
+        page.locator(".exchange").nth(1).get_by_role("link", name="Permalink").click()
+        expect(page.locator(".reported-by")).to_be_visible()
+        expect(page.locator(".answer")).to_contain_text("In response, Wang Wenbin replied")
+        expect(page.locator(".cite")).to_contain_text("December 18, 2020, as reported by CCB News")
+        page.screenshot(path=f"/tmp/news-report-{width}.png", full_page=False)

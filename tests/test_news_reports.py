@@ -1,0 +1,265 @@
+"""News reports quoting a spokesperson (statements/importers/news.py) import as the briefing they
+report: its date from the dateline and the report's words, the spokesperson, each reported
+exchange a remark, the outlet as publisher, cited "as reported by" it.
+
+The two seeds (../shared/seeds) must give what the demo data holds, typed by hand by an editor;
+the other reports are written here to vary each structure the way agencies write them (datelines
+of several agencies, attribution before and after the words, quotations running over paragraphs,
+questions reported or not, Chinese reports), not from the seeds' values."""
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from statements import citations
+from statements.importers import Hints, TranscriptError, news, parse_transcript
+from statements.models import Briefing
+
+ROOT = Path(__file__).resolve().parents[1]
+# Copies of ../shared/seeds, so that the tests run wherever the repository is cloned.
+SEEDS = ROOT / "tests" / "data" / "seeds"
+CCB = "2020-12-18-ccb-news-who-traceability-and-us-blacklist.txt"
+XINHUA = "2023-01-09-xinhua-safe-smooth-flows-of-personnel.txt"
+
+
+def parse(text, **hints):
+    return parse_transcript(text.encode(), Hints(**hints))
+
+
+def demo(briefing_pk):
+    """The demo's briefing and its remarks, as an editor typed them."""
+    rows = json.loads((ROOT / "fixtures" / "demo.json").read_text())
+    briefing = next(r["fields"] for r in rows if r["model"] == "statements.briefing" and r["pk"] == briefing_pk)
+    remarks = sorted(
+        (r["fields"] for r in rows if r["model"] == "statements.remark" and r["fields"]["briefing"] == briefing_pk),
+        key=lambda f: f["position"],
+    )
+    return briefing, remarks
+
+
+@pytest.mark.parametrize("name, pk", [(CCB, 1), (XINHUA, 2)])
+def test_a_seed_report_gives_what_the_demo_data_holds(name, pk):
+    parsed = parse_transcript((SEEDS / name).read_bytes(), Hints())
+    briefing, remarks = demo(pk)
+    assert parsed.format == "news report" and parsed.news_report
+    assert parsed.title == briefing["title"]
+    assert parsed.date.isoformat() == briefing["date"]
+    assert parsed.date_source == "report" and "dateline" in parsed.date_evidence
+    assert parsed.kind == briefing["kind"] == "press_conference"
+    assert parsed.language == "en"
+    assert parsed.spokesperson_name == "Wang Wenbin"
+    assert parsed.source_name == briefing["source_name"]
+    assert [(r.question, r.answer) for r in parsed.remarks] == [(r["question"], r["answer"]) for r in remarks]
+    # Lead, background and closing stay in the original text, outside every remark.
+    assert parsed.original_text.startswith(briefing["original_text"].split("\n\n")[0])
+
+
+def test_the_xinhua_seed_is_dated_by_its_dateline_and_on_monday_not_by_its_publication():
+    parsed = parse_transcript((SEEDS / XINHUA).read_bytes(), Hints())
+    assert parsed.date == datetime.date(2023, 1, 9)  # published 10 January
+    assert parsed.date_evidence == "report's dateline “BEIJING, Jan. 9 (Xinhua)” and “on Monday”"
+
+
+REUTERS = """China says U.S. chip curbs hurt global supply chains
+
+December 3, 2019
+
+BEIJING, Dec 3 (Reuters) - China's foreign ministry said on Monday that U.S. restrictions on chip exports would harm global supply chains.
+
+Foreign ministry spokesman Geng Shuang told a daily news briefing in Beijing that China firmly opposes the move.
+
+"The U.S. side has repeatedly abused export controls.
+
+"We urge it to correct its mistakes at once," Geng said.
+
+The U.S. Commerce Department added 28 Chinese entities to its export blacklist in October.
+
+When asked about the trade talks, Geng said the two sides were in close communication.
+"""
+
+
+def test_a_wire_report_with_a_quote_over_paragraphs_and_a_question_in_a_clause():
+    parsed = parse(REUTERS)
+    # The dateline gives 3 December without a year, the publication line the year; "on Monday"
+    # moves it back to the briefing's day.
+    assert parsed.date == datetime.date(2019, 12, 2)
+    assert parsed.source_name == "Reuters" and parsed.spokesperson_name == "Geng Shuang"
+    first, second = parsed.remarks
+    assert first.question == ""
+    assert first.answer == (
+        "Foreign ministry spokesman Geng Shuang told a daily news briefing in Beijing that China firmly opposes the move."
+        '\n\n"The U.S. side has repeatedly abused export controls.'
+        '\n\n"We urge it to correct its mistakes at once," Geng said.'
+    )
+    # Background between the exchanges is in no remark.
+    assert all("Commerce Department" not in r.question + r.answer for r in parsed.remarks)
+    assert second.question == "When asked about the trade talks."
+    assert second.answer == "Geng said the two sides were in close communication."
+
+
+GLOBAL = """Beijing urges Washington to stop interfering
+
+Beijing, 14 May (AFP) — Chinese Foreign Ministry spokeswoman Hua Chunying on Tuesday urged the United States to stop interfering in China's internal affairs.
+
+A journalist asked whether China would respond to the new bill passed by the US Congress. "China will take firm countermeasures," Hua said.
+
+Hua also stressed that the bill "seriously violates international law".
+
+The bill now goes to the Senate.
+"""
+
+
+def test_an_afp_style_report_dated_by_weekday_with_the_year_from_nowhere_is_refused_then_taken_with_a_date():
+    with pytest.raises(TranscriptError, match="gives no year"):
+        parse(GLOBAL)
+    parsed = parse(GLOBAL, date=datetime.date(2019, 5, 14))
+    assert parsed.date == datetime.date(2019, 5, 14) and parsed.date_source == "editor"
+    assert parsed.source_name == "AFP" and parsed.spokesperson_name == "Hua Chunying"
+    lead, exchange = parsed.remarks
+    assert lead.answer.startswith("Chinese Foreign Ministry spokeswoman Hua Chunying on Tuesday urged")
+    assert exchange.question == "A journalist asked whether China would respond to the new bill passed by the US Congress."
+    assert exchange.answer == '"China will take firm countermeasures," Hua said.\n\nHua also stressed that the bill "seriously violates international law".'
+
+
+def test_a_date_given_that_contradicts_the_report_is_refused():
+    with pytest.raises(TranscriptError, match="contradicts the report"):
+        parse(REUTERS, date=datetime.date(2019, 12, 3))
+
+
+XINHUA_ZH = """中方呼吁各方共同维护人员安全有序往来
+
+2023年01月09日 18:30
+
+新华社北京1月9日电（记者 王某）外交部发言人汪文斌9日表示，希望各方秉持科学精神，共同维护各国人员安全有序往来。
+
+汪文斌是在当天的例行记者会上作上述表示的。
+
+有记者问：近期有国家对中国旅客采取入境限制措施，中方对此有何评论？汪文斌说，中方注意到有关报道。
+
+他表示，“我们反对借机搞政治操弄。
+
+希望有关国家秉持科学态度。”
+
+据报道，世卫组织近日召开会议讨论疫情形势。对此，汪文斌表示，中方始终同世卫组织保持密切沟通。
+"""
+
+
+def test_a_chinese_agency_report():
+    parsed = parse(XINHUA_ZH)
+    assert parsed.language == "zh" and parsed.news_report
+    assert parsed.date == datetime.date(2023, 1, 9)
+    assert parsed.date_evidence == "report's dateline “新华社北京1月9日电（记者 王某）” and “9日”"
+    assert parsed.source_name == "新华社" and parsed.spokesperson_name == "汪文斌"
+    assert parsed.kind == "press_conference"
+    lead, asked, reported = parsed.remarks
+    assert lead.question == "" and lead.answer.startswith("外交部发言人汪文斌9日表示，希望各方")
+    # "作上述表示的" says that he spoke, not what: background.
+    assert all("作上述表示" not in r.answer for r in parsed.remarks)
+    assert asked.question == "有记者问：近期有国家对中国旅客采取入境限制措施，中方对此有何评论？"
+    assert asked.answer == "汪文斌说，中方注意到有关报道。\n\n他表示，“我们反对借机搞政治操弄。\n\n希望有关国家秉持科学态度。”"
+    assert reported.question == "据报道，世卫组织近日召开会议讨论疫情形势。"
+    assert reported.answer == "对此，汪文斌表示，中方始终同世卫组织保持密切沟通。"
+
+
+CHINANEWS = """外交部：中方坚决反对美方滥用出口管制
+
+中新网12月18日电 据外交部网站消息，外交部发言人汪文斌18日主持例行记者会。
+
+有记者提问，美国商务部将多家中国企业列入“实体清单”，中方对此有何回应？
+
+汪文斌表示，中方坚决反对美方泛化国家安全概念。
+"""
+
+
+def test_a_chinese_report_without_a_year_takes_it_from_nowhere_else_and_asks():
+    with pytest.raises(TranscriptError, match="gives no year"):
+        parse(CHINANEWS)
+    parsed = parse(CHINANEWS, date=datetime.date(2020, 12, 18))
+    assert parsed.source_name == "中新网"
+    (exchange,) = parsed.remarks
+    assert exchange.question == "有记者提问，美国商务部将多家中国企业列入“实体清单”，中方对此有何回应？"
+    assert exchange.answer == "汪文斌表示，中方坚决反对美方泛化国家安全概念。"
+
+
+def test_another_ministrys_spokesperson_is_not_filed_under_the_prc():
+    report = (
+        "Moscow rejects claims\n\nMOSCOW, March 3, 2022 (TASS) -- Russian Foreign Ministry spokeswoman Maria "
+        'Zakharova said on Thursday that the claims were false.\n\n"These are lies," Zakharova said.\n'
+    )
+    with pytest.raises(TranscriptError, match="Russian Foreign Ministry"):
+        parse(report)
+    parsed = parse("Ministry: ru-mid\n" + report)
+    assert parsed.ministry.slug == "ru-mid" and parsed.spokesperson_name == "Maria Zakharova"
+    assert parsed.date == datetime.date(2022, 3, 3)
+
+
+def test_a_report_without_any_date_is_refused_with_what_to_do():
+    report = "China urges calm\n\nForeign Ministry spokesperson Lu Kang said China urged calm.\n\n\"Stay calm,\" Lu said.\n"
+    with pytest.raises(TranscriptError, match="neither a dateline .* nor a publication line; give the briefing's date"):
+        parse(report)
+
+
+def test_a_report_that_gives_no_words_of_the_spokesperson_is_refused():
+    report = "Briefing held\n\nBEIJING, Jan. 9, 2023 (Xinhua) -- Spokesperson Wang Wenbin hosted the regular press conference.\n"
+    with pytest.raises(TranscriptError, match="gives no words of theirs"):
+        parse(report)
+
+
+def test_transcripts_are_not_taken_for_reports():
+    transcript = "Title: Regular Press Conference on May 6, 2021\nDate: 2021-05-06\n\nQ: A question?\n\nA: An answer.\n"
+    assert parse(transcript).format == "plain text"
+    labelled = (
+        "Foreign Ministry Spokesperson Zhao Lijian's Regular Press Conference on June 3, 2020\n\n"
+        "Reuters: Spokesperson Zhao Lijian said yesterday that the US was wrong. Can you say more?\n\n"
+        "Zhao Lijian: We have made our position clear.\n\nAFP: Another question?\n\nZhao Lijian: Another answer.\n"
+    )
+    assert not news.looks_like(labelled)
+    statement = "Title: Foreign Ministry Spokesperson's Statement on the Attack\nDate: 2021-05-06\n\nChina strongly condemns the attack.\n"
+    assert parse(statement).format == "plain text"
+
+
+def test_every_sentence_pattern_is_linear_on_hostile_text():
+    """A pasted text of 200,000 characters with no structure parses (or is refused) at once."""
+    import time
+
+    hostile = (
+        "Beijing urges\n\nBEIJING, Jan. 9, 2023 (Xinhua) -- Spokesperson Wang Wenbin said so.\n\n"
+        + "According to reports, " + ("Wang, " * 20000) + "\n\n" + ("“" * 50000) + "\n\n"
+        + ("the spokesperson also on Monday " * 3000) + "\n\n" + ("He said. " * 10000)
+    )
+    start = time.perf_counter()
+    try:
+        parse(hostile)
+    except TranscriptError:
+        pass
+    assert time.perf_counter() - start < 5
+
+
+# --- Stored and cited ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_both_seeds_through_the_command(ministry, wang, capsys):
+    call_command("import_transcripts", str(SEEDS / CCB), str(SEEDS / XINHUA))
+    ccb = Briefing.objects.get(source_name="CCB News")
+    xinhua = Briefing.objects.get(source_name="Xinhua")
+    assert ccb.news_report and xinhua.news_report
+    assert (ccb.date, xinhua.date) == (datetime.date(2020, 12, 18), datetime.date(2023, 1, 9))
+    assert ccb.date_source == "report" and ccb.kind == "press_conference"
+    assert ccb.spokesperson == wang == xinhua.spokesperson
+    assert [r.kind for r in ccb.remarks.order_by("position")] == ["qa", "qa", "qa"]
+    assert ccb.remarks.get(position=2).question.startswith("A reporter asked, the United States")
+
+
+def test_a_reported_remark_is_cited_as_reported_by_its_outlet():
+    reference = citations.Reference(
+        remark_id=4, person=citations.Person("Wang", "Wenbin", True), ministry="Ministry of Foreign Affairs",
+        title="China calls for …", kind="Regular press conference", date=datetime.date(2023, 1, 9), language="en",
+        position=1, total=1, url="https://example.org/remarks/4/", accessed=datetime.date(2026, 12, 7),
+        reported_by="Xinhua",
+    )
+    for style in (citations.chicago, citations.apa, citations.mla, citations.bibtex, citations.ris, citations.csl_json):
+        assert "as reported by Xinhua" in style(reference), style.__name__
