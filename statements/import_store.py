@@ -27,6 +27,7 @@ from .models import (
 from .editorial import park_positions
 from .tagging.apply import tag_remarks
 from .importers.base import TranscriptError, is_latin, title_host
+from .text.overlap import best_match
 
 IMPORTED = "Imported from the transcript"
 
@@ -395,6 +396,7 @@ def _store(parsed, publish, host, create_spokespersons):
             "Correct the published briefing in the admin, or ask a publisher to unpublish it and import again."
         )
     _link_translation(briefing, result)
+    _link_reports(briefing, result)
     return result
 
 
@@ -492,9 +494,12 @@ def _store_remarks(briefing, parsed_remarks, result):
 
 
 def _link_translation(briefing, result):
-    """Link the same ministry's briefing of the same day and kind in the other language."""
+    """Link the same ministry's briefing of the same day and kind in the other language (never
+    a news report: it reports the briefing, it does not translate it)."""
+    if briefing.news_report:
+        return
     partners = list(
-        Briefing.objects.filter(ministry=briefing.ministry_id, date=briefing.date, kind=briefing.kind)
+        Briefing.objects.filter(ministry=briefing.ministry_id, date=briefing.date, kind=briefing.kind, news_report=False)
         .exclude(language=briefing.language)
         .exclude(pk=briefing.pk)
     )
@@ -514,6 +519,39 @@ def _link_translation(briefing, result):
         briefing.translation = partner
         briefing.save(update_fields=["translation", "updated_at"])
     pair_remarks(briefing, partner)
+
+
+def _link_reports(briefing, result):
+    """A news report's remarks and the ministry's transcript of the same day, in the same
+    language, whichever came first: each reported exchange that matches one exchange of the
+    transcript is merged into it (statements/text/overlap.py), so that the transcript is the text
+    of record, the report's permalink leads there, and the exchange is counted once."""
+    same_day = Briefing.objects.filter(
+        ministry=briefing.ministry_id, date=briefing.date, language=briefing.language
+    ).exclude(pk=briefing.pk)
+    if briefing.news_report:
+        reports, transcripts = [briefing.pk], list(same_day.filter(news_report=False).values_list("pk", flat=True))
+    else:
+        reports, transcripts = list(same_day.filter(news_report=True).values_list("pk", flat=True)), [briefing.pk]
+    if not reports or not transcripts:
+        return
+    standing = Remark.objects.filter(merged_into=None, withdrawn_at=None).order_by("briefing_id", "position")
+    exchanges = list(standing.filter(briefing__in=transcripts).only("pk", "answer", "briefing_id", "position", "is_public"))
+    for reported in standing.filter(briefing__in=reports).select_related("briefing"):
+        match = best_match(reported.answer, [exchange.answer for exchange in exchanges])
+        if match is None:
+            continue
+        record = exchanges[match]
+        try:
+            reported._change_reason = f"Merged into remark {record.pk} of the ministry's transcript"
+            reported.merge_into(record)
+        except ValidationError as error:
+            result.notes.append(f"Reported remark {reported.pk} matches remark {record.pk} of the transcript, not merged: {error.messages[0]}")
+            continue
+        result.notes.append(
+            f"Remark {reported.position} of the news report #{reported.briefing_id} is remark {record.position} of the "
+            f"transcript #{record.briefing_id}: merged there (the transcript is the text of record)."
+        )
 
 
 def pair_remarks(first, second):

@@ -461,8 +461,12 @@ def briefing_detail(request, pk):
         .defer(*provenance_fields("", "translation__")),
         pk=pk,
     )
-    # Public remarks, and a marker where a withdrawn one stood; merged duplicates are left out.
-    remarks = briefing.remarks.filter(Q(is_public=True) | Q(withdrawn_at__isnull=False, merged_into__isnull=True))
+    # Public remarks, and a marker where a withdrawn one stood; merged duplicates are left out,
+    # but a news report keeps a pointer where an exchange it reported is read in the transcript.
+    shown = Q(is_public=True) | Q(withdrawn_at__isnull=False, merged_into__isnull=True)
+    if briefing.news_report:
+        shown |= Q(merged_into__is_public=True)
+    remarks = briefing.remarks.filter(shown)
     return render_transcript(request, briefing, remarks)
 
 

@@ -263,3 +263,61 @@ def test_a_reported_remark_is_cited_as_reported_by_its_outlet():
     )
     for style in (citations.chicago, citations.apa, citations.mla, citations.bibtex, citations.ris, citations.csl_json):
         assert "as reported by Xinhua" in style(reference), style.__name__
+
+
+TRANSCRIPT = ROOT / "tests" / "data" / "mfa" / "en" / "2018-08-03-briefing-t1583054.html"
+# A report of that briefing, written as an agency writes one: a lead, its own words around the
+# ministry's quoted English, one exchange's question reported, another's not.
+REPORT_OF_TRANSCRIPT = """China says U.S. remarks on Mekong dams groundless
+
+Source: Xinhua | 2018-08-03 19:47:12
+
+BEIJING, Aug. 3 (Xinhua) -- China on Friday rejected U.S. remarks that Chinese dams harm countries downstream on the Mekong River.
+
+According to reports, a U.S. State Department official said the Chinese dams upstream have impacted the countries downstream. Foreign Ministry spokesperson Geng Shuang said the relevant remarks of the US official are groundless and out of ulterior motives.
+
+"As a country located in the upper reaches of the Mekong River, China always attaches great importance to the concerns and needs of the countries downstream," Geng told a regular press briefing. China has provided relevant countries with the hydrological data of the Lancang River during its flood season for 15 years in a row, he said.
+
+Asked about Iran, Geng said China and Iran have maintained normal exchanges and cooperation, which is reasonable, legitimate, legal and beyond reproach. China is always opposed to unilateral sanction and "long-arm jurisdiction," he said.
+
+The U.S. will hold a meeting on the Lower Mekong Initiative in Singapore.
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("report_first", [False, True])
+def test_a_report_of_a_transcript_in_the_archive_is_merged_into_its_exchanges(tmp_path, client, ministry, geng, report_first):
+    report = tmp_path / "report.txt"
+    report.write_text(REPORT_OF_TRANSCRIPT)
+    order = [report, TRANSCRIPT] if report_first else [TRANSCRIPT, report]
+    for path in order:
+        call_command("import_transcripts", str(path), "--publish")
+    transcript = Briefing.objects.get(news_report=False)
+    reported = Briefing.objects.get(news_report=True)
+    assert reported.date == transcript.date == datetime.date(2018, 8, 3)
+    assert transcript.translation_id is None and reported.translation_id is None
+    mekong, iran = reported.remarks.order_by("position")
+    assert mekong.merged_into == transcript.remarks.get(position=7)
+    assert iran.merged_into == transcript.remarks.get(position=3)
+    # Counted once: the day's public remarks are the transcript's.
+    from statements.models import Remark
+
+    assert Remark.objects.filter(is_public=True, briefing__date=transcript.date).count() == transcript.remarks.count()
+    # The report's permalinks lead to the transcript; its page says where each exchange is read.
+    assert client.get(f"/remarks/{mekong.pk}/").url == f"/remarks/{mekong.merged_into_id}/"
+    page = client.get(f"/briefings/{reported.pk}/").content.decode()
+    assert page.count("is read in the ministry's transcript") == 2
+    assert f'href="/remarks/{iran.merged_into_id}/"' in page
+
+
+def test_a_reported_exchange_is_matched_only_when_clear():
+    from statements.text.overlap import best_match
+
+    answers = [
+        "China always attaches great importance to the concerns and needs of the countries downstream on the Mekong.",
+        "The trade war between China and the US will produce no winner; the US should come back to its senses.",
+    ]
+    assert best_match("Geng said China attaches great importance to the needs of the countries downstream on the Mekong.", answers) == 0
+    # Half of one and half of the other: no clear match.
+    assert best_match("The countries downstream on the Mekong; the trade war will produce no winner.", answers) is None
+    assert best_match("Geng declined to comment on the election results in Zimbabwe.", answers) is None

@@ -83,8 +83,25 @@ FULL_DATE = (
     r"|(?P<d2>\d{1,2})\s+(?P<m2>" + MONTH_NAME + r"),?\s*(?P<y2>\d{4})"
     r"|(?P<y3>\d{4})\s*年\s*(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*日)"
 )
-DATE_LABEL = r"(?:date|published|posted|updated|release(?:d| time)|发布时间|时间|来源日期)?\s*[:：]?\s*"
-PUBLICATION_LINE = re.compile(r"^[\s\-–—|]*" + DATE_LABEL + FULL_DATE + r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\s\-–—|]*$", re.I)
+FULL_DATE_RE = re.compile(FULL_DATE, re.I)
+# A publication line is short, states a full date and is no sentence: "January 10, 2023",
+# "- Dec 19, 2020-", "Source: Xinhua | 2018-08-03 19:47:12 | Editor: X", "2020年12月19日 18:30".
+MAX_PUBLICATION_LINE = 120
+SOURCE_IN_LINE = re.compile(r"(?:^|\|)\s*(?:Source|来源)\s*[:：]\s*(?P<source>[^|:：\d][^|]{0,60}?)\s*(?:\||$)", re.I)
+
+
+def publication_line(paragraph):
+    """(date, outlet or "") of a publication line, else None."""
+    if len(paragraph) > MAX_PUBLICATION_LINE or paragraph.rstrip().endswith((".", "。", "!", "?", "！", "？")):
+        return None
+    found = FULL_DATE_RE.search(paragraph)
+    if not found:
+        return None
+    date = _full_date(found)
+    source = SOURCE_IN_LINE.search(paragraph)
+    return (date, clean_text(source["source"]) if source else "") if date else None
+
+
 TITLE_STAMP = re.compile(r"^(?:date|published|posted|updated)\s*[:：]?\s*" + FULL_DATE + r"\s+", re.I)
 # Relative days that place the briefing before the dateline: "on Monday", "on the 18th",
 # "on the afternoon of the 18th", "today", "9日", "当天", "今天".
@@ -503,16 +520,17 @@ def parse(text, hints):
     # The publication line and the dateline, among the first paragraphs.
     body = []
     dateline = dateline_at = None
+    line_source = ""
     for index, paragraph in enumerate(paragraphs):
-        line = PUBLICATION_LINE.match(paragraph) if index < 4 else None
-        if line:
-            published = published or _full_date(line)
-            continue
         if dateline is None and len(body) < 3:
             dateline = find_dateline(paragraph)
             if dateline:
                 # The lead's own words, without the dateline: a lead may quote the spokesperson.
                 dateline_at, paragraph = len(body), paragraph[dateline.end :]
+        line = publication_line(paragraph) if index < 4 and dateline_at is None else None
+        if line:
+            published, line_source = published or line[0], line_source or line[1]
+            continue
         body.append(paragraph)
     lead = list(_lead_sentences(body))
     found = find_report_date(dateline, published, lead, hints.date)
@@ -541,7 +559,7 @@ def parse(text, hints):
             f"The report names spokesperson {name} but gives no words of theirs (“{name} said …”): "
             "nothing to import as remarks."
         )
-    source_name = header.get("source") or (dateline.agency if dateline else "")
+    source_name = header.get("source") or line_source or (dateline.agency if dateline else "")
     warnings = [f"A news report{' by ' + source_name if source_name else ''}: a secondary source, imported as the briefing it reports."]
     if not source_name:
         warnings.append("The report names no outlet; say who published it in the Source field.")
