@@ -264,8 +264,11 @@ def remark_heading(remark, briefing):
     """The remark in a line, for its heading: who answered whom, on what, when ("Hua Chunying
     answers AFP on Trade, 15 November 2018")."""
     who = remark.speaker_label()
-    if remark.kind == Remark.Kind.QUESTION_AND_ANSWER:
+    if remark.kind == Remark.Kind.QUESTION_AND_ANSWER and (remark.outlet or remark.question):
         act = f"answers {remark.outlet}" if remark.outlet else "answers a question"
+    elif briefing.news_report:
+        # Words a news report gives without the question that prompted them.
+        act = "speaks"
     else:
         act = "announces"
     topic = next(iter(remark.topics.all()), None)
@@ -326,7 +329,7 @@ def remark_detail(request, pk):
     permalink = request.build_absolute_uri(remark.get_absolute_url())
     reference = citations.Reference.for_remark(remark, len(sequence), permalink)
     passage = request.GET.get("passage", "")
-    answer_html, passage_found = passages.render(remark.answer, passage)
+    answer_html, passage_found = passages.render(remark.answer, passage, reported_speech=remark.briefing.news_report)
     translation = remark.translation
     translation = translation if translation and translation.is_public else None
     heading = remark_heading(remark, remark.briefing)

@@ -242,8 +242,8 @@ def test_every_sentence_pattern_is_linear_on_hostile_text():
 
 
 @pytest.mark.django_db
-def test_both_seeds_through_the_command(ministry, wang, capsys):
-    call_command("import_transcripts", str(SEEDS / CCB), str(SEEDS / XINHUA))
+def test_both_seeds_through_the_command(client, ministry, wang, capsys):
+    call_command("import_transcripts", str(SEEDS / CCB), str(SEEDS / XINHUA), "--publish")
     ccb = Briefing.objects.get(source_name="CCB News")
     xinhua = Briefing.objects.get(source_name="Xinhua")
     assert ccb.news_report and xinhua.news_report
@@ -252,6 +252,10 @@ def test_both_seeds_through_the_command(ministry, wang, capsys):
     assert ccb.spokesperson == wang == xinhua.spokesperson
     assert [r.kind for r in ccb.remarks.order_by("position")] == ["qa", "qa", "qa"]
     assert ccb.remarks.get(position=2).question.startswith("A reporter asked, the United States")
+    # Words reported without a question: he speaks, he does not answer a question nobody reports.
+    page = client.get(xinhua.remarks.get().get_absolute_url()).content.decode()
+    assert "Wang Wenbin speaks, 9 January 2023" in page
+    assert "As reported by Xinhua" in page and '<span class="reported">' in page
 
 
 def test_a_reported_remark_is_cited_as_reported_by_its_outlet():
@@ -321,3 +325,47 @@ def test_a_reported_exchange_is_matched_only_when_clear():
     # Half of one and half of the other: no clear match.
     assert best_match("The countries downstream on the Mekong; the trade war will produce no winner.", answers) is None
     assert best_match("Geng declined to comment on the election results in Zimbabwe.", answers) is None
+
+
+# --- Quoted and reported speech ---------------------------------------------------------------------
+
+
+def test_quotations_as_agencies_print_them():
+    from statements.text.speech import quotations
+
+    def quoted(text):
+        return [text[a:b] for a, b in quotations(text)]
+
+    # A quotation over paragraphs, reopened at each (the English convention), then one closed.
+    wire = '"The U.S. side has abused export controls.\n\n"We urge it to stop," Geng said. He called it "bullying".'
+    assert quoted(wire) == ['"The U.S. side has abused export controls.\n\n"We urge it to stop,"', '"bullying"']
+    # Opened straight and closed curly, as the CCB seed does.
+    assert quoted('Wang replied: "If what you said is true.” China opposes.') == ['"If what you said is true.”']
+    # Chinese: left open at a paragraph's end, closed in the next.
+    assert quoted("他表示，“我们反对。\n\n希望有关国家秉持科学态度。”汪文斌说。") == ["“我们反对。\n\n希望有关国家秉持科学态度。”"]
+    # A stray closing mark quotes nothing; an unclosed one runs to the end.
+    assert quoted("He said” nothing. “Open to the end") == ["“Open to the end"]
+
+
+def test_a_reports_answer_marks_the_reporters_words_apart_from_the_quoted_ones():
+    from statements.text import passages
+
+    html, found = passages.render('Wang said: "We hope so," he added.\n\nHe said China agrees.', "We hope so", reported_speech=True)
+    assert found
+    assert html == (
+        '<p><span class="reported">Wang said: </span>&quot;<mark id="passage">We hope so</mark>,&quot;'
+        '<span class="reported"> he added.</span></p>\n\n<p><span class="reported">He said China agrees.</span></p>'
+    )
+    # A transcript's answer is the spokesperson's own words: nothing marked.
+    assert "reported" not in passages.render('We said "no".')[0]
+
+
+def test_marking_reported_speech_stays_linear_on_hostile_text():
+    import time
+
+    from statements.text import passages
+
+    hostile = ('"a" ' * 40000) + "\n\n" + ("“" * 40000)
+    start = time.perf_counter()
+    passages.render(hostile, "a", reported_speech=True)
+    assert time.perf_counter() - start < 5

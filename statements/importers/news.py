@@ -302,7 +302,7 @@ def _speaker(name, language):
         postposed = re.compile(r"[，,]\s*[”\"]?\s*" + ref + r"(?:说|表示|指出|强调)[。.]?\s*$")
         cut = re.compile(r"[，,]\s*(?P<who>" + ref + adverbs + verb + ")")
         pronoun = re.compile(r"(?:^|[。！？]\s*)[他她]" + adverbs + verb)
-        return Speaker(name, _either(attribution, postposed), cut, pronoun)
+        return Speaker(name, _Either(attribution, postposed), cut, pronoun)
     parts = name.split()
     surnames = {parts[0], parts[-1]} if len(parts) > 1 else set(parts)
     refs = [re.escape(name)] + [re.escape(s) for s in sorted(surnames)] + [
@@ -321,7 +321,7 @@ def _speaker(name, language):
     # "When asked about …, Wang said …": the words begin with the speaker inside the sentence.
     cut = re.compile(r",\s*(?P<who>" + ref + adverbs + verb + ")")
     pronoun = re.compile(opening + r"(?:He|She)" + adverbs + verb)
-    return Speaker(name, _either(preposed, postposed), cut, pronoun)
+    return Speaker(name, _Either(preposed, postposed), cut, pronoun)
 
 
 class _Either:
@@ -336,10 +336,6 @@ class _Either:
             if found:
                 return found
         return None
-
-
-def _either(*patterns):
-    return _Either(*patterns)
 
 
 def find_spokesperson(paragraphs, known=()):

@@ -11,6 +11,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from statements.text import passages
+
 register = template.Library()
 
 
@@ -114,3 +116,10 @@ def _remark_item(remark):
         f"{chips}"
         f"</article>"
     )
+
+
+@register.filter
+def reported_speech(text):
+    """A news report's answer as paragraphs, the reporter's words marked apart from the quoted
+    ones (text/passages.render)."""
+    return passages.render(text, reported_speech=True)[0]

@@ -5,10 +5,13 @@ the highlight needs no JavaScript. Words are matched whatever the whitespace bet
 a browser's selection joins lines and paragraphs its own way.
 """
 
+import bisect
 import re
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from . import speech
 
 # Longer than any remark's paragraph a reader would select; beyond it the parameter is ignored.
 MAX_PASSAGE_LENGTH = 2000
@@ -25,14 +28,25 @@ def find(text: str, passage: str) -> tuple[int, int] | None:
     return match.span() if match else None
 
 
-def render(text: str, passage: str = "") -> SafeString:
+def _inside(spans, starts, start, end):
+    """Whether [start, end) lies inside one of the sorted, disjoint spans."""
+    index = bisect.bisect_right(starts, start) - 1
+    return index >= 0 and spans[index][1] >= end
+
+
+def render(text: str, passage: str = "", reported_speech: bool = False) -> SafeString:
     """The text as paragraphs (like Django's `linebreaks`), the passage in <mark> elements.
 
     Returns (html, found). A passage across paragraphs is marked in each of them; the first
-    mark has id="passage" so the link can scroll to it.
+    mark has id="passage" so the link can scroll to it. With `reported_speech` (a news report's
+    text), what is not inside quotation marks is marked as the reporter's words
+    (<span class="reported">, speech.quotations).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     span = find(text, passage) if passage else None
+    quoted = speech.quotations(text) if reported_speech else None
+    quoted_starts = [q[0] for q in quoted or ()]
+    quoted_ends = [q[1] for q in quoted or ()]
     paragraphs, start = [], 0
     for separator in [*PARAGRAPH_BREAK.finditer(text), None]:
         end = separator.start() if separator else len(text)
@@ -40,14 +54,20 @@ def render(text: str, passage: str = "") -> SafeString:
         start = separator.end() if separator else end
     html, marked = [], False
     for start, end in paragraphs:
-        pieces = [(start, end, False)]
-        if span and span[0] < end and span[1] > start:
-            mark_start, mark_end = max(start, span[0]), min(end, span[1])
-            pieces = [(start, mark_start, False), (mark_start, mark_end, True), (mark_end, end, False)]
+        cuts = {start, end}
+        if span:
+            cuts.update(point for point in span if start < point < end)
+        if quoted:
+            # The quotations that touch this paragraph (sorted and apart: found by bisection).
+            first, last = bisect.bisect_right(quoted_ends, start), bisect.bisect_left(quoted_starts, end)
+            cuts.update(point for q in quoted[first:last] for point in q if start < point < end)
+        points = sorted(cuts)
         body = ""
-        for piece_start, piece_end, is_mark in pieces:
+        for piece_start, piece_end in zip(points, points[1:]):
             piece = escape(text[piece_start:piece_end]).replace("\n", "<br>")
-            if is_mark:
+            if quoted is not None and not _inside(quoted, quoted_starts, piece_start, piece_end):
+                piece = f'<span class="reported">{piece}</span>'
+            if span and span[0] <= piece_start and piece_end <= span[1]:
                 attribute = "" if marked else ' id="passage"'
                 piece = f"<mark{attribute}>{piece}</mark>"
                 marked = True

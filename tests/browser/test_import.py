@@ -87,26 +87,44 @@ def test_editor_imports_from_an_address_and_adds_the_new_host(page, editor, tran
     assert not briefing.remarks.filter(speaker=None).exists()
 
 
-SEED = Path(__file__).parents[1] / "data/seeds/2020-12-18-ccb-news-who-traceability-and-us-blacklist.txt"
+SEEDS = Path(__file__).parents[1] / "data/seeds"
+# Each seed: its file, the outlet, the date's evidence, the remarks' count, a question and an
+# answer's opening words that readers must see.
+SEED_CASES = [
+    (
+        "2020-12-18-ccb-news-who-traceability-and-us-blacklist.txt", "CCB News",
+        "2020-12-18 (from the report's dateline “CCB News, Beijing, December 18” and “on the afternoon of the 18th”)",
+        3, 'A reporter asked, the United States may add another 80 Chinese companies to the "blacklist."',
+        "In response, Wang Wenbin replied", "December 18, 2020, as reported by CCB News",
+    ),
+    (
+        "2023-01-09-xinhua-safe-smooth-flows-of-personnel.txt", "Xinhua",
+        "2023-01-09 (from the report's dateline “BEIJING, Jan. 9 (Xinhua)” and “on Monday”)",
+        1, "", "Since COVID began, China has always put the people", "January 9, 2023, as reported by Xinhua",
+    ),
+]
 
 
-def test_an_editor_pastes_a_news_report_and_readers_see_it_as_reported(page, editor, publisher, ministry):
-    """The CCB News report pasted as an editor would: the preview says where the date came from
-    and whose report it is, offers the spokesperson as new; once published, readers on a desktop
-    and a phone read its three exchanges, said to be as reported by CCB News, and cite it so."""
+@pytest.mark.parametrize("name, outlet, evidence, count, question, answer, cited", SEED_CASES)
+def test_an_editor_pastes_a_news_report_and_readers_see_it_as_reported(
+    page, editor, publisher, ministry, name, outlet, evidence, count, question, answer, cited
+):
+    """A seed report pasted as an editor would: the preview says where the date came from and
+    whose report it is, offers the spokesperson as new; once published, readers on a desktop and
+    a phone read its exchanges, said to be as reported by the outlet, and cite it so."""
     from .test_editorial_flows import save
 
     log_in(page, editor)
     page.goto("/admin/statements/briefing/")
     page.get_by_role("link", name="Import transcript").click()
-    page.locator("textarea[name=text]").fill(SEED.read_text())
+    page.locator("textarea[name=text]").fill((SEEDS / name).read_text())
     page.get_by_role("button", name="Preview").click()
 
     facts = page.locator(".import-facts")
     expect(facts).to_contain_text("news report")
-    expect(facts).to_contain_text("CCB News: a news report of the briefing, a secondary source")
-    expect(facts).to_contain_text("2020-12-18 (from the report's dateline “CCB News, Beijing, December 18” and “on the afternoon of the 18th”)")
-    expect(facts).to_contain_text("3 (3 questions)")
+    expect(facts).to_contain_text(f"{outlet}: a news report of the briefing, a secondary source")
+    expect(facts).to_contain_text(evidence)
+    expect(facts).to_contain_text(f"{count} ({count} questions)")
     expect(page.get_by_label("Add the host as a new spokesperson")).to_be_checked()
     expect(page.get_by_label("Name in Latin script")).to_have_value("Wang Wenbin")
     page.get_by_label("Native name").fill("汪文斌")
@@ -124,11 +142,14 @@ def test_an_editor_pastes_a_news_report_and_readers_see_it_as_reported(page, edi
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"/briefings/{briefing.pk}/")
-        expect(page.locator(".transcript-head")).to_contain_text("As reported by CCB News")
-        expect(page.locator(".exchange")).to_have_count(3)
-        expect(page.locator(".exchange").nth(1)).to_contain_text('A reporter asked, the United States may add another 80 Chinese companies to the "blacklist."')
-        page.locator(".exchange").nth(1).get_by_role("link", name="Permalink").click()
+        expect(page.locator(".transcript-head")).to_contain_text(f"As reported by {outlet}")
+        exchanges = page.locator(".exchange")
+        expect(exchanges).to_have_count(count)
+        exchange = exchanges.nth(1 if count > 1 else 0)
+        if question:
+            expect(exchange).to_contain_text(question)
+        exchange.get_by_role("link", name="Permalink").click()
         expect(page.locator(".reported-by")).to_be_visible()
-        expect(page.locator(".answer")).to_contain_text("In response, Wang Wenbin replied")
-        expect(page.locator(".cite")).to_contain_text("December 18, 2020, as reported by CCB News")
-        page.screenshot(path=f"/tmp/news-report-{width}.png", full_page=False)
+        expect(page.locator(".answer")).to_contain_text(answer)
+        expect(page.locator(".cite")).to_contain_text(cited)
+        page.screenshot(path=f"/tmp/news-report-{outlet}-{width}.png", full_page=False)
