@@ -553,3 +553,23 @@ def test_a_source_names_a_format_that_reads_listings(sources):
         source.format = name
         with pytest.raises(ValidationError, match=message):
             source.full_clean()
+
+
+@pytest.mark.parametrize("address", [
+    "::7f00:1",  # IPv4-compatible 127.0.0.1
+    "::a9fe:a9fe",  # IPv4-compatible 169.254.169.254
+    "64:ff9b::a9fe:a9fe",  # NAT64 of the metadata address
+    "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+    "64:ff9b:1::a00:1",  # local-use NAT64
+    "2002:7f00:1::",  # 6to4 of 127.0.0.1
+    "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo, client 10.0.0.1
+    "::ffff:a9fe:a9fe",  # mapped
+])
+def test_ipv6_forms_of_a_private_address_are_refused(address):
+    assert not fetch.is_public(address)
+
+
+def test_ipv6_forms_of_a_public_address_are_allowed():
+    assert fetch.is_public("2002:808:808::1") and fetch.is_public("64:ff9b::808:808")
+    assert fetch.is_public("2606:4700:4700::1111")

@@ -82,10 +82,34 @@ def check_web_address(url):
         raise FetchError(f"Only http and https addresses can be fetched, not {url[:200]!r}.")
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052), and the
+# deprecated IPv4-compatible form (::a.b.c.d). Local-use NAT64 (RFC 8215) reaches anything.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _carried_ipv4(ip):
+    """The IPv4 addresses an IPv6 address leads to: mapped, compatible, NAT64, 6to4, Teredo."""
+    carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if ip in NAT64 or ip in IPV4_COMPATIBLE:
+        carried.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [address for address in carried if address is not None]
+
+
 def is_public(address):
+    """Whether a connection to `address` reaches the public internet only: a global address,
+    not multicast, and for IPv6 every IPv4 address it carries public too (::ffff:127.0.0.1,
+    ::7f00:1, 64:ff9b::a9fe:a9fe and 2002:7f00:1:: all reach a private one)."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        if ip in LOCAL_NAT64:
+            return False
+        carried = _carried_ipv4(ip)
+        if ip.ipv4_mapped:
+            return is_public(str(ip.ipv4_mapped))
+        if carried and not all(is_public(str(v4)) for v4 in carried):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
