@@ -25,9 +25,13 @@ class InvalidState(Exception):
         self.errors = errors
 
 
-# What XML 1.0 cannot carry: every C0 control but tab and line breaks. The model refuses them now;
-# text stored before must not take a feed down with it (UnserializableContentError).
-NOT_IN_XML = dict.fromkeys(c for c in range(0x20) if chr(c) not in "\t\n\r")
+# What XML 1.0 cannot carry: every C0 control but tab and line breaks, lone surrogates, and the
+# non-characters U+FFFE and U+FFFF. The model refuses controls now; text stored before, or a
+# search typed with them, must not take a feed down with it (UnserializableContentError, or a
+# feed no reader parses).
+NOT_IN_XML = dict.fromkeys(
+    [*(c for c in range(0x20) if chr(c) not in "\t\n\r"), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]
+)
 
 
 def xml_safe(value):

@@ -2,6 +2,8 @@
 C1 control character, stored behind the model's back, goes through every page, feed, export,
 citation and the API without an error."""
 
+from xml.etree import ElementTree
+
 import pytest
 
 from statements.models import Remark
@@ -47,8 +49,21 @@ def test_every_surface_serves_stored_control_characters(client, dirty):
         assert response.status_code == 200, path
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if "feed" in path:
-            # XML 1.0 allows no C0 control but tab and line breaks: a feed reader would reject it.
-            assert not any(chr(c).encode() in body for c in range(0x00, 0x20) if chr(c) not in "\t\n\r"), path
+            # XML 1.0 allows no C0 control but tab and line breaks, nor U+FFFE/U+FFFF: a feed
+            # reader would reject the whole feed. A real XML parser reads it.
+            ElementTree.fromstring(body)
+
+
+@pytest.mark.parametrize("query", ["%EF%BF%BF", "%EF%BF%BE", "%01x", "trade%EF%BF%BFanswer"])
+def test_a_feed_of_any_search_is_well_formed_xml(client, dirty, query):
+    # U+FFFE and U+FFFF, which XML 1.0 forbids as well, stored behind the model's back too.
+    _, remark = dirty
+    remark.answer, remark.question = "Trade answer\ufffe\uffff.", "Q\uffff?"
+    remark.save()
+    response = client.get(f"/remarks/feed/?q={query}")
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        ElementTree.fromstring(response.content)
 
 
 def test_the_admin_refuses_control_characters_and_implausible_dates_with_a_message(editor_client, make_briefing):
