@@ -386,6 +386,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Diplomatic statements
 # at most one confirmation email per address in this many minutes, whoever asks.
 ALERTS_SUBSCRIBE_RATE_LIMIT = os.environ.get("ALERTS_SUBSCRIBE_RATE_LIMIT", "10/h")
 ALERTS_CONFIRMATION_INTERVAL = envint("ALERTS_CONFIRMATION_INTERVAL", 10)
+# Confirmation emails to one address in one day, whatever the interval allows.
+ALERTS_CONFIRMATIONS_PER_DAY = envint("ALERTS_CONFIRMATIONS_PER_DAY", 3)
 # A digest lists at most this many remarks per alert, then links to the rest.
 ALERTS_REMARKS_PER_ALERT = envint("ALERTS_REMARKS_PER_ALERT", 10)
 # At most one digest per subscriber in this many hours: a daily timer that fires twice or late

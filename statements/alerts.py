@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -245,18 +245,27 @@ def send_confirmation(subscriber, now=None):
     now = now or timezone.now()
     previous = subscriber.confirmation_sent_at
     cutoff = now - datetime.timedelta(minutes=settings.ALERTS_CONFIRMATION_INTERVAL)
-    # Claimed in one UPDATE: two requests at once cannot both send.
+    day = now.astimezone(datetime.timezone.utc).date()
+    before = Subscriber.objects.filter(pk=subscriber.pk).values("confirmations_day", "confirmations_that_day").first()
+    # Claimed in one UPDATE: two requests at once cannot both send, nor both pass the day's cap.
     claimed = (
         Subscriber.objects.filter(pk=subscriber.pk)
         .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lte=cutoff))
-        .update(confirmation_sent_at=now)
+        .filter(~Q(confirmations_day=day) | Q(confirmations_that_day__lt=settings.ALERTS_CONFIRMATIONS_PER_DAY))
+        .update(
+            confirmation_sent_at=now,
+            confirmations_that_day=Case(When(confirmations_day=day, then=F("confirmations_that_day") + 1), default=1),
+            confirmations_day=day,
+        )
     )
     if not claimed:
         return False
     pending = list(subscriber.alerts.filter(confirmed_at__isnull=True))
     for alert in pending:
         alert.url = absolute(remarks_path(alert.query))
-    subject = f"Confirm your email alert: {pending[0].label}" if len(pending) == 1 else (
+    # Fixed words: anyone may ask for mail to any address, and the state asked for is theirs (a
+    # search can say anything); it is shown in the body only, cut (templates/…/email).
+    subject = "Confirm your email alert" if len(pending) == 1 else (
         f"Confirm your {len(pending)} email alerts" if pending else "Your email alerts on Diplomatic statements"
     )
     message = message_for(
@@ -269,7 +278,9 @@ def send_confirmation(subscriber, now=None):
     try:
         message.send()
     except MAIL_ERRORS as error:
-        Subscriber.objects.filter(pk=subscriber.pk, confirmation_sent_at=now).update(confirmation_sent_at=previous)
+        Subscriber.objects.filter(pk=subscriber.pk, confirmation_sent_at=now).update(
+            confirmation_sent_at=previous, **(before or {})
+        )
         logger.warning("Confirmation email to subscriber %s not sent: %s", subscriber.pk, error)
         raise MailUnavailable() from error
     return True
@@ -388,7 +399,7 @@ def digest_message(digest):
         return None, 0
     total = listed + sum(section["more"] for section in sections)
     new = f"{total} new remark{'s' if total != 1 else ''}"
-    subject = f"{new}: {sections[0]['label']}" if len(sections) == 1 else f"{new} for your {len(sections)} alerts"
+    subject = f"{new} for your alert" if len(sections) == 1 else f"{new} for your {len(sections)} alerts"
     message = message_for(
         digest.subscriber,
         subject[:150],

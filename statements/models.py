@@ -1257,6 +1257,10 @@ class Subscriber(models.Model):
     confirmation_sent_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="The last confirmation email: at most one per ALERTS_CONFIRMATION_INTERVAL."
     )
+    # Confirmations sent on one day (UTC): at most ALERTS_CONFIRMATIONS_PER_DAY, so that nobody can
+    # use the form to send an address mail after mail.
+    confirmations_day = models.DateField(null=True, blank=True, editable=False)
+    confirmations_that_day = models.PositiveSmallIntegerField(default=0, editable=False)
     digested_until = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="The last digest looked for remarks published up to here."
     )

@@ -130,7 +130,7 @@ def test_double_opt_in_nothing_is_sent_before_the_link_is_followed_and_pressed(c
     assert "Check your inbox" in response.text and "Remarks on Trade" in response.text
     message, = mailoutbox
     assert message.to == ["reader@example.org"]
-    assert "Remarks on Trade" in message.subject and "Remarks on Trade" in message.body
+    assert message.subject == "Confirm your email alert" and "Remarks on Trade" in message.body
     assert f"{SITE}/alerts/confirm/" in message.body and f"{SITE}/alerts/confirm/" in html_of(message)
     subscriber = Subscriber.objects.get()
     assert message.extra_headers["List-Unsubscribe"] == f"<{SITE}/alerts/unsubscribe/{subscriber.token}/>"
@@ -195,7 +195,7 @@ def test_one_email_per_subscriber_grouped_by_alert_each_remark_once(follow, arch
     digest = Digest.objects.get(subscriber=reader)
     assert mine.extra_headers["Message-ID"] == f"<digest-{digest.pk}@127.0.0.1>"
     assert "Nothing followed." not in body
-    assert theirs.subject == "1 new remark: Remarks on Taiwan"
+    assert theirs.subject == "1 new remark for your alert" and "Remarks on Taiwan" in theirs.body
     assert f"/remarks/{taiwan.pk}/" in theirs.body and f"/remarks/{trade.pk}/" not in theirs.body
 
 
@@ -300,7 +300,7 @@ def test_an_alert_lists_a_few_remarks_and_links_to_the_rest_once(follow, archive
     make_briefing(date=datetime.date(2022, 1, 1), remarks=[{"answer": f"Trade {n}.", "topics": [topics["trade"]]} for n in range(5)])
     send_alerts()
     message, = mailoutbox
-    assert message.subject == "5 new remarks: Remarks on Trade"
+    assert message.subject == "5 new remarks for your alert" and "Remarks on Trade" in message.body
     assert message.body.count(f"{SITE}/remarks/") == 2 + 2  # two permalinks, the alert's page and its "more"
     assert f"… and 3 more: {SITE}/remarks/?topic=trade&sort=newest" in message.body
     assert "and 3 more</a>" in html_of(message)
@@ -447,7 +447,7 @@ def test_an_alert_on_a_renamed_topic_keeps_working(client, follow, archive, make
     make_briefing(remarks=[{"answer": "Trade answer.", "topics": [trade]}])
     send_alerts()
     message, = mailoutbox
-    assert message.subject == "1 new remark: Remarks on World trade"
+    assert message.subject == "1 new remark for your alert" and "Remarks on World trade" in message.body
     assert f"{SITE}/remarks/?topic=world-trade" in message.body
     alert = reader.alerts.get()
     assert (alert.query, alert.label) == ("topic=world-trade", "Remarks on World trade")
@@ -552,7 +552,7 @@ def test_digests_go_through_a_real_smtp_server(client, archive, make_briefing, t
     digest = received[1]
     reader = Subscriber.objects.get()
     assert digest["From"] == "Diplomatic statements <alerts@example.org>" and digest["To"] == "reader@example.org"
-    assert digest["Subject"] == "1 new remark: Remarks on Trade"
+    assert digest["Subject"] == "1 new remark for your alert"
     assert digest["Message-ID"] == f"<digest-{Digest.objects.get().pk}@127.0.0.1>"
     # Folded onto a line of its own by Python's email package (RFC 5322 folding), hence strip().
     assert digest["List-Unsubscribe"].strip() == f"<{SITE}/alerts/unsubscribe/{reader.token}/>"
@@ -594,3 +594,28 @@ def test_no_state_or_address_gets_a_server_error(client, archive, query, address
     an address as the subscribe form does."""
     response = client.post(f"/alerts/new/?{query}", {"email": address})
     assert response.status_code < 500, f"/alerts/new/?{query} {address!r} -> {response.status_code}"
+
+
+def test_a_confirmation_subject_is_fixed_text_whatever_the_state_asked(client, archive, mailoutbox):
+    """Anyone may ask for an alert to any address: the subject a victim reads must carry no
+    words of the asker's; the state is shown in the body only, cut."""
+    bait = "Win a FREE iPhone at evil.example " + "x" * 400
+    assert ask(client, f"q={bait.replace(' ', '+')}", "victim@example.org").status_code == 200
+    message, = mailoutbox
+    assert message.subject == "Confirm your email alert"
+    assert "iPhone" not in message.subject and "evil" not in message.subject
+    words = re.sub(r"https?://\S+", "", message.body)  # the links carry the whole state, as they must
+    assert "Win a FREE iPhone" in words and "x" * 300 not in words
+
+
+def test_one_address_gets_at_most_a_few_confirmations_a_day(archive, mailoutbox, settings):
+    from statements import alerts
+
+    settings.ALERTS_CONFIRMATIONS_PER_DAY = 3
+    start = datetime.datetime(2026, 12, 7, 0, 5, tzinfo=datetime.timezone.utc)
+    # Every 11 minutes for a day: past the interval each time, yet only three go out.
+    for step in range(24 * 60 // 11):
+        alerts.subscribe("target@example.org", f"q=word{step}", f"Remarks matching word{step}", now=start + datetime.timedelta(minutes=11 * step))
+    assert len(mailoutbox) == 3
+    alerts.subscribe("target@example.org", "q=next", "Remarks matching next", now=start + datetime.timedelta(days=1, minutes=10))
+    assert len(mailoutbox) == 4

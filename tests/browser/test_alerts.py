@@ -61,7 +61,7 @@ def test_a_reader_subscribes_to_a_topic_confirms_and_gets_the_digest(page, remar
     call_command("send_alerts", stdout=out)
     assert "Sent 1 digest with 1 remark" in out.getvalue()
     digest = mail.outbox[1]
-    assert digest.subject == "1 new remark: Remarks on Trade"
+    assert digest.subject == "1 new remark for your alert" and "Remarks on Trade" in digest.body
     assert "Soybean trade continues." in digest.body and "Trade wars have no winners." not in digest.body
     permalink = re.search(r"http://\S+/remarks/\d+/", digest.body).group(0)
     page.goto(permalink)
