@@ -157,11 +157,11 @@ VERSIONS = [(ORIGINAL, "Original language"), *Briefing.Language.choices]
 
 
 class RemarkFilter(SearchFilterSet):
-    topic = ManyToManySlugsFilter(field_name="topics", queryset=Topic.objects.all())
-    spokesperson = SlugsFilter(field_name="speaker", queryset=Spokesperson.objects.all())
+    topic = ManyToManySlugsFilter(field_name="topics", queryset=Topic.objects.public())
+    spokesperson = SlugsFilter(field_name="speaker", queryset=Spokesperson.objects.public())
     ministry = SlugsFilter(field_name="ministry", queryset=Ministry.objects.all())
-    mentions = ManyToManySlugsFilter(field_name="entities", queryset=Entity.objects.all())
-    asked_by = SlugsFilter(field_name="asked_by", queryset=Outlet.objects.all())
+    mentions = ManyToManySlugsFilter(field_name="entities", queryset=Entity.objects.public())
+    asked_by = SlugsFilter(field_name="asked_by", queryset=Outlet.objects.public())
     kind = django_filters.MultipleChoiceFilter(choices=Remark.Kind.choices, distinct=False)
     # Language, ministry and date are the remark's copies of its briefing's (models.py).
     lang = django_filters.MultipleChoiceFilter(
@@ -188,7 +188,7 @@ class RemarkFilter(SearchFilterSet):
 
 
 class BriefingFilter(SearchFilterSet):
-    spokesperson = SlugsFilter(field_name="spokesperson", queryset=Spokesperson.objects.all())
+    spokesperson = SlugsFilter(field_name="spokesperson", queryset=Spokesperson.objects.public())
     ministry = SlugsFilter(field_name="ministry", queryset=Ministry.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=Briefing.Kind.choices, distinct=False)
     lang = django_filters.MultipleChoiceFilter(

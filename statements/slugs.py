@@ -18,20 +18,27 @@ SLUG_PARAMS = {"topic": Topic, "spokesperson": Spokesperson, "ministry": Ministr
 NOUNS = {Topic: "topic", Spokesperson: "spokesperson", Ministry: "ministry", Entity: "country or organisation", Outlet: "outlet"}
 
 
+def public(model):
+    """What of `model` the public may name: reference data nobody listed and no public remark
+    refers to is answered exactly like a slug that never existed (models.ReferenceQuerySet)."""
+    objects = model.objects
+    return objects.public() if hasattr(objects, "public") else objects.all()
+
+
 def current_slug(model, slug):
     """The slug now held by what was once called `slug`, or None."""
     history = getattr(model, "history", None)
     if history is None:
         return None
     pk = history.filter(slug=slug).order_by("-history_date").values_list("id", flat=True).first()
-    return model.objects.filter(pk=pk).values_list("slug", flat=True).first() if pk else None
+    return public(model).filter(pk=pk).values_list("slug", flat=True).first() if pk else None
 
 
 def existing(model, values):
-    """The values that are slugs of `model` now. Only what could be a slug reaches the database
-    (a NUL byte is an error on PostgreSQL)."""
+    """The values that are public slugs of `model` now. Only what could be a slug reaches the
+    database (a NUL byte is an error on PostgreSQL)."""
     candidates = [value for value in values if slug_re.fullmatch(value)]
-    return set(model.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+    return set(public(model).filter(slug__in=candidates).values_list("slug", flat=True))
 
 
 def is_slug_shaped(value):

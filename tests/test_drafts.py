@@ -133,7 +133,10 @@ def test_a_draft_leaks_through_no_public_surface(client, leaky_draft):
         assert client.get(path).status_code == 404, path
     for path in surfaces:
         response = client.get(path)
-        assert response.status_code == 200, path
+        # Naming the draft's topic is answered as naming a topic that does not exist: a page
+        # leaves it out with a notice, a feed, an export or the API refuses it (test_unlisted.py).
+        expected = client.get(path.replace("taiwan", "no-such-topic")).status_code if "taiwan" in path else 200
+        assert response.status_code == expected, path
         body = b"".join(response.streaming_content) if response.streaming else response.content
         text = body.decode()
         assert MARKER not in text, path
