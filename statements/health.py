@@ -1,8 +1,8 @@
 """/healthz for load balancers and monitoring: can this app server serve pages now?
 
-It reads the remark table under a short budget (statements/budget.py), so a database that is
-down, too slow or holding a lock on the table every page reads is seen as such (503), not as a
-`SELECT 1` that answers while every page hangs. The cache is reported but never fails the check:
+It reads a row of every table a public page reads, under a short budget (statements/budget.py),
+so a database that is down, too slow or holding a lock on any of them is seen as such (503), not
+as a `SELECT 1` that answers while every page hangs. The cache is reported but never fails the check:
 the site serves without Redis, only slower (statements/cache.py); that state is "degraded".
 """
 
@@ -13,14 +13,25 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 from . import budget
-from .models import Remark
+from .models import (
+    Briefing, ContentVersion, Entity, Ministry, MonthVersion, Outlet, Remark, Spokesperson, Topic,
+)
+
+# The tables public pages read: remarks and briefings, the content versions every cached page and
+# count is keyed on, and the reference data pages name (remarks' topics and mentions through
+# their link tables).
+PAGE_TABLES = [
+    Remark, Briefing, ContentVersion, MonthVersion, Ministry, Spokesperson, Topic, Entity, Outlet,
+    Remark.topics.through, Remark.entities.through,
+]
 
 
 def database_status():
     try:
         # The lock is given up first, so a held lock reads "locked", not "slow".
         budget.limit_database_time(settings.HEALTH_TIMEOUT, settings.HEALTH_TIMEOUT / 2)
-        Remark.objects.values_list("pk", flat=True).first()
+        for model in PAGE_TABLES:
+            model.objects.values_list("pk", flat=True).first()
     except DatabaseError as error:
         cause = getattr(error.__cause__, "sqlstate", None)
         if cause == budget.LOCK_NOT_AVAILABLE or "locked" in str(error):

@@ -45,7 +45,10 @@ def test_a_page_over_its_database_budget_is_a_503_and_the_next_one_is_served(cli
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a table lock held by another connection: PostgreSQL (CI runs it)")
 @pytest.mark.django_db(transaction=True)
-def test_a_locked_remark_table_gives_503s_within_the_budget_and_the_site_recovers(client, remarks, settings):
+@pytest.mark.parametrize("table", ["statements_remark", "statements_briefing", "statements_contentversion", "statements_topic"])
+def test_a_locked_table_gives_503s_within_the_budget_healthz_says_so_and_the_site_recovers(client, remarks, settings, table):
+    """Any table a page reads, not only the remarks': /healthz must not say "ok" while every page
+    answers 503."""
     import time
 
     settings.LOCK_TIMEOUT = 0.5
@@ -58,7 +61,7 @@ def test_a_locked_remark_table_gives_503s_within_the_budget_and_the_site_recover
         db = connection.settings_dict
         with psycopg.connect(dbname=db["NAME"], host=db["HOST"] or None, port=db["PORT"] or None,
                              user=db["USER"] or None, password=db["PASSWORD"] or None) as other:
-            other.execute("LOCK TABLE statements_remark IN ACCESS EXCLUSIVE MODE")  # in a transaction
+            other.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # in a transaction
             locked.set()
             release.wait(30)
             other.rollback()
