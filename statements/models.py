@@ -29,6 +29,8 @@ from simple_history.models import HistoricalRecords
 from .dates import validate_briefing_date
 from .importers import TranscriptError, format_named
 from .importers.base import BRIEFING_KINDS
+from .importers.fetch import MAX_ETAG, MAX_LAST_MODIFIED
+from .importers.listing import MAX_ADDRESS_LENGTH
 from .validators import validate_no_control_characters as clean_text
 from .validators import validate_web_address
 
@@ -1205,7 +1207,7 @@ class SourcePage(models.Model):
         NEEDS_REVIEW = "needs_review", "Changed upstream, needs review"
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="pages")
-    url = models.URLField(max_length=500, help_text="Its address on the ministry's site.")
+    url = models.URLField(max_length=MAX_ADDRESS_LENGTH, help_text="Its address on the ministry's site.")
     is_listing = models.BooleanField(default=False)
     title = models.CharField(max_length=300, blank=True, help_text="The link's text in the listing.")
     listing_date = models.DateField(null=True, blank=True, help_text="The date the listing gives it, if it settles one.")
@@ -1213,8 +1215,8 @@ class SourcePage(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     message = models.TextField(blank=True, help_text="Why it failed or needs review; the import's notes.")
     briefing = models.ForeignKey(Briefing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    etag = models.CharField(max_length=300, blank=True)
-    last_modified = models.CharField(max_length=100, blank=True)
+    etag = models.CharField(max_length=MAX_ETAG, blank=True)
+    last_modified = models.CharField(max_length=MAX_LAST_MODIFIED, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True)
     links = models.JSONField(default=list, blank=True, help_text="A listing page's entries: [url, title, printed date].")
     page_count = models.PositiveIntegerField(null=True, blank=True)

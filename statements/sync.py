@@ -26,6 +26,7 @@ A run, per source (models.Source):
 
 import datetime
 import hashlib
+import logging
 from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,7 +44,12 @@ from .models import Briefing, Source, SourcePage
 RECHECK_DAYS = 7
 MAX_RETRY_PAUSE = datetime.timedelta(days=7)
 # A listing that never ends (a site answering every page number with the same page) stops here.
+logger = logging.getLogger(__name__)
+
 MAX_LISTING_PAGES = 5000
+# The most entries one walk keeps (the ministry's English listing holds a few thousand): past it a
+# listing is broken or hostile, and the walk stops as if interrupted (the next run goes on).
+MAX_WALK_ENTRIES = 50_000
 
 
 def mirror(url, base_url):
@@ -124,6 +130,7 @@ class SourceSync:
         self.tally = Tally()
         self.walk_error = ""
         self.first_failure = ""
+        self.crash = ""  # what broke the run, when something did
 
     # --- 1. the listing ---------------------------------------------------------------------------
 
@@ -172,6 +179,9 @@ class SourceSync:
                 return entries, True  # an empty page, or the same page again: the end
             seen.update(entry.url for entry in fresh)
             entries.extend(fresh)
+            if len(entries) >= MAX_WALK_ENTRIES:
+                self.write(f"  stopped after {len(entries)} links: more than a listing of transcripts holds")
+                return entries, False
             if self._far_enough(entries, fresh, known):
                 return entries, False
         return entries, False
@@ -363,6 +373,11 @@ class SourceSync:
         except KeyboardInterrupt:
             interrupted = True
             raise
+        except Exception as error:  # noqa: BLE001 (any fault of one source is that source's failure)
+            # Recorded as this source's failure, never as a success; the run goes on with the others.
+            logger.exception("The sync of %s crashed", self.source.slug)
+            self.crash = f"crashed: {type(error).__name__}: {str(error)[:300]}"
+            self.write(f"  {self.crash}")
         finally:
             self._finish(started, interrupted)
         return self.tally
@@ -371,6 +386,8 @@ class SourceSync:
         source, tally = self.source, self.tally
         if interrupted:
             error = "Interrupted; the next run goes on from where this one stopped."
+        elif self.crash:
+            error = self.crash
         elif self.walk_error:
             error = self.walk_error
         elif tally.failed:
@@ -382,7 +399,7 @@ class SourceSync:
         if self.options.dry_run:
             return
         source.last_run_at = started
-        if not interrupted and not self.walk_error:
+        if not interrupted and not self.walk_error and not self.crash:
             source.last_success_at = timezone.now()
         source.last_error = error
         source.last_counts = tally.counts()

@@ -49,6 +49,7 @@ class Mirror:
             self.pages[urlsplit(row["source_url"]).path] = (CORPUS / row["path"]).read_bytes()
         self.robots = b"User-agent: *\nDisallow: /private/\n"
         self.busy = {}  # path → how many more times to answer 503 Service Unavailable
+        self.validators = {}  # "ETag"/"Last-Modified" → the value to send instead of the usual one
         self.log = []  # (path, status, user agent)
         self.lock = threading.Lock()
         mirror = self
@@ -76,8 +77,8 @@ class Mirror:
                 if status == 503:
                     self.send_header("Retry-After", "7")
                 if body is not None:
-                    self.send_header("ETag", etag)
-                    self.send_header("Last-Modified", LAST_MODIFIED)
+                    self.send_header("ETag", mirror.validators.get("ETag", etag))
+                    self.send_header("Last-Modified", mirror.validators.get("Last-Modified", LAST_MODIFIED))
                 if status == 200:
                     self.send_header("Content-Type", "text/html; charset=utf-8" if path != "/robots.txt" else "text/plain")
                     self.send_header("Content-Length", str(len(body)))
@@ -573,3 +574,56 @@ def test_ipv6_forms_of_a_private_address_are_refused(address):
 def test_ipv6_forms_of_a_public_address_are_allowed():
     assert fetch.is_public("2002:808:808::1") and fetch.is_public("64:ff9b::808:808")
     assert fetch.is_public("2606:4700:4700::1111")
+
+
+# --- A hostile or broken source ---------------------------------------------------------------------
+
+
+def test_over_long_validators_and_links_are_not_stored_and_the_run_goes_on(mirror, sources):
+    mirror.validators = {"ETag": '"' + "e" * 1000 + '"', "Last-Modified": "Tue, " + "9" * 150}
+    listing = urlsplit(EN_LISTING).path
+    folder = listing.rsplit("/", 1)[0]
+    long_link = f'<a href="{folder}/t{"1" * 600}.shtml">An over-long link</a>'.encode()
+    mirror.pages[listing] = mirror.pages[listing].replace(b"</body>", long_link + b"</body>")
+    out, error = sync(mirror, "--since", SINCE, "--create-spokespersons")
+    # The pages the sample lacks are 404s, as in every run on it; nothing else fails.
+    assert "crashed" not in out
+    assert all(page.message == "HTTP 404 Not Found" for page in SourcePage.objects.filter(state=SourcePage.State.FAILED))
+    assert Briefing.objects.count() == len(manifest_rows(since=SINCE))
+    # Validators too long to keep are not kept (the next run fetches the page whole); the link
+    # too long to be an address of the ministry's is not an entry.
+    assert not SourcePage.objects.exclude(etag="").exists() and not SourcePage.objects.exclude(last_modified="").exists()
+    assert not SourcePage.objects.filter(url__contains="1" * 600).exists()
+    for source in Source.objects.all():
+        assert source.last_success_at is not None and "crashed" not in source.last_error
+
+
+def test_a_source_that_crashes_is_recorded_as_failed_and_the_others_still_run(mirror, sources, monkeypatch):
+    from django.db import DataError
+
+    from statements import sync as sync_module
+
+    real_record = sync_module.SourceSync.record
+
+    def record(self, entries, complete):
+        if self.source.language == "en":
+            raise DataError("value too long for type character varying(300)")
+        return real_record(self, entries, complete)
+
+    monkeypatch.setattr(sync_module.SourceSync, "record", record)
+    out, error = sync(mirror, "--since", SINCE, "--create-spokespersons")
+    assert error is not None and "crashed" in out
+    english, chinese = Source.objects.get(language="en"), Source.objects.get(language="zh")
+    assert english.last_success_at is None and "crashed" in english.last_error and "DataError" in english.last_error
+    assert chinese.last_success_at is not None and "crashed" not in chinese.last_error
+    assert Briefing.objects.filter(language="zh").count() == len(manifest_rows(language="zh", since=SINCE))
+
+
+def test_a_listing_page_of_a_hundred_thousand_links_gives_a_bounded_number_of_entries():
+    from statements.importers.listing import MAX_ENTRIES_PER_PAGE, read_links
+
+    folder = EN_LISTING.rsplit("/", 1)[0]
+    page = "<html><body>" + "".join(f'<a href="{folder}/t{n}.shtml">Remarks {n}</a>' for n in range(100_000)) + "</body></html>"
+    entries = read_links(page, EN_LISTING)
+    assert len(entries) == MAX_ENTRIES_PER_PAGE
+    assert entries[0].url == f"{folder}/t0.shtml"

@@ -61,6 +61,17 @@ class FetchError(TranscriptError):
         self.status, self.retry, self.wait = status, retry, wait
 
 
+# The longest validators kept (SourcePage.etag, .last_modified): a longer one is no validator a
+# real server sends, and is dropped rather than stored (the next request then fetches whole).
+MAX_ETAG = 300
+MAX_LAST_MODIFIED = 100
+
+
+def _validator(value, limit):
+    value = (value or "").strip()
+    return value if len(value) <= limit else ""
+
+
 @dataclass
 class Response:
     url: str  # the address finally answered, after redirects
@@ -269,8 +280,10 @@ class Fetcher:
             except urllib.error.HTTPError as error:
                 with error:
                     if error.code == 304:
-                        return Response(url, 304, etag=error.headers.get("ETag", etag),
-                                        last_modified=error.headers.get("Last-Modified", last_modified))
+                        return Response(
+                            url, 304, etag=_validator(error.headers.get("ETag", etag), MAX_ETAG),
+                            last_modified=_validator(error.headers.get("Last-Modified", last_modified), MAX_LAST_MODIFIED),
+                        )
                     location = error.headers.get("Location") if 300 <= error.code < 400 else None
                     if location:
                         url = urljoin(url, location)
@@ -312,8 +325,8 @@ class Fetcher:
         if len(body) > self.max_bytes:
             raise FetchError(f"the page is larger than {self.max_bytes // 1024 // 1024} MB; not fetched.")
         return Response(
-            url, 200, body, etag=answer.headers.get("ETag", ""),
-            last_modified=answer.headers.get("Last-Modified", ""), content_type=content_type,
+            url, 200, body, etag=_validator(answer.headers.get("ETag"), MAX_ETAG),
+            last_modified=_validator(answer.headers.get("Last-Modified"), MAX_LAST_MODIFIED), content_type=content_type,
         )
 
 

@@ -76,6 +76,14 @@ def _folder(url):
     return path if path.endswith("/") else posixpath.dirname(path) + "/"
 
 
+# The longest address of an entry (SourcePage.url); a longer link is no transcript of a ministry's
+# and cannot be stored, so it is no entry.
+MAX_ADDRESS_LENGTH = 500
+# The most entries read from one listing page (the ministry's hold 20 to 60): a page of 100,000
+# links is a broken or hostile site, and only its first entries are taken.
+MAX_ENTRIES_PER_PAGE = 1000
+
+
 def read_links(text, page_url, is_listing_page=lambda url: False):
     """The entries of a listing page: links to documents in the listing's own folder (or below
     it), in page order, once each, with the date printed beside them if any.
@@ -98,12 +106,15 @@ def read_links(text, page_url, is_listing_page=lambda url: False):
             or (parts.scheme, parts.netloc) != (base.scheme, base.netloc)
             or not parts.path.startswith(folder)
             or parts.path.endswith("/")
+            or len(url) > MAX_ADDRESS_LENGTH
             or is_listing_page(url)
             or url in seen
         ):
             continue
         seen.add(url)
-        entries.append(Entry(url, title, _printed_date("".join(after))))
+        entries.append(Entry(url, title[:300], _printed_date("".join(after))))
+        if len(entries) >= MAX_ENTRIES_PER_PAGE:
+            break
     return entries
 
 

@@ -78,13 +78,13 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(f"Interrupted: {total.summary()}. Run again to go on."))
                 raise CommandError("Interrupted.", returncode=130) from None
             total.add(sync.tally)
-            if sync.walk_error:
+            if sync.walk_error or sync.crash:
                 broken.append(source.slug)
         summary = f"{len(chosen)} source(s): {total.summary()}"
         if dry_run:
             summary += " (dry run: nothing written)"
         if broken:
-            summary += f"; listing not read: {', '.join(broken)}"
+            summary += f"; listing not read or run broken: {', '.join(broken)}"
         if total.failed or broken:
             self.stdout.write(self.style.ERROR(summary))
             raise CommandError(f"{total.failed} page(s) failed" + (f"; {len(broken)} listing(s) not read" if broken else "") + ".", returncode=1)
