@@ -627,3 +627,65 @@ def test_a_listing_page_of_a_hundred_thousand_links_gives_a_bounded_number_of_en
     entries = read_links(page, EN_LISTING)
     assert len(entries) == MAX_ENTRIES_PER_PAGE
     assert entries[0].url == f"{folder}/t0.shtml"
+
+
+@pytest.fixture
+def trickle():
+    """A server that sends its status line and headers one byte every 0.2 s, for ever."""
+    import socket
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+
+            def drip(conn=conn):
+                try:
+                    conn.recv(4096)
+                    for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 10_000:
+                        if stop.is_set():
+                            break
+                        conn.send(bytes([byte]))
+                        time.sleep(0.2)
+                except OSError:
+                    pass
+                finally:
+                    conn.close()
+
+            threading.Thread(target=drip, daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/page.html"
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_a_server_dripping_its_headers_is_cut_off_at_the_requests_deadline(trickle):
+    import time
+
+    fetcher = fetch.Fetcher(timeout=1.5, retries=0, allow_private=True)
+    started = time.monotonic()
+    with pytest.raises(fetch.FetchError, match="longer than 1.5 s"):
+        fetcher.get(trickle)
+    assert time.monotonic() - started < 4
+
+
+def test_a_huge_crawl_delay_is_capped():
+    fetcher = fetch.Fetcher(robots=True, allow_private=True)
+    import urllib.robotparser
+
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(["User-agent: *", "Crawl-delay: 100000"])
+    fetcher._robots["http://example.org"] = parser
+    assert fetcher._crawl_delay("http://example.org") == fetch.MAX_CRAWL_DELAY

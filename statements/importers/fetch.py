@@ -6,19 +6,22 @@ on the standard library (urllib.request, urllib.robotparser):
 
 - only http and https, at every redirect too (redirects are followed here, at most five, each
   checked like the first address);
-- a time-out per request and a size limit (MAX_TRANSCRIPT_BYTES, the admin's upload limit);
+- a time-out per request, for the whole of it (headers and body: a server dripping a byte at a
+  time is cut off), and a size limit (MAX_TRANSCRIPT_BYTES, the admin's upload limit);
 - unless `allow_private`, only public addresses: the address actually connected to is checked
   (after the name is resolved, so a name that resolves to 127.0.0.1 or 10.x is refused too, and
   a second lookup cannot change the answer); no proxy from the environment is used, since a
   proxy would hide the address;
 - for the sync: one request at a time with a delay between them, robots.txt honoured (with its
-  Crawl-delay), retries with backoff on time-outs, connection errors, 429 and 5xx, and
+  Crawl-delay, capped at MAX_CRAWL_DELAY), retries with backoff on time-outs, connection errors, 429 and 5xx, and
   conditional GET (If-None-Match / If-Modified-Since), a 304 answering "unchanged".
 """
 
+import functools
 import http.client
 import ipaddress
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -39,6 +42,10 @@ MAX_REDIRECTS = 5
 # Answers worth asking again after a pause: the server is busy or briefly broken.
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_RETRY_WAIT = 60.0
+# The longest pause between two requests a robots.txt may ask for: "Crawl-delay: 100000" would
+# hold the daily sync for 28 hours, and every later day's run would be skipped meanwhile.
+MAX_CRAWL_DELAY = 60.0
+DEADLINE_GRACE = 0.5
 
 
 def user_agent():
@@ -151,37 +158,84 @@ def _public_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_a
     )
 
 
-class _PublicHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _public_connection
+class _Deadline:
+    """Shuts a request's socket once the whole request has run out of time. A socket time-out
+    bounds each wait only: a server sending its headers a byte a second renews it for ever."""
+
+    def __init__(self, seconds):
+        self.expired = False
+        self._sockets = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock):
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def cancel(self):
+        self._timer.cancel()
 
 
-class _PublicHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _public_connection
+def _shut(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
 
 
-class _PublicHTTPHandler(urllib.request.HTTPHandler):
+def _connection_class(base, public):
+    """An HTTP(S) connection that connects only to public addresses (when `public`) and hands
+    its socket to the request's deadline."""
+
+    class Connection(base):
+        def __init__(self, *args, deadline=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            create = _public_connection if public else socket.create_connection
+
+            def create_watched(*create_args, **create_kwargs):
+                sock = create(*create_args, **create_kwargs)
+                if deadline is not None:
+                    deadline.watch(sock)
+                return sock
+
+            self._create_connection = create_watched
+
+    return Connection
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    public = True
+
     def http_open(self, req):
-        return self.do_open(_PublicHTTPConnection, req)
+        connection = _connection_class(http.client.HTTPConnection, self.public)
+        return self.do_open(functools.partial(connection, deadline=getattr(req, "deadline", None)), req)
 
 
-class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    public = True
+
     def https_open(self, req):
-        return self.do_open(_PublicHTTPSConnection, req, context=self._context)
+        connection = _connection_class(http.client.HTTPSConnection, self.public)
+        return self.do_open(functools.partial(connection, deadline=getattr(req, "deadline", None)), req, context=self._context)
 
 
 def _opener(allow_private):
     """HTTP and HTTPS only: no file:, ftp: or data: handler, no proxy, and no redirect handler
     (redirects are followed by Fetcher, which checks each address)."""
     opener = urllib.request.OpenerDirector()
-    handlers = (
-        [urllib.request.HTTPHandler(), urllib.request.HTTPSHandler()]
-        if allow_private
-        else [_PublicHTTPHandler(), _PublicHTTPSHandler()]
-    )
+    handlers = [_HTTPHandler(), _HTTPSHandler()]
+    for handler in handlers:
+        handler.public = not allow_private
     for handler in [*handlers, urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()]:
         opener.add_handler(handler)
     return opener
@@ -218,7 +272,7 @@ class Fetcher:
     def _crawl_delay(self, origin):
         parser = self._robots.get(origin)
         delay = parser.crawl_delay(self.agent) if parser else None
-        return float(delay or 0)
+        return min(float(delay or 0), MAX_CRAWL_DELAY)
 
     def allowed(self, url):
         """Whether robots.txt lets this client fetch `url` (always, for the admin's one page)."""
@@ -274,9 +328,13 @@ class Fetcher:
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
             self.requests += 1
+            request = urllib.request.Request(url, headers=headers)
+            # A moment after the time-out: a server that says nothing is caught by the socket's own
+            # time-out first ("no answer"); the deadline catches one that keeps talking too slowly.
+            request.deadline = deadline = _Deadline(self.timeout + DEADLINE_GRACE)
             try:
-                with self._opener.open(urllib.request.Request(url, headers=headers), timeout=self.timeout) as answer:
-                    return self._read(url, answer)
+                with self._opener.open(request, timeout=self.timeout) as answer:
+                    return self._read(url, answer, deadline)
             except urllib.error.HTTPError as error:
                 with error:
                     if error.code == 304:
@@ -296,12 +354,17 @@ class Fetcher:
                 raise
             except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
                 reason = getattr(error, "reason", error)
+                if deadline.expired and not isinstance(reason, TimeoutError):
+                    # Cut off by the deadline, not silent: the server was answering too slowly.
+                    raise FetchError(f"the page took longer than {self.timeout:g} s to arrive.", retry=True) from None
                 if isinstance(reason, FetchError):
                     raise reason from None
                 raise FetchError(f"no answer ({reason})", retry=True) from None
+            finally:
+                deadline.cancel()
         raise FetchError(f"more than {MAX_REDIRECTS} redirects.")
 
-    def _read(self, url, answer):
+    def _read(self, url, answer, deadline):
         content_type = answer.headers.get("Content-Type", "")
         kind = content_type.split(";")[0].strip().lower()
         if kind and not (kind.startswith("text/") or kind in ("application/xhtml+xml", "application/xml")):
@@ -309,18 +372,17 @@ class Fetcher:
         length = answer.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > self.max_bytes:
             raise FetchError(f"the page is larger than {self.max_bytes // 1024 // 1024} MB; not fetched.")
-        # The time-out bounds each wait on the socket; a server dripping a byte at a time could
-        # still hold a request for ever, so the whole body must arrive within it too.
-        deadline = time.monotonic() + self.timeout
+        # The request's deadline shuts the socket when the whole request has taken too long; a
+        # body cut short by it is no page.
         chunks, size = [], 0
         while size <= self.max_bytes:
             chunk = answer.read1(min(64 * 1024, self.max_bytes + 1 - size))
+            if deadline.expired:
+                raise FetchError(f"the page took longer than {self.timeout:g} s to arrive.", retry=True)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
-            if time.monotonic() > deadline:
-                raise FetchError(f"the page took longer than {self.timeout:g} s to arrive.", retry=True)
         body = b"".join(chunks)
         if len(body) > self.max_bytes:
             raise FetchError(f"the page is larger than {self.max_bytes // 1024 // 1024} MB; not fetched.")
