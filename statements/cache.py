@@ -2,9 +2,10 @@
 
 Everything the site caches (statements/countcache.py, the {% cache %} fragments of
 /remarks/) can be computed again, so a Redis error is treated as a miss: reads return the
-default, writes are dropped, and a warning is logged. After an error the cache is left alone
-for a few seconds, so an unreachable Redis costs one connection timeout per worker thread (each
-has its own cache object) every few seconds rather than one per cache call.
+default, writes are dropped, and a warning is logged; rate-limit counters alone go on in the
+process's memory, so a limit holds per process instead of failing open. After an error the cache is left alone
+for a few seconds by every thread of the process, so an unreachable or paused Redis costs one
+time-out per process every few seconds rather than one per cache call or per thread.
 """
 
 import functools
@@ -12,6 +13,7 @@ import logging
 import time
 
 from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -20,21 +22,35 @@ logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = 5.0
 
 
+# Rate-limit counters (django-ratelimit's keys, RATELIMIT_CACHE_PREFIX) go on counting in this
+# process's memory while Redis is away: each limit then holds per process rather than not at all.
+RATE_LIMIT_PREFIX = "rl:"
+_process_counters = LocMemCache("statements-rate-limits-without-redis", {"MAX_ENTRIES": 20_000})
+
+
 def _tolerant(fallback):
     def decorate(method):
+        def without_redis(*args, **kwargs):
+            key = args[0] if args else kwargs.get("key")
+            if isinstance(key, str) and key.startswith(RATE_LIMIT_PREFIX):
+                return getattr(_process_counters, method.__name__)(*args, **kwargs)
+            return fallback(*args, **kwargs)
+
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
             if time.monotonic() < self._down_until:
-                return fallback(*args, **kwargs)
+                return without_redis(*args, **kwargs)
             try:
                 return method(self, *args, **kwargs)
             except RedisError as error:
-                self._down_until = time.monotonic() + BACKOFF_SECONDS
+                # For the whole process (every thread's cache object): one thread's time-out is
+                # enough to learn that Redis is away.
+                RedisCache._down_until = time.monotonic() + BACKOFF_SECONDS
                 logger.warning(
                     "Redis cache unavailable (%s: %s); serving without it for %ss",
                     type(error).__name__, error, BACKOFF_SECONDS,
                 )
-                return fallback(*args, **kwargs)
+                return without_redis(*args, **kwargs)
 
         return wrapper
 

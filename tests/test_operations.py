@@ -150,6 +150,17 @@ def redis_or_skip():
     return redis.Redis.from_url(REDIS_URL)
 
 
+@pytest.fixture(autouse=True)
+def redis_back_in_every_test():
+    """Redis being away is remembered for the whole process for a few seconds (statements/cache.py):
+    one test's unreachable Redis must not be the next test's."""
+    from statements.cache import RedisCache
+
+    RedisCache._down_until = 0.0
+    yield
+    RedisCache._down_until = 0.0
+
+
 def redis_cache_settings(url):
     return {
         "default": {
@@ -370,3 +381,14 @@ def test_an_edit_published_through_one_app_server_shows_at_once_through_another(
             for server in servers:
                 server.stop()
             redis_server.flushdb()
+
+
+@pytest.mark.django_db
+def test_without_redis_rate_limits_hold_per_process_rather_than_fail_open(client, settings, corpus):
+    settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{closed_port()}/0")
+    settings.ANONYMOUS_RATE_LIMIT = "5/m"
+    from statements import cache as statements_cache
+
+    statements_cache._process_counters.clear()
+    answers = [client.get("/remarks/?q=lighthouse").status_code for _ in range(8)]
+    assert answers[:5] == [200] * 5 and 429 in answers[5:]
