@@ -25,13 +25,15 @@ def public(model):
     return objects.public() if hasattr(objects, "public") else objects.all()
 
 
-def current_slug(model, slug):
-    """The slug now held by what was once called `slug`, or None."""
+def current_slug(model, slug, among=None):
+    """The slug now held by what was once called `slug`, or None; looked for `among` the public
+    ones unless a queryset is given (the reference loader looks among all)."""
     history = getattr(model, "history", None)
     if history is None:
         return None
     pk = history.filter(slug=slug).order_by("-history_date").values_list("id", flat=True).first()
-    return public(model).filter(pk=pk).values_list("slug", flat=True).first() if pk else None
+    among = public(model) if among is None else among
+    return among.filter(pk=pk).values_list("slug", flat=True).first() if pk else None
 
 
 def existing(model, values):

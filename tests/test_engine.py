@@ -241,6 +241,9 @@ def test_a_briefing_is_found_under_its_own_host_and_kind(make_briefing, wang, hu
 
     monkeypatch.setattr(catalogue, "counts_by_month", no_database_counts)
     briefing = make_briefing(spokesperson=wang, remarks=[{"answer": "Marmalade diplomacy.", "speaker": hua}])
+    # Wang stays on the public site once he no longer hosts it (a name no public remark refers to
+    # is answered like an unknown one: test_unlisted.py).
+    make_briefing(spokesperson=wang, remarks=[{"answer": "Other words."}])
 
     def listed(params):
         response = client.get(f"/briefings/?q=marmalade&{params}")

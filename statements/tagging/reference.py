@@ -209,7 +209,7 @@ def _current(instance, name):
 def _find(model, row):
     instance = model.objects.filter(**row.lookup).first()
     if instance is None and "slug" in row.lookup:  # a topic whose slug an editor changed
-        renamed = current_slug(model, row.lookup["slug"])
+        renamed = current_slug(model, row.lookup["slug"], among=model.objects.all())
         instance = model.objects.filter(slug=renamed).first() if renamed else None
     if instance is not None:
         return instance, False
