@@ -410,10 +410,15 @@ def engine_counts(filterset, specs, disjunctive=True, remarks=None):
     model = filterset.queryset.model
     active = [spec for spec in specs if disjunctive and cleaned.get(spec.param)]
     shared = [spec for spec in specs if spec not in active]
-    total, counted = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}), view)
+    answer = engine.count(constraints, sorted({MONTH, *(spec.engine_field for spec in shared)}), view)
+    if answer is None:  # the index failed meanwhile (search/engine.py): counted in the database
+        return None
+    total, counted = answer
     buckets = {spec.param: counted[spec.engine_field] for spec in shared}
     for spec in active:
         answer = engine.count(engine_constraints(filterset, spec.param), [spec.engine_field], view)
+        if answer is None:
+            return None
         buckets[spec.param] = answer[1][spec.engine_field]
     counts = _engine_combined(model, specs, total, buckets, counted[MONTH])
     if not view.stale:
@@ -464,10 +469,14 @@ def engine_briefing_counts(filterset, specs):
     if view is None:
         return None
     found = engine.briefings(constraints, view)
+    if found is None:  # the index failed meanwhile: counted in the database
+        return None
     cleaned = filterset.form.cleaned_data
     buckets = {}
     for spec in specs:
         among = engine.briefings(engine_constraints(filterset, spec.param), view) if cleaned.get(spec.param) else found
+        if among is None:
+            return None
         buckets[spec.param] = among.tally(spec.engine_field)
     counts = _engine_combined(filterset.queryset.model, specs, len(found), buckets, found.tally(MONTH))
     if not view.stale:

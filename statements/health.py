@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 from . import budget
+from .search.engine import search_engine
 from .models import (
     Briefing, ContentVersion, Entity, Ministry, MonthVersion, Outlet, Remark, Spokesperson, Topic,
 )
@@ -53,12 +54,21 @@ def cache_status():
     return "ok"
 
 
+def search_engine_status():
+    """The search engine's state in this process: "ok", "none" (no engine), or the fault that
+    makes pages count in the database (search/engine.py: a damaged, full or read-only index)."""
+    engine = search_engine()
+    if engine is None:
+        return "none"
+    return f"error: {engine.fault}" if engine.fault else "ok"
+
+
 @never_cache
 def healthz(request):
-    checks = {"database": database_status(), "cache": cache_status()}
+    checks = {"database": database_status(), "cache": cache_status(), "search_engine": search_engine_status()}
     if checks["database"] != "ok":
         overall, status = "down", 503
-    elif checks["cache"] not in ("ok", "local"):
+    elif checks["cache"] not in ("ok", "local") or checks["search_engine"] not in ("ok", "none"):
         overall, status = "degraded", 200
     else:
         overall, status = "ok", 200

@@ -122,10 +122,13 @@ class RelevanceResults(IdsFirst):
         # The engine ranks a page in milliseconds: less than naming its cache entry would cost.
         engine = search_engine() if self.engine_constraints is not None else None
         view = engine.view() if engine is not None else None
-        if view is not None and not view.stale:
-            return engine.ranked(self.engine_constraints, offset, stop - offset, view)
         if view is not None:
-            return self.partly_in_database(engine, view, offset, stop)
+            if view.stale:
+                ids = self.partly_in_database(engine, view, offset, stop)
+            else:
+                ids = engine.ranked(self.engine_constraints, offset, stop - offset, view)
+            if ids is not None:  # None: the index failed meanwhile, ranked in the database
+                return ids
         if not self.cache_version:
             ids, self.exact = self.rank(offset, stop)
             return ids
@@ -149,7 +152,10 @@ class RelevanceResults(IdsFirst):
             self.exact = self.exact and fresh_exact
         if stop > fresh.count():
             start = max(offset, fresh.count())
-            ids += engine.ranked(self.engine_constraints, start - fresh.count(), stop - start, view)
+            rest = engine.ranked(self.engine_constraints, start - fresh.count(), stop - start, view)
+            if rest is None:
+                return None
+            ids += rest
         return ids
 
     def rank(self, offset, stop):

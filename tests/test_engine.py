@@ -518,3 +518,68 @@ def test_the_stored_vector_gives_back_the_analysis(demo):
     for row in rows:
         expected = (analyze_cased(row["answer"] or ""), analyze_cased(row["question"] or ""))
         assert backend.tokens_from_stored(row["stored_tokens"]) == expected, row["id"]
+
+
+# A damaged, full or read-only index ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_engine():
+    """A process's engine of its own: a fault one test leaves is not the next test's."""
+    from statements.search import engine as engine_module
+
+    engine_module._engines.clear()
+    yield
+    engine_module._engines.clear()
+
+
+def test_a_damaged_index_is_counted_around_then_rebuilt_and_nothing_fails(few, client, settings, monkeypatch, fresh_engine):
+    """Index files damaged under a new worker: it boots, every page answers from the database
+    (exact), /healthz says "degraded", and the index is rebuilt whole and used again."""
+    from statements import views
+    from statements.search import engine as engine_module
+
+    expected = by_database("q=china&topic=trade")[0]
+    assert client.get("/remarks/?q=china&topic=trade").status_code == 200  # the index built
+    index_dir = os.path.join(settings.SEARCH_ENGINE_DIR, "index")
+    engine_module._engines.clear()  # a new worker, as after a restart
+    for name in os.listdir(index_dir):
+        path = os.path.join(index_dir, name)
+        if os.path.isfile(path) and not name.startswith("."):
+            os.remove(path)  # a new file, not the old one rewritten: nothing still maps it
+            with open(path, "wb") as damaged:
+                damaged.write(b"damaged")
+    views.warm_up()  # a worker starting: no exception
+    for path in ["/", "/remarks/", "/remarks/?q=china&topic=trade", "/briefings/?q=china", "/topics/trade/"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    # (A state not asked before: a page asked before is kept whole, and served as it was.)
+    assert client.get("/remarks/?q=china&topic=trade&sort=newest").context["page"].paginator.count == expected
+    health = client.get("/healthz").json()
+    assert health["status"] == "degraded" and health["search_engine"].startswith("error:")
+
+    # Once the back-off is over, the next request rebuilds it, and the engine counts again.
+    monkeypatch.setattr(engine_module, "FAULT_BACKOFF_SECONDS", 0)
+    search_engine().fault_until = 0
+    client.get("/remarks/?q=china&sort=oldest")
+    monkeypatch.setattr(catalogue, "counts_by_month", lambda *a, **k: (_ for _ in ()).throw(AssertionError("counted in the database")))
+    assert client.get("/remarks/?q=china&topic=trade&sort=oldest").context["page"].paginator.count == expected
+    assert client.get("/healthz").json()["search_engine"] == "ok"
+
+
+def test_a_full_or_read_only_index_directory_is_waited_out_not_a_500(few, client, make_briefing, topics, monkeypatch, fresh_engine):
+    from statements.search import engine as engine_module
+
+    assert client.get("/remarks/?q=china").status_code == 200  # the index built
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engine_module.SearchEngine, "_write", no_space)
+    make_briefing(remarks=[{"answer": "China and trade again.", "topics": [topics["trade"]]}])  # a publication
+    response = client.get("/remarks/?q=china&topic=trade")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == by_database("q=china&topic=trade")[0]
+    assert "No space left" in client.get("/healthz").json()["search_engine"]
+    # The index as it was is kept for when the disk has room again (only its reader was closed).
+    assert search_engine()._read_state() is not None

@@ -71,10 +71,10 @@ def corpus(make_briefing, wang, topics):
 
 
 @pytest.mark.django_db
-def test_healthz_reports_the_database_and_the_cache(client):
+def test_healthz_reports_the_database_the_cache_and_the_search_engine(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "local"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "local", "search_engine": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -29,11 +29,13 @@ term, not 500,000 remarks' positions of "of" and of "the" read and compared.
 """
 
 import fcntl
+import functools
 import json
 import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -43,7 +45,7 @@ from operator import itemgetter
 
 import django
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from statements.models import Language, Remark, month_filter, month_tokens, moved_months
 from statements.text.analysis import CJK_RE, analyze_cased, literal_runs, literal_tokens, stem
@@ -69,6 +71,45 @@ ALL_BUCKETS = 10_000_000
 BATCH = 2000
 # A catch-up of more remarks than this analyses them in worker processes (manage.py sync_search_engine).
 PARALLEL_ABOVE = 20_000
+
+
+# How long a process leaves an index that failed alone (damaged files, a full or read-only disk)
+# before trying it again, counting in the database meanwhile.
+FAULT_BACKOFF_SECONDS = 30.0
+
+
+def _index_fault(error):
+    """Whether `error` is the index's own failure: Tantivy's errors (ValueError, RuntimeError),
+    the file system's (OSError: full, read-only), a Rust panic on damaged files (pyo3's
+    PanicException, a BaseException). Not the database's, nor an interrupt."""
+    return not isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit, IndexBusy, InexactAnswer, DatabaseError))
+
+
+def _guarded(method):
+    """An answer from the index, or None when the index fails: the caller counts or ranks in
+    the database, and the index is given up until rebuilt (SearchEngine._broken)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException as error:
+            if not _index_fault(error):
+                raise
+            # A panic reading the index is damage: rebuilt. Anything else (a query the index
+            # refused) only makes this process count in the database for a while.
+            self._broken(error, rebuild=_is_panic(error))
+            return None
+
+    return wrapper
+
+
+def _is_panic(error):
+    return type(error).__name__ == "PanicException"
+
+
+class InexactAnswer(Exception):
+    """An aggregation that did not count every bucket: a defect to see, not a damaged index."""
 
 
 class IndexBusy(Exception):
@@ -150,6 +191,8 @@ class SearchEngine:
         self.background = None  # the thread catching up meanwhile
         self.lock = threading.Lock()  # over the fields above, held for moments only
         self.catching = threading.Lock()  # the one thread of this process catching up in a request
+        self.fault = ""  # why the index could not be used, for /healthz; "" when it can
+        self.fault_until = 0.0  # when to try it again
 
     def _schema(self):
         builder = self.tantivy.SchemaBuilder()
@@ -166,6 +209,42 @@ class SearchEngine:
     # Keeping in step with the database -------------------------------------------------------
 
     def view(self):
+        """_view(), or None while the index fails (damaged, full or read-only): the site then
+        counts in the database and the index is rebuilt whole."""
+        if time.monotonic() < self.fault_until:
+            return None
+        try:
+            view = self._view()
+        except BaseException as error:
+            if not _index_fault(error):
+                raise
+            # An index that cannot be opened is rebuilt; a full or read-only disk (OSError)
+            # is waited out, the index as it is kept.
+            self._broken(error, rebuild=not isinstance(error, OSError))
+            return None
+        if view is not None and self.fault:
+            self.fault = ""
+            logger.warning("search engine: the index at %s answers again", self.path)
+        return view
+
+    def _broken(self, error, rebuild):
+        """Give the index up for FAULT_BACKOFF_SECONDS: this process's reader closed and, to
+        `rebuild`, its state forgotten (the next catch-up then builds it whole)."""
+        logger.error(
+            "search engine: the index at %s cannot be used (%s: %s); counting in the database until it is rebuilt",
+            self.path, type(error).__name__, str(error)[:300],
+        )
+        with self.lock:
+            self.index = self.tokens = self.generation = self.too_far = None
+        self.fault = f"{type(error).__name__}: {str(error)[:200]}"
+        self.fault_until = time.monotonic() + FAULT_BACKOFF_SECONDS
+        if rebuild:
+            try:
+                self._write_state(None, None)
+            except OSError:
+                pass  # a read-only directory: nothing can be rebuilt there either
+
+    def _view(self):
         """What to answer with now: a View of the index after indexing whatever the database
         changed since, when that is within what a request should do (SEARCH_ENGINE_SYNC_LIMIT
         remarks); else a View of what the index already holds, its `stale` months (those
@@ -349,6 +428,7 @@ class SearchEngine:
 
     # Answering ------------------------------------------------------------------------------
 
+    @_guarded
     def count(self, constraints, fields, view=None):
         """How many public remarks meet every constraint, and for each field of `fields`
         {value: how many of them have it}. `view`: one view() gave for this request, whose
@@ -381,10 +461,11 @@ class SearchEngine:
         for field in fields:
             answer = result[field]
             if answer.get("sum_other_doc_count") or answer.get("doc_count_error_upper_bound"):
-                raise RuntimeError(f"inexact counts of {field}")
+                raise InexactAnswer(f"inexact counts of {field}")
             counted[field] = {bucket["key"]: bucket["doc_count"] for bucket in answer["buckets"]}
         return counted
 
+    @_guarded
     def briefings(self, constraints, view=None):
         """The briefings of the public remarks meeting every constraint, each once, newest
         first (a BriefingList); stale months and None as for count()."""
@@ -394,12 +475,13 @@ class SearchEngine:
         aggregation = {"terms": {"field": "briefing_key", "size": ALL_BUCKETS, "order": {"_key": "desc"}}}
         answer = view.searcher.aggregate(self.query(constraints), {"key": aggregation})["key"]
         if answer.get("sum_other_doc_count") or answer.get("doc_count_error_upper_bound"):
-            raise RuntimeError("inexact list of briefings")
+            raise InexactAnswer("inexact list of briefings")
         keys = [bucket["key"] for bucket in answer["buckets"]]
         if view.stale:  # a key starts with its briefing's day: YYYYMMDD
             keys = [key for key in keys if int(key[:8]) // 100 not in view.stale]
         return BriefingList(keys)
 
+    @_guarded
     def ranked(self, constraints, offset, limit, view=None):
         """Ids of the public remarks meeting the constraints, best first by BM25 (the search's
         words weigh; the filters do not), [offset:offset + limit]; stale months and None as

@@ -107,6 +107,8 @@ def engine_count_differences():
     filterset = RemarkFilter({}, queryset=Remark.objects.published())
     filterset.is_valid()
     counted = engine_counts(filterset, REMARK_FACETS)
+    if counted is None or engine.fault:
+        return [f"search engine: the index cannot be used ({engine.fault or 'not whole'}); pages count in the database"]
     fresh = combine(counts_by_month(filterset, REMARK_FACETS), REMARK_FACETS)
     differences = []
     if counted["total"] != fresh["total"]:
@@ -118,7 +120,8 @@ def engine_count_differences():
             differences.append(f"search engine: the counts of {param} differ from the database's")
     # What /briefings/ counts and sorts a search by: each briefing of a public remark, with its
     # own values (search/engine.py, BRIEFING_KEY).
-    listed = set(engine.briefings([]).rows())
+    briefings = engine.briefings([])
+    listed = set(briefings.rows()) if briefings is not None else set()
     stored = {
         (day_number(date), pk, host or 0, ministry, kind, language)
         for date, pk, host, ministry, kind, language in Briefing.objects.filter(remarks__in=Remark.objects.published())
