@@ -27,7 +27,7 @@ from .models import (
 from .editorial import park_positions
 from .tagging.apply import tag_remarks
 from .importers.base import TranscriptError, is_latin, title_host
-from .text.overlap import best_match
+from .text import overlap
 
 IMPORTED = "Imported from the transcript"
 
@@ -536,9 +536,10 @@ def _link_reports(briefing, result):
     if not reports or not transcripts:
         return
     standing = Remark.objects.filter(merged_into=None, withdrawn_at=None).order_by("briefing_id", "position")
-    exchanges = list(standing.filter(briefing__in=transcripts).only("pk", "answer", "briefing_id", "position", "is_public"))
-    for reported in standing.filter(briefing__in=reports).select_related("briefing"):
-        match = best_match(reported.answer, [exchange.answer for exchange in exchanges])
+    exchanges = list(standing.filter(briefing__in=transcripts).only("pk", "answer", "briefing_id", "position"))
+    exchange_words = [overlap.words(exchange.answer) for exchange in exchanges]
+    for reported in standing.filter(briefing__in=reports):
+        match = overlap.best_match(overlap.words(reported.answer), exchange_words)
         if match is None:
             continue
         record = exchanges[match]

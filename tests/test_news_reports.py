@@ -315,16 +315,20 @@ def test_a_report_of_a_transcript_in_the_archive_is_merged_into_its_exchanges(tm
 
 
 def test_a_reported_exchange_is_matched_only_when_clear():
-    from statements.text.overlap import best_match
+    from statements.text.overlap import best_match, words
 
-    answers = [
+    answers = [words(text) for text in [
         "China always attaches great importance to the concerns and needs of the countries downstream on the Mekong.",
         "The trade war between China and the US will produce no winner; the US should come back to its senses.",
-    ]
-    assert best_match("Geng said China attaches great importance to the needs of the countries downstream on the Mekong.", answers) == 0
+    ]]
+
+    def match(text):
+        return best_match(words(text), answers)
+
+    assert match("Geng said China attaches great importance to the needs of the countries downstream on the Mekong.") == 0
     # Half of one and half of the other: no clear match.
-    assert best_match("The countries downstream on the Mekong; the trade war will produce no winner.", answers) is None
-    assert best_match("Geng declined to comment on the election results in Zimbabwe.", answers) is None
+    assert match("The countries downstream on the Mekong; the trade war will produce no winner.") is None
+    assert match("Geng declined to comment on the election results in Zimbabwe.") is None
 
 
 # --- Quoted and reported speech ---------------------------------------------------------------------

@@ -34,6 +34,8 @@ import dataclasses
 import datetime
 import re
 
+from statements.text import speech
+
 from .base import (
     ANSWER,
     MONTHS,
@@ -287,7 +289,7 @@ class Speaker:
     """The spokesperson a report quotes, and the words that refer to them after the first time."""
 
     name: str
-    attribution: re.Pattern  # a sentence that gives the speaker's words
+    attribution: re.Pattern  # a sentence that gives the speaker's words, before or after them
     cut: re.Pattern  # where the speaker's words begin inside a context sentence
     pronoun_attribution: re.Pattern  # the same, with "he"/"she"/"他" as the speaker
 
@@ -298,11 +300,11 @@ def _speaker(name, language):
         ref = "(?:" + "|".join(refs) + ")"
         adverbs = r"(?:也|还|再次|进一步|同时|则|随后|当天|\d{1,2}日|在[^，。“]{0,30}?(?:上|时))*"
         verb = SPEECH_VERBS_ZH + r"(?:道|说)?\s*(?:[，,：:]|“|\")"
-        attribution = re.compile(r"(?:^|[。！？]\s*|对此[，,]?\s*|[，,]\s*)" + ref + adverbs + verb)
-        postposed = re.compile(r"[，,]\s*[”\"]?\s*" + ref + r"(?:说|表示|指出|强调)[。.]?\s*$")
+        attribution = r"(?:^|[。！？]\s*|对此[，,]?\s*|[，,]\s*)" + ref + adverbs + verb
+        postposed = r"[，,]\s*[”\"]?\s*" + ref + r"(?:说|表示|指出|强调)[。.]?\s*$"
         cut = re.compile(r"[，,]\s*(?P<who>" + ref + adverbs + verb + ")")
         pronoun = re.compile(r"(?:^|[。！？]\s*)[他她]" + adverbs + verb)
-        return Speaker(name, _Either(attribution, postposed), cut, pronoun)
+        return Speaker(name, _either(attribution, postposed), cut, pronoun)
     parts = name.split()
     surnames = {parts[0], parts[-1]} if len(parts) > 1 else set(parts)
     refs = [re.escape(name)] + [re.escape(s) for s in sorted(surnames)] + [
@@ -312,40 +314,30 @@ def _speaker(name, language):
     adverbs = r"(?:\s+(?:also|further|then|again|later|once again|additionally|separately|earlier|on \w+))*"
     verb = r"\s+" + SPEECH_VERBS_EN + r"\b"
     opening = r"(?:^|(?<=[.!?\"”])\s+)(?:(?:In this regard|In response|Regarding this|On this|To this|Meanwhile|However|Besides|Moreover|Furthermore|Still),\s*)?"
-    preposed = re.compile(opening + ref + adverbs + verb)
+    preposed = opening + ref + adverbs + verb
     # "…, Wang said." "…," he said. "…, the spokesperson told a regular press briefing."
-    postposed = re.compile(
+    postposed = (
         r"[,\"”]\s+(?:" + ref + r"|he|she)" + adverbs + verb + r"(?:\s+[^.\"“”]{0,80})?\s*\.[\"”’]?(?=\s|$)"
         r"|[,\"”]\s+(?:said|noted|added|stressed)\s+" + ref + r"(?:\s+[^.\"“”]{0,80})?\s*\.(?=\s|$)"
     )
     # "When asked about …, Wang said …": the words begin with the speaker inside the sentence.
     cut = re.compile(r",\s*(?P<who>" + ref + adverbs + verb + ")")
     pronoun = re.compile(opening + r"(?:He|She)" + adverbs + verb)
-    return Speaker(name, _Either(preposed, postposed), cut, pronoun)
+    return Speaker(name, _either(preposed, postposed), cut, pronoun)
 
 
-class _Either:
-    """Two patterns searched as one (a sentence attributes words before or after them)."""
-
-    def __init__(self, *patterns):
-        self.patterns = patterns
-
-    def search(self, text):
-        for pattern in self.patterns:
-            found = pattern.search(text)
-            if found:
-                return found
-        return None
+def _either(before, after):
+    """One pattern for a sentence that attributes words before them or after them."""
+    return re.compile(f"(?:{before})|(?:{after})")
 
 
 def find_spokesperson(paragraphs, known=()):
     """(name, whose ministry as written) of the first spokesperson the report names."""
     text = "\n".join(paragraphs)
     for name in known:
-        if name and (re.search(r"(?<![A-Za-z])" + re.escape(name) + r"(?![A-Za-z])", text) if is_latin(name) else name in text):
-            mention = re.search(r"(?:spokes(?:person|man|woman)|发言人)\s*" + re.escape(name), text, re.I)
-            if mention:
-                return name, ""
+        # A known spokesperson, named as one ("spokesperson Wang Wenbin", "发言人汪文斌").
+        if name and re.search(r"(?:spokes(?:person|man|woman)|发言人)\s*" + re.escape(name) + r"(?![A-Za-z])", text, re.I):
+            return name, ""
     matches = [m for m in (SPOKESPERSON_EN.search(text), SPOKESPERSON_ZH.search(text)) if m]
     if not matches:
         return "", ""
@@ -358,15 +350,7 @@ def find_spokesperson(paragraphs, known=()):
 
 # --- Paragraphs into remarks ----------------------------------------------------------------------
 
-OPEN_QUOTES = "“\""
-
-
-def _opens_quote(paragraph):
-    """Whether a quotation opened in the paragraph is left open at its end (it runs on)."""
-    curly_open, curly_close = paragraph.count("“"), paragraph.count("”")
-    if curly_open or curly_close:
-        return curly_open > curly_close
-    return paragraph.count('"') % 2 == 1
+OPEN_QUOTES = "“\"「"
 
 
 class _Exchange:
@@ -390,7 +374,7 @@ def cut_report(paragraphs, speaker, language, lead=0):
             exchanges.append(current)
             if answer:
                 current.answer.append(answer)
-            in_answer, quote_open = bool(answer), bool(answer) and _opens_quote(answer)
+            in_answer, quote_open = bool(answer), bool(answer) and speech.left_open(answer)
             continue
         speaks = (
             speaker.attribution.search(paragraph)
@@ -403,7 +387,7 @@ def cut_report(paragraphs, speaker, language, lead=0):
                 current = _Exchange()
                 exchanges.append(current)
             current.answer.append(paragraph)
-            in_answer, quote_open = True, _quote_left_open(paragraph, quote_open)
+            in_answer, quote_open = True, speech.left_open(paragraph, quote_open)
         elif current is not None and not current.answer:
             # More of what prompted the words, before they come.
             current.question.append(paragraph)
@@ -447,17 +431,6 @@ def _sentence_starts(paragraph):
 def _next_stop(paragraph, start):
     found = SENTENCE_END.search(paragraph, start)
     return found.end() if found else len(paragraph)
-
-
-def _quote_left_open(paragraph, was_open):
-    """Whether a quotation is still open at the paragraph's end. A paragraph that opens with a
-    quotation mark starts afresh (the convention for a quotation running over paragraphs);
-    otherwise a quotation left open before goes on until it is closed."""
-    if not was_open or paragraph[:1] in OPEN_QUOTES:
-        return _opens_quote(paragraph)
-    if "“" in paragraph or "”" in paragraph:
-        return paragraph.count("“") - paragraph.count("”") + 1 > 0
-    return (paragraph.count('"') + 1) % 2 == 1
 
 
 def _sentences(paragraph):

@@ -26,13 +26,12 @@ def words(text):
 
 
 def best_match(reported, candidates):
-    """The index of the candidate text the reported text reports, or None when no one is clear."""
-    if not candidates:
+    """The index of the candidate the reported text reports, or None when no one is clear.
+    `reported` and `candidates` are words() of the texts: a transcript's are counted once for
+    all the report's remarks."""
+    if not candidates or len(reported) < 5:
         return None
-    mine = words(reported)
-    if len(mine) < 5:
-        return None
-    scores = sorted(((len(mine & words(text)) / len(mine), index) for index, text in enumerate(candidates)), reverse=True)
+    scores = sorted(((len(reported & mine) / len(reported), index) for index, mine in enumerate(candidates)), reverse=True)
     best, index = scores[0]
     runner_up = scores[1][0] if len(scores) > 1 else 0.0
     return index if best >= MIN_SHARE and best - runner_up >= MIN_LEAD else None

@@ -18,8 +18,18 @@ MARK = re.compile(r"[“”「」\"]")
 
 def quotations(text):
     """(start, end) of each quoted stretch, marks included, in order; one scan of the text."""
+    return _scan(text)[0]
+
+
+def left_open(text, open_before=False):
+    """Whether a quotation is still open at the end of `text` (a paragraph), `open_before`
+    saying whether one was open when it began: the spokesperson's words run on."""
+    return _scan(text, 0 if open_before else None)[1] is not None
+
+
+def _scan(text, start=None):
+    """(quoted spans, where the quotation left open at the end began, or None)."""
     spans = []
-    start = None  # where the open quotation began
     for match in MARK.finditer(text):
         mark, at = match.group(), match.start()
         reopening = at == 0 or text[at - 1] == "\n"  # a mark opening a paragraph
@@ -32,4 +42,4 @@ def quotations(text):
         # else: an opening mark while open reopens the quotation at a new paragraph; it goes on.
     if start is not None:
         spans.append((start, len(text)))
-    return spans
+    return spans, start
