@@ -1034,7 +1034,8 @@ class MonthVersion(models.Model):
     """A token per month of remark dates, changed with the content version whenever a public
     remark of that month changes: cached counts kept month by month (countcache.py) recount only
     the months whose token moved. Month 0 stands for remarks without a date; month 1 for every
-    month, moved by changes that cannot say which months they touched."""
+    month, moved by changes that cannot say which months they touched; month 2 for the database
+    itself, never moved."""
 
     month = models.PositiveIntegerField(primary_key=True, help_text="YYYYMM")
     token = models.CharField(max_length=32)
@@ -1046,10 +1047,13 @@ class MonthVersion(models.Model):
 # serves pages): migration 0017 creates the rows.
 
 VERSION_ROW = 1
-# MonthVersion rows that are not months: remarks without a date, and a token that moves when a
-# change cannot say which months it touched.
+# MonthVersion rows that are not months: remarks without a date, a token that moves when a
+# change cannot say which months it touched, and which database this is (written once by
+# migration 0023: what is derived from another database is never taken for this one's).
 NO_MONTH = 0
 EVERY_MONTH = 1
+DATABASE = 2
+NOT_MONTHS = {EVERY_MONTH, DATABASE}
 
 
 # What a page is being computed under (pinned_content_version), per thread and request.
@@ -1079,13 +1083,15 @@ def pinned_content_version():
 
 
 def month_tokens():
-    """{month: token}. EVERY_MONTH is random per database: months kept for another database (a
-    restored backup, a test) sharing the cache never match. Without its row, as above."""
+    """{month: token}, with EVERY_MONTH's and the DATABASE's: months kept for another database
+    (a copy, another server's backup, a test) sharing the cache or the index never match.
+    Without their rows, as above."""
     pinned = _pinned.get()
     if pinned is not None and "months" in pinned:
         return dict(pinned["months"])
     tokens = dict(MonthVersion.objects.values_list("month", "token"))
-    tokens.setdefault(EVERY_MONTH, uuid.uuid4().hex)
+    for row in NOT_MONTHS:
+        tokens.setdefault(row, uuid.uuid4().hex)
     if pinned is not None:
         pinned["months"] = dict(tokens)
     return tokens
@@ -1102,10 +1108,11 @@ def month_filter(months):
 
 def moved_months(kept, tokens):
     """The months whose token differs between `kept` and `tokens` ({month: token}, as
-    month_tokens() gives them); None when EVERY_MONTH moved (or nothing was kept): everything."""
-    if kept is None or kept.get(EVERY_MONTH) != tokens.get(EVERY_MONTH):
+    month_tokens() gives them); None when EVERY_MONTH moved, or the DATABASE is another (or
+    nothing was kept): everything."""
+    if kept is None or any(kept.get(row) != tokens.get(row) for row in NOT_MONTHS):
         return None
-    return {m for m in kept.keys() | tokens.keys() if kept.get(m) != tokens.get(m)} - {EVERY_MONTH}
+    return {m for m in kept.keys() | tokens.keys() if kept.get(m) != tokens.get(m)} - NOT_MONTHS
 
 
 def bump_content_version(months=None):

@@ -465,6 +465,69 @@ def test_check_derived_data_sees_an_index_that_missed_a_change(few, settings):
 
 
 
+# Which database the index belongs to (issue 27, item 12) -----------------------------------------
+
+
+def _index_a_foreign_remark(engine, month):
+    """A document in the index for `month`, as an index built from another database holds it."""
+    row = next(_rows(Remark.objects.filter(pk=Remark.objects.published().first().pk)))
+    row.update(id=10**9, year_month=month)
+    writer = engine.index.writer(heap_size=15_000_000, num_threads=1)
+    writer.add_document(engine._document(row, document_texts(row)))
+    writer.commit()
+    writer.wait_merging_threads()
+    del writer
+    engine.index.reload()
+
+
+def _total_by_engine():
+    counted = engine_counts(state(""), REMARK_FACETS)
+    assert counted is not None
+    return counted["total"]
+
+
+def test_an_index_of_another_database_is_rebuilt_whole(few, monkeypatch):
+    """A database that is not the one the index was built from (a copy that went its own way,
+    a restored backup of another server) has another identity, written by a migration: the
+    index is built again whole, whatever tokens the two databases share."""
+    from statements.models import DATABASE, MonthVersion
+
+    engine = search_engine()
+    engine.sync()
+    _index_a_foreign_remark(engine, 202006)
+    assert _total_by_engine() == Remark.objects.published().count() + 1
+    MonthVersion.objects.filter(month=DATABASE).update(token="another-database")
+    written = []
+    monkeypatch.setattr(SearchEngine, "_write", lambda self, index, remarks, months, progress: written.append(months) or 0)
+    engine.sync()
+    assert written == [None]  # every month, from scratch
+
+
+def test_a_month_the_database_does_not_hold_is_dropped(few, make_briefing, wang):
+    """The index holds a month the database has no public remark in (restored from an older
+    backup, or built from another database): check_derived_data names it, and the next
+    catch-up drops it."""
+    engine = search_engine()
+    engine.sync()
+    _index_a_foreign_remark(engine, 199901)
+    out = io.StringIO()
+    with pytest.raises(Exception, match="difference"):
+        call_command("check_derived_data", stdout=out)
+    assert "months the database does not hold: 1999-01" in out.getvalue()
+    make_briefing(spokesperson=wang, date=datetime.date(2020, 6, 9), remarks=[{"answer": "Jam."}])
+    assert _total_by_engine() == Remark.objects.published().count()
+    call_command("check_derived_data", stdout=io.StringIO())
+
+
+def test_a_migrated_database_has_an_identity_that_no_change_moves(few, make_briefing, wang):
+    from statements.models import DATABASE, MonthVersion, bump_content_version
+
+    identity = MonthVersion.objects.get(month=DATABASE).token
+    make_briefing(spokesperson=wang, remarks=[{"answer": "Jam."}])
+    bump_content_version()
+    assert MonthVersion.objects.get(month=DATABASE).token == identity
+
+
 def test_the_command_brings_the_index_up_to_date(few):
     out = io.StringIO()
     call_command("sync_search_engine", stdout=out)

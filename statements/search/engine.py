@@ -47,7 +47,7 @@ import django
 from django.conf import settings
 from django.db import DatabaseError, connections
 
-from statements.models import Language, Remark, month_filter, month_tokens, moved_months
+from statements.models import NO_MONTH, Language, Remark, month_filter, month_tokens, moved_months
 from statements.text.analysis import CJK_RE, analyze_cased, literal_runs, literal_tokens, stem
 
 from . import search_backend
@@ -319,6 +319,8 @@ class SearchEngine:
                     self.tokens = tokens
                 return 0
             months = moved_months(kept and kept["tokens"], tokens)
+            if months is not None:
+                months |= self._months_not_held(tokens)
             remarks = Remark.objects.published()
             if months is not None:
                 remarks = remarks.filter(month_filter(months))
@@ -342,6 +344,19 @@ class SearchEngine:
                 self._open(generation)
                 self.tokens = tokens
             return written
+
+    def _months_not_held(self, tokens):
+        """The months the index holds and the database does not: every month holding remarks
+        has a token (migration 0023; writers move theirs), so only months without one are
+        looked for, in the database, and none in the usual case. Such months come from an
+        index built from an older backup of this database, or by hand."""
+        index = self.tantivy.Index(self.schema, path=self.index_path, reuse=True)
+        held = self._aggregate(index.searcher(), self.query([]), ["year_month"])["year_month"]
+        unknown = {month for month in held if month not in tokens}
+        if not unknown:
+            return set()
+        found = Remark.objects.published().filter(month_filter(unknown)).public_months()
+        return unknown - {month or NO_MONTH for month in found}
 
     def _built_elsewhere(self, tokens):
         """Whether another process (sync_search_engine) has brought the index to `tokens`."""

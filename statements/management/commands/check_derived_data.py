@@ -97,6 +97,25 @@ def cached_count_differences():
     ]
 
 
+def month_differences(indexed, stored):
+    """The index's months against the database's ({first day of month: remarks}), named."""
+    def named(days):
+        return ", ".join(day.strftime("%Y-%m") for day in sorted(days))
+
+    only_indexed = indexed.keys() - stored.keys()
+    only_stored = stored.keys() - indexed.keys()
+    unequal = {day for day in indexed.keys() & stored.keys() if indexed[day] != stored[day]}
+    return [
+        f"search engine: {what} {named(days)}"
+        for what, days in (
+            ("months the database does not hold:", only_indexed),
+            ("months missing from the index:", only_stored),
+            ("months counted unlike the database:", unequal),
+        )
+        if days
+    ]
+
+
 def engine_count_differences():
     """The search engine, brought up to date, counts every facet value of all public remarks as
     the database does: an index that missed a change, or holds a draft, shows here."""
@@ -113,8 +132,7 @@ def engine_count_differences():
     differences = []
     if counted["total"] != fresh["total"]:
         differences.append(f"search engine: {counted['total']} remarks, the database {fresh['total']}")
-    if counted["months"] != fresh["months"]:
-        differences.append("search engine: the remarks per month differ from the database's")
+    differences += month_differences(counted["months"], fresh["months"])
     for param, rows in fresh["facets"].items():
         if sorted(counted["facets"][param]) != sorted(rows):
             differences.append(f"search engine: the counts of {param} differ from the database's")

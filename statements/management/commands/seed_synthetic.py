@@ -198,7 +198,10 @@ class Command(BaseCommand):
 
     def finish(self):
         """Fresh planner statistics, so the first benchmark sees the data as it is."""
-        bump_content_version()  # bulk_create sends no signals: cached counts must go
+        # bulk_create sends no signals: cached counts must go, and every month written gets a
+        # token (a month without one is a month the search engine's index may drop).
+        bump_content_version(Remark.objects.public_months())
+        bump_content_version()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("VACUUM ANALYZE statements_remark")
