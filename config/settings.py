@@ -329,9 +329,10 @@ SEARCHES_PER_CLIENT = envint("SEARCHES_PER_CLIENT", 2)
 SEARCHES_AT_ONCE = envint("SEARCHES_AT_ONCE", max(1, min(2 * _CORES, _THREADS // 3)))
 SEARCH_QUEUE = envint("SEARCH_QUEUE", max(0, min(4 * _CORES, _THREADS * 2 // 3 - SEARCHES_AT_ONCE - EXPORTS_AT_ONCE)))
 SEARCH_QUEUE_SECONDS = envfloat("SEARCH_QUEUE_SECONDS", 5.0)
-# A slot not given back (its worker killed) is free again after this (gunicorn replaces a silent
-# worker after as long); an export's stream renews its own while it is sent.
-SLOT_SECONDS = envint("SLOT_SECONDS", 30)
+# A slot is a lease: not given back (its worker killed) or no longer renewed (an export whose
+# client stopped reading), it is free again after this; an export's stream renews its own every
+# third of it while it is sent.
+SLOT_SECONDS = envint("SLOT_SECONDS", 10)
 # An unreachable Redis must not stop the site: the limits then let requests through.
 RATELIMIT_FAIL_OPEN = True
 

@@ -255,6 +255,37 @@ def test_a_slot_never_given_back_is_free_again_after_a_while(remarks, settings, 
     late.release()
 
 
+def test_an_export_keeps_its_slot_while_it_is_read_and_loses_it_soon_after_its_client_stalls(settings, rf):
+    """Issue 27, item 6: a slot is a lease renewed while the stream moves; a client that stops
+    reading (or a worker killed) holds it SLOT_SECONDS at most, seconds rather than minutes."""
+    import time
+
+    from django.core.cache import cache
+
+    from statements.budget import Slots, held_while_streaming
+
+    cache.clear()
+    settings.EXPORTS_PER_CLIENT, settings.EXPORTS_AT_ONCE = 1, 1
+    settings.SLOT_SECONDS = 1
+
+    def another():
+        return Slots(rf.get("/", REMOTE_ADDR="192.0.2.31"), "export")
+
+    slots = Slots(rf.get("/", REMOTE_ADDR="192.0.2.30"), "export")
+    assert slots.take() is None
+    stream = held_while_streaming(iter(range(1000)), slots)
+    started = time.monotonic()
+    while time.monotonic() - started < 2.5:  # read steadily, past the lease's second
+        next(stream)
+        time.sleep(0.05)
+    assert another().take() == 503
+    time.sleep(1.3)  # the client stops reading: the generator no longer runs
+    late = another()
+    assert late.take() is None
+    late.release()
+    stream.close()
+
+
 @pytest.mark.parametrize("stored", ["2999-12-31", "0001-01-01"])
 def test_a_stored_implausible_date_leaves_the_histogram_and_year_facet_bounded(client, make_briefing, stored):
     import datetime
