@@ -322,7 +322,9 @@ MAX_PAGE = envint("MAX_PAGE", 1000)
 # thread of gunicorn's (workers × GUNICORN_THREADS, config/gunicorn.conf.py counts them the same
 # way): the defaults leave a third of them to permalinks and pages whatever a crowd searches.
 _CORES = os.cpu_count() or 1
-_THREADS = envint("WEB_CONCURRENCY", _CORES * 2 + 1) * envint("GUNICORN_THREADS", 4)
+# gunicorn's workers on this server: without Redis each holds its share of the slots.
+APP_PROCESSES = envint("WEB_CONCURRENCY", _CORES * 2 + 1)
+_THREADS = APP_PROCESSES * envint("GUNICORN_THREADS", 4)
 EXPORTS_PER_CLIENT = envint("EXPORTS_PER_CLIENT", 1)
 EXPORTS_AT_ONCE = envint("EXPORTS_AT_ONCE", max(1, _CORES // 2))
 SEARCHES_PER_CLIENT = envint("SEARCHES_PER_CLIENT", 2)
@@ -333,6 +335,8 @@ SEARCH_QUEUE_SECONDS = envfloat("SEARCH_QUEUE_SECONDS", 5.0)
 # client stopped reading), it is free again after this; an export's stream renews its own every
 # third of it while it is sent.
 SLOT_SECONDS = envint("SLOT_SECONDS", 10)
+# While Redis is away, this server's slots are locks of files here (local disk).
+SLOTS_DIR = os.environ.get("SLOTS_DIR", str(BASE_DIR / "var" / "slots"))
 # An unreachable Redis must not stop the site: the limits then let requests through.
 RATELIMIT_FAIL_OPEN = True
 

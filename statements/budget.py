@@ -9,7 +9,9 @@ Retry-After instead of a worker held hostage. Anonymous clients are rate-limited
 are limited by none of this but the database budget.
 """
 
+import fcntl
 import logging
+import os
 import random
 import threading
 import time
@@ -25,6 +27,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django_ratelimit.core import is_ratelimited
 
+from . import cache as shared_cache
 from .middleware import client_ip
 from .responses import bad_request
 
@@ -176,7 +179,12 @@ class Slots:
     Exports and searches hold one, so that a few clients cannot occupy every worker and a
     permalink always finds one free. A search that finds the site's slots taken waits in line
     (SEARCH_QUEUE places, SEARCH_QUEUE_SECONDS at most) rather than fail while the server
-    has capacity; one whose client has its share running is refused at once."""
+    has capacity; one whose client has its share running is refused at once.
+
+    While Redis is away, the site's slots and the line are this server's, as locks of numbered
+    files (SLOTS_DIR): the processes of a server share them, and a killed worker's lock goes
+    with it. A client's slots are then counted in each process's memory (statements/cache.py),
+    its share of the limit (at least one) in each."""
 
     POLL = 0.02  # seconds between looks for a free slot, in line
 
@@ -190,10 +198,16 @@ class Slots:
         self.line = (f"slots:{kind}:line", settings.SEARCH_QUEUE if kind == "search" else 0)
         self.token = uuid.uuid4().hex  # which holder a key names, so a release frees only its own
         self.taken = []
+        self.files = {}  # while Redis is away: key -> the descriptor holding its lock
+        self.on_this_server = False
 
     def take(self):
         """None when the slots are taken, else the status to answer: 429 when this client has
         its share running, 503 when the site has and the line is full or too slow."""
+        if not shared_cache.shared():
+            self.on_this_server = True
+            prefix, limit = self.client
+            self.client = (prefix, max(1, limit // settings.APP_PROCESSES))
         if not self._take_one(*self.client):
             return 429
         if self._take_one(*self.site) or self._wait_in_line():
@@ -223,6 +237,10 @@ class Slots:
         start = random.randrange(limit) if limit > 0 else 0
         for n in range(limit):
             key = f"{prefix}:{(start + n) % limit}"
+            if self.on_this_server and prefix != self.client[0]:
+                if self._lock(key):
+                    return True
+                continue
             try:
                 added = cache.add(key, self.token, settings.SLOT_SECONDS)
             except Exception:
@@ -235,9 +253,24 @@ class Slots:
                 return True
         return False
 
+    def _lock(self, key):
+        """Whether the lock of `key`'s file on this server was free and is now this holder's."""
+        os.makedirs(settings.SLOTS_DIR, exist_ok=True)
+        descriptor = os.open(os.path.join(settings.SLOTS_DIR, key.replace(":", "-")), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            return False
+        self.files[key] = descriptor
+        self.taken.append(key)
+        return True
+
     def keep(self):
         """Hold the slots SLOT_SECONDS more: a stream still being sent."""
         for key in self.taken:
+            if key in self.files:
+                continue  # a lock is held as long as its holder lives
             try:
                 cache.touch(key, settings.SLOT_SECONDS)
             except Exception:
@@ -249,6 +282,9 @@ class Slots:
         self.taken = []
 
     def _give_back(self, key):
+        if key in self.files:
+            os.close(self.files.pop(key))  # and its lock with it
+            return
         try:
             if cache.get(key) == self.token:  # not a slot that expired and is another's now
                 cache.delete(key)

@@ -2,8 +2,9 @@
 
 Everything the site caches (statements/countcache.py, the {% cache %} fragments of
 /remarks/) can be computed again, so a Redis error is treated as a miss: reads return the
-default, writes are dropped, and a warning is logged; rate-limit counters alone go on in the
-process's memory, so a limit holds per process instead of failing open. After an error the cache is left alone
+default, writes are dropped, and a warning is logged; rate-limit counters and request slots
+(statements/budget.Slots) go on in the process's memory, so a limit holds per process instead
+of failing open. After an error the cache is left alone
 for a few seconds by every thread of the process, so an unreachable or paused Redis costs one
 time-out per process every few seconds rather than one per cache call or per thread.
 """
@@ -22,17 +23,23 @@ logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = 5.0
 
 
-# Rate-limit counters (django-ratelimit's keys, RATELIMIT_CACHE_PREFIX) go on counting in this
-# process's memory while Redis is away: each limit then holds per process rather than not at all.
-RATE_LIMIT_PREFIX = "rl:"
-_process_counters = LocMemCache("statements-rate-limits-without-redis", {"MAX_ENTRIES": 20_000})
+# Rate-limit counters (django-ratelimit's keys, RATELIMIT_CACHE_PREFIX) and request slots go on
+# in this process's memory while Redis is away: each limit then holds per process rather than
+# not at all.
+PER_PROCESS_PREFIXES = ("rl:", "slots:")
+_process_counters = LocMemCache("statements-limits-without-redis", {"MAX_ENTRIES": 20_000})
+
+
+def shared():
+    """Whether the shared cache is taken to answer now (not within a back-off after an error)."""
+    return time.monotonic() >= RedisCache._down_until
 
 
 def _tolerant(fallback):
     def decorate(method):
         def without_redis(*args, **kwargs):
             key = args[0] if args else kwargs.get("key")
-            if isinstance(key, str) and key.startswith(RATE_LIMIT_PREFIX):
+            if isinstance(key, str) and key.startswith(PER_PROCESS_PREFIXES):
                 return getattr(_process_counters, method.__name__)(*args, **kwargs)
             return fallback(*args, **kwargs)
 
@@ -71,7 +78,6 @@ class RedisCache(django_redis.RedisCache):
     get = _tolerant(_default)(django_redis.RedisCache.get)
     get_many = _tolerant(lambda keys, version=None: {})(django_redis.RedisCache.get_many)
     has_key = _tolerant(lambda key, version=None: False)(django_redis.RedisCache.has_key)
-    # None, not False: a slot (statements/budget.Slots) is unknown then, not taken.
     add = _tolerant(lambda *args, **kwargs: None)(django_redis.RedisCache.add)
     set = _tolerant(lambda *args, **kwargs: None)(django_redis.RedisCache.set)
     set_many = _tolerant(lambda data, *args, **kwargs: list(data))(django_redis.RedisCache.set_many)

@@ -153,12 +153,14 @@ def redis_or_skip():
 @pytest.fixture(autouse=True)
 def redis_back_in_every_test():
     """Redis being away is remembered for the whole process for a few seconds (statements/cache.py):
-    one test's unreachable Redis must not be the next test's."""
-    from statements.cache import RedisCache
+    one test's unreachable Redis (or the limits counted meanwhile) must not be the next test's."""
+    from statements.cache import RedisCache, _process_counters
 
     RedisCache._down_until = 0.0
+    _process_counters.clear()
     yield
     RedisCache._down_until = 0.0
+    _process_counters.clear()
 
 
 def redis_cache_settings(url):
@@ -228,6 +230,39 @@ def test_pages_render_while_redis_is_down(client, settings, corpus, caplog):
     health = client.get("/healthz")
     assert health.status_code == 200  # the site works without its cache
     assert health.json()["cache"].startswith("error") and health.json()["status"] == "degraded"
+
+
+@pytest.mark.django_db
+def test_while_redis_is_down_the_slots_hold_for_the_server_and_a_dead_holders_come_back_at_once(settings, rf, tmp_path):
+    """The site's slots fall back to locks of files the server's processes share, a client's
+    to each process's memory: a crowd of exports cannot take every core because Redis went
+    away, and a killed worker's slot is free the moment it dies."""
+    from statements.budget import Slots
+
+    settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{closed_port()}/0")
+    settings.SLOTS_DIR = str(tmp_path / "slots")
+    settings.EXPORTS_PER_CLIENT, settings.EXPORTS_AT_ONCE, settings.APP_PROCESSES = 2, 1, 2
+    assert caches["default"].get("anything") is None  # and the process knows Redis is away
+    first = Slots(rf.get("/", REMOTE_ADDR="192.0.2.40"), "export")
+    assert first.take() is None
+    assert Slots(rf.get("/", REMOTE_ADDR="192.0.2.40"), "export").take() == 429  # 2 over 2 processes
+    assert Slots(rf.get("/", REMOTE_ADDR="192.0.2.41"), "export").take() == 503  # the server's one
+    first.release()
+    # Another process of the server takes the slot, and is killed holding it.
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(tmp_path / 'slots' / 'slots-export-all-0')!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)\n"
+    )], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    assert Slots(rf.get("/", REMOTE_ADDR="192.0.2.41"), "export").take() == 503
+    holder.kill()
+    holder.wait()
+    late = Slots(rf.get("/", REMOTE_ADDR="192.0.2.41"), "export")
+    assert late.take() is None
+    late.release()
 
 
 def test_after_a_redis_error_the_cache_is_left_alone_for_a_while(settings):
