@@ -498,7 +498,7 @@ def test_an_index_of_another_database_is_rebuilt_whole(few, monkeypatch):
     assert _total_by_engine() == Remark.objects.published().count() + 1
     MonthVersion.objects.filter(month=DATABASE).update(token="another-database")
     written = []
-    monkeypatch.setattr(SearchEngine, "_write", lambda self, index, remarks, months, progress: written.append(months) or 0)
+    monkeypatch.setattr(SearchEngine, "_write", lambda self, index, remarks, months, *rest: written.append(months) or 0)
     engine.sync()
     assert written == [None]  # every month, from scratch
 

@@ -43,12 +43,13 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from operator import itemgetter
 
-import django
 from django.conf import settings
 from django.db import DatabaseError, connections
 
 from statements.models import NO_MONTH, Language, Remark, month_filter, month_tokens, moved_months
 from statements.text.analysis import CJK_RE, analyze_cased, literal_runs, literal_tokens, stem
+
+from statements import spawned
 
 from . import search_backend
 
@@ -71,6 +72,9 @@ ALL_BUCKETS = 10_000_000
 BATCH = 2000
 # A catch-up of more remarks than this analyses them in worker processes (manage.py sync_search_engine).
 PARALLEL_ABOVE = 20_000
+# How much less a catch-up in the background weighs than requests (nice(2)): its analysing
+# processes get what the app servers' leave.
+BACKGROUND_NICENESS = 10
 
 
 # How long a process leaves an index that failed alone (damaged files, a full or read-only disk)
@@ -290,7 +294,7 @@ class SearchEngine:
 
     def _sync_in_background(self):
         try:
-            self.sync()
+            self._catch_up(month_tokens(), limit=None, aside=True)
         except Exception:
             logger.exception("search engine: catching up in the background failed")
         finally:
@@ -301,9 +305,11 @@ class SearchEngine:
         remarks were indexed. Requests meanwhile answer with what the index holds (view)."""
         return self._catch_up(month_tokens(), limit=None, progress=progress)
 
-    def _catch_up(self, tokens, limit, progress=None, block=True):
+    def _catch_up(self, tokens, limit, progress=None, block=True, aside=False):
         """How many remarks were indexed to reach `tokens`; None if more than `limit`. Not
-        `block`ing, raises IndexBusy while another process or thread writes the index."""
+        `block`ing, raises IndexBusy while another process or thread writes the index.
+        `aside`: beside the requests of this process, whose threads the analysis must not
+        slow (it runs in processes of low priority)."""
         os.makedirs(self.path, exist_ok=True)
         with open(os.path.join(self.path, ".lock"), "w") as lock_file:
             # One writer per server (a lock of the open file: threads exclude each other too);
@@ -338,7 +344,8 @@ class SearchEngine:
                 generation = kept["generation"]
             # Written through an index object of its own: readers keep this process's until
             # the state says what the index then holds.
-            written = self._write(self.tantivy.Index(self.schema, path=self.index_path, reuse=True), remarks, months, progress)
+            index = self.tantivy.Index(self.schema, path=self.index_path, reuse=True)
+            written = self._write(index, remarks, months, progress, aside)
             self._write_state(tokens, generation)
             with self.lock:
                 self._open(generation)
@@ -397,11 +404,15 @@ class SearchEngine:
             json.dump({"schema": SCHEMA_VERSION, "generation": generation, "tokens": tokens}, f)
         os.replace(temporary, self._state_path())
 
-    def _write(self, index, remarks, months, progress):
-        # Analysing text is most of the work: a large catch-up spreads it over every core.
+    def _write(self, index, remarks, months, progress, aside=False):
+        # Analysing text is most of the work: a large catch-up spreads it over every core; one
+        # beside requests runs it in processes the requests' own come before.
         pool = None
-        if remarks.count() > PARALLEL_ABOVE and (os.cpu_count() or 1) > 1:
-            pool = ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("spawn"), initializer=django.setup)
+        if aside or (remarks.count() > PARALLEL_ABOVE and (os.cpu_count() or 1) > 1):
+            pool = ProcessPoolExecutor(
+                os.cpu_count(), mp_context=get_context("spawn"), initializer=spawned.start,
+                initargs=(BACKGROUND_NICENESS if aside else 0,),
+            )
         writer = index.writer(heap_size=settings.SEARCH_ENGINE_WRITER_HEAP, num_threads=1)
         try:
             for month in months or ():
