@@ -50,6 +50,7 @@ Traffic stays on 127.0.0.0/8.
 """
 
 import http.client
+import json
 import os
 import random
 import secrets
@@ -243,7 +244,9 @@ def gunicorn_workers(master):
 def damage_index():
     """Every file of the index replaced by garbage of its length (a disk error, a bad copy):
     running workers keep what they have open; whoever opens it next finds it damaged."""
-    index = Path(ENV["SEARCH_ENGINE_DIR"]) / "index"
+    directory = Path(ENV["SEARCH_ENGINE_DIR"])
+    generation = json.loads((directory / "tokens.json").read_text())["generation"]
+    index = directory / f"index-{generation}"
     for path in index.iterdir():
         if path.is_file() and path.stat().st_size:
             damaged = path.with_name(path.name + ".damaged")

@@ -528,6 +528,38 @@ def test_a_migrated_database_has_an_identity_that_no_change_moves(few, make_brie
     assert MonthVersion.objects.get(month=DATABASE).token == identity
 
 
+def test_a_whole_rebuild_is_written_aside_and_swapped_in_when_whole(few, monkeypatch):
+    """The index as it was stays on disk, named by the state, until the new one is whole; a
+    build that fails leaves it so; the one that succeeds replaces it and clears the rest away."""
+    from statements.models import bump_content_version
+
+    engine = search_engine()
+    engine.sync()
+    before = engine._read_state()
+    old_directory = engine._directory(before["generation"])
+    bump_content_version()  # a bulk change: every month moved, a whole rebuild
+    written = SearchEngine._write
+
+    def failing(self, index, remarks, months, *rest):
+        written(self, index, remarks.filter(pk__lt=0), months, *rest)  # something on disk
+        raise RuntimeError("the machine went down mid-build")
+
+    monkeypatch.setattr(SearchEngine, "_write", failing)
+    with pytest.raises(RuntimeError):
+        engine.sync()
+    assert engine._read_state() == before
+    import tantivy
+
+    old = tantivy.Index(engine.schema, path=old_directory, reuse=True)
+    assert old.searcher().num_docs == Remark.objects.published().count()
+    monkeypatch.undo()
+    assert engine.sync() == Remark.objects.published().count()
+    after = engine._read_state()
+    assert after["generation"] != before["generation"]
+    assert [name for name in os.listdir(engine.path) if name.startswith("index")] == [f"index-{after['generation']}"]
+    assert searched("china") == Remark.objects.published().filter(answer__icontains="china").count()
+
+
 def test_the_command_brings_the_index_up_to_date(few):
     out = io.StringIO()
     call_command("sync_search_engine", stdout=out)
@@ -604,7 +636,7 @@ def test_a_damaged_index_is_counted_around_then_rebuilt_and_nothing_fails(few, c
 
     expected = by_database("q=china&topic=trade")[0]
     assert client.get("/remarks/?q=china&topic=trade").status_code == 200  # the index built
-    index_dir = os.path.join(settings.SEARCH_ENGINE_DIR, "index")
+    index_dir = search_engine()._directory(search_engine().generation)
     engine_module._engines.clear()  # a new worker, as after a restart
     for name in os.listdir(index_dir):
         path = os.path.join(index_dir, name)

@@ -184,9 +184,8 @@ class SearchEngine:
         import tantivy
 
         self.tantivy, self.path = tantivy, str(path)
-        # The index in a directory of its own, rebuilt whole when needed; the lock and the state
-        # (the tokens it was built from) beside it.
-        self.index_path = os.path.join(self.path, "index")
+        # The index in a directory per build (its generation), a new one built whole beside it
+        # when needed; the lock and the state (the tokens and generation the index holds) by them.
         self.schema = self._schema()
         self.index = None
         self.generation = None  # which build of the index this process has open
@@ -326,7 +325,7 @@ class SearchEngine:
                 return 0
             months = moved_months(kept and kept["tokens"], tokens)
             if months is not None:
-                months |= self._months_not_held(tokens)
+                months |= self._months_not_held(kept["generation"], tokens)
             remarks = Remark.objects.published()
             if months is not None:
                 remarks = remarks.filter(month_filter(months))
@@ -334,30 +333,40 @@ class SearchEngine:
                 logger.warning("search engine: %s needs indexing again; counting in the database", self.path)
                 return None
             if months is None:
-                with self.lock:  # nothing to answer with until it is whole
-                    self.index = self.tokens = None
-                self._write_state(None, None)
-                shutil.rmtree(self.index_path, ignore_errors=True)
-                os.makedirs(self.index_path)
+                # Built whole aside, in a directory of its own: until it is whole the state
+                # names the one before, which readers go on using for what it still holds.
                 generation = uuid.uuid4().hex
+                self._clear_away(keep=kept and kept["generation"])
+                os.makedirs(self._directory(generation))
             else:
                 generation = kept["generation"]
             # Written through an index object of its own: readers keep this process's until
             # the state says what the index then holds.
-            index = self.tantivy.Index(self.schema, path=self.index_path, reuse=True)
+            index = self.tantivy.Index(self.schema, path=self._directory(generation), reuse=True)
             written = self._write(index, remarks, months, progress, aside)
             self._write_state(tokens, generation)
             with self.lock:
                 self._open(generation)
                 self.tokens = tokens
+            if months is None:
+                self._clear_away(keep=generation)  # what still maps the old files keeps them
             return written
 
-    def _months_not_held(self, tokens):
+    def _directory(self, generation):
+        return os.path.join(self.path, f"index-{generation}")
+
+    def _clear_away(self, keep):
+        """Every build's directory but `keep`'s: the ones replaced, or left half-written."""
+        for name in os.listdir(self.path):
+            if name.startswith("index") and name != os.path.basename(self._directory(keep)):
+                shutil.rmtree(os.path.join(self.path, name), ignore_errors=True)
+
+    def _months_not_held(self, generation, tokens):
         """The months the index holds and the database does not: every month holding remarks
         has a token (migration 0023; writers move theirs), so only months without one are
         looked for, in the database, and none in the usual case. Such months come from an
         index built from an older backup of this database, or by hand."""
-        index = self.tantivy.Index(self.schema, path=self.index_path, reuse=True)
+        index = self.tantivy.Index(self.schema, path=self._directory(generation), reuse=True)
         held = self._aggregate(index.searcher(), self.query([]), ["year_month"])["year_month"]
         unknown = {month for month in held if month not in tokens}
         if not unknown:
@@ -373,7 +382,7 @@ class SearchEngine:
     def _open(self, generation):
         """This process's view of the index, reopened when another process rebuilt it."""
         if self.index is None or self.generation != generation:
-            self.index = self.tantivy.Index(self.schema, path=self.index_path, reuse=True)
+            self.index = self.tantivy.Index(self.schema, path=self._directory(generation), reuse=True)
             self.generation = generation
         else:
             self.index.reload()
@@ -387,8 +396,8 @@ class SearchEngine:
                 state = json.load(f)
         except (OSError, ValueError):
             return None
-        if state.get("schema") != SCHEMA_VERSION:
-            return None
+        if state.get("schema") != SCHEMA_VERSION or not os.path.isdir(self._directory(state["generation"])):
+            return None  # (an index of the layout before builds had directories of their own)
         state["tokens"] = {int(month): token for month, token in state["tokens"].items()}  # JSON keys are text
         return state
 
