@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .importers import MAX_TRANSCRIPT_BYTES, Hints, TranscriptError, decode, manifest_rows, parse_transcript
+from .importers import MAX_TRANSCRIPT_BYTES, DateNeeded, Hints, TranscriptError, decode, manifest_rows, parse_transcript
 from .importers.fetch import Fetcher
 from .import_store import (
     NewSpokesperson,
@@ -214,7 +214,7 @@ def import_view(model_admin, request):
         })
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        reviews, failures, initial = [], [], []
+        reviews, failures, initial, date_needed = [], [], [], False
         for name, text, source_url in form.cleaned_data["transcripts"]:
             options = {
                 "source_url": source_url,
@@ -223,6 +223,10 @@ def import_view(model_admin, request):
             }
             try:
                 parsed = parse_with(text, name, **options)
+            except DateNeeded as error:
+                failures.append((name, f"{error.reason}. Enter the briefing's date in the Date field and preview again."))
+                date_needed = True
+                continue
             except TranscriptError as error:
                 failures.append((name, str(error)))
                 continue
@@ -242,6 +246,8 @@ def import_view(model_admin, request):
             })
         for name, reason in failures:
             form.add_error(None, f"{name}: {reason}")
+        if date_needed:
+            form.add_error("date", "The transcript states no date to trust: give the briefing's date here.")
     return TemplateResponse(request, "admin/statements/briefing/import.html", {**context, "form": form})
 
 
@@ -270,9 +276,7 @@ def save_reviewed(request, formset):
             # truly; the editor's date only where the transcript has none, or overrules it.
             try:
                 parsed = parse_with(data["text"], data["name"], **options)
-            except TranscriptError as error:
-                if "--date" not in str(error):
-                    raise
+            except DateNeeded:
                 parsed = parse_with(data["text"], data["name"], date=data["date"], **options)
         except TranscriptError as error:
             failed.append(f"{data['name']}: {error}")

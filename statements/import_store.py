@@ -42,6 +42,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     kept: int = 0
+    to_check: int = 0  # remarks written with a review note (Remark.review_note)
     notes: list = field(default_factory=list)
     dry_run: bool = False
     # The host the transcript names when no spokesperson has that name (left empty), and a
@@ -53,6 +54,8 @@ class ImportResult:
 
     def summary(self):
         counts = f"{self.created} new, {self.updated} changed, {self.kept} unchanged remarks"
+        if self.to_check:
+            counts += f", {self.to_check} to check"
         return f"{self.status}: {self.briefing.date} {self.briefing.get_language_display()} {self.briefing.title!r} ({counts})"
 
 
@@ -480,6 +483,8 @@ def _store_remarks(briefing, parsed_remarks, result):
         remark = remark or Remark(briefing=briefing)
         remark.position = position
         remark.kind, remark.question, remark.answer, remark.outlet = new.kind, new.question, new.answer, new.outlet
+        remark.review_note = new.review
+        result.to_check += bool(new.review)
         remark.imported_fingerprint = fingerprint
         validate(remark, exclude=["briefing"])
         remark._change_reason = IMPORTED

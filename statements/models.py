@@ -756,6 +756,11 @@ class Remark(Versioned):
         validators=[clean_text],
         help_text="The spokesperson's words: the announcement, or the answer to the question.",
     )
+    review_note = models.CharField(
+        max_length=300, blank=True, validators=[clean_text], verbose_name="check",
+        help_text="Why the import asks an editor to check this remark (an answer the page left "
+        "without its label, a question with no answer found). Empty it once checked.",
+    )
     speaker = models.ForeignKey(
         Spokesperson,
         null=True,

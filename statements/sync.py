@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.db import transaction
 from django.utils import timezone
 
-from .importers import Hints, TranscriptError, decode, format_named, parse_transcript
+from .importers import DateNeeded, Hints, TranscriptError, decode, format_named, parse_transcript
 from .importers.fetch import FetchError, Fetcher, allow_private_default
 from .importers.listing import Entry, date_entries
 from .import_store import PublishedChanged, known_speaker_labels, spokesperson_summary, store_briefing
@@ -53,11 +53,18 @@ MAX_WALK_ENTRIES = 50_000
 
 
 def mirror(url, base_url):
-    """`url` on a mirror with the same paths: --base-url swaps the scheme and host."""
+    """`url` on a mirror with the same paths: --base-url swaps the scheme and host, and puts its
+    own path before the page's (a mirror under /copy/ serves /copy/mfa_eng/…)."""
     if not base_url:
         return url
-    base = urlsplit(base_url)
-    return urlunsplit(urlsplit(url)._replace(scheme=base.scheme, netloc=base.netloc))
+    base, parts = urlsplit(base_url), urlsplit(url)
+    return urlunsplit(parts._replace(scheme=base.scheme, netloc=base.netloc, path=base.path.rstrip("/") + parts.path))
+
+
+def fetched_from(message, url, base_url):
+    """A fetch's error `message` naming the address actually fetched when a mirror served it."""
+    fetched = mirror(url, base_url)
+    return message if fetched == url else f"{message} (fetched from {fetched})"
 
 
 @dataclass
@@ -87,6 +94,7 @@ class Tally:
     not_modified: int = 0
     failed: int = 0
     needs_review: int = 0
+    to_check: int = 0  # remarks imported with a review note (an answer without its label…)
     results: list = field(default_factory=list, repr=False)
 
     def add(self, other):
@@ -103,7 +111,7 @@ class Tally:
             f"{self.listing_pages} listing pages ({self.listing_not_modified} not modified), "
             f"{self.fetched} transcripts fetched: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.not_modified} not modified, {self.failed} failed, "
-            f"{self.needs_review} changed upstream (need review)"
+            f"{self.needs_review} changed upstream (need review); remarks to check: {self.to_check}"
         )
         spokespersons = spokesperson_summary(self.results)
         return f"{line}; {spokespersons}" if spokespersons else line
@@ -154,7 +162,7 @@ class SourceSync:
             except FetchError as error:
                 if number > 0 and error.status in (404, 410):
                     return entries, True  # past the last page
-                self.walk_error = f"listing page {url} could not be read: {error}"
+                self.walk_error = f"listing page {url} could not be read: {fetched_from(str(error), url, options.base_url)}"
                 self.write(f"  {self.walk_error}")
                 return entries, False
             self.tally.listing_pages += 1
@@ -291,7 +299,7 @@ class SourceSync:
                 etag=page.etag if conditional else "", last_modified=page.last_modified if conditional else "",
             )
         except FetchError as error:
-            return self._failed(page, str(error))
+            return self._failed(page, fetched_from(str(error), page.url, self.options.base_url))
         if response.not_modified:
             self.tally.not_modified += 1
             return "not modified"
@@ -326,11 +334,12 @@ class SourceSync:
             return f"changed upstream, needs review: {error}"
         except TranscriptError as error:
             message = str(error)
-            if page.listing_note and "--date" in message:
+            if page.listing_note and isinstance(error, DateNeeded):
                 message += f" {page.listing_note[:1].upper()}{page.listing_note[1:]}."
             return self._failed(page, message)
         self.tally.results.append(result)
         setattr(self.tally, result.status, getattr(self.tally, result.status) + 1)
+        self.tally.to_check += result.to_check
         line = result.summary() + ("" if self.options.dry_run else f" → briefing #{result.briefing.pk}")
         return "\n".join([line, *(f"      note: {note}" for note in result.notes)])
 

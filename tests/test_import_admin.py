@@ -63,7 +63,7 @@ def test_editor_corrects_date_and_host_in_the_preview(editor_client, geng, hua):
 
 def test_undated_upload_asks_for_the_date_and_writes_nothing(editor_client, geng):
     response = editor_client.post(URL, {"step": "preview", "files": [upload("en/undated-remarks-t1686638.html")]})
-    assert "pass --date YYYY-MM-DD" in response.content.decode()
+    assert "Enter the briefing&#x27;s date in the Date field" in response.content.decode()
     assert not Briefing.objects.exists()
     preview = editor_client.post(
         URL, {"step": "preview", "files": [upload("en/undated-remarks-t1686638.html")], "date": "2019-08-07"}
@@ -101,6 +101,27 @@ def test_an_imported_remark_carries_its_tags_for_review(editor_client, wang, top
     assert list(remark.topics.all()) == [topics["trade"]]
     queue = editor_client.get(reverse("admin:statements_autotag_changelist")).content.decode()
     assert "<mark>trade</mark>" in queue and f"#{remark.pk}" in queue
+
+
+def test_an_exchange_the_page_left_irregular_is_imported_and_flagged_for_review(editor_client, wang):
+    """Issue 28: never refused for one exchange; the preview, the remark and the admin's
+    "needs review" filters say which remark to check."""
+    text = (
+        "Title: Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on May 6, 2021\n\n"
+        "Q: Reports say talks will be held. Can you confirm?\n\nWang Wenbin said China welcomes the talks.\n\n"
+        "Q: On trade?\n\nA: Trade is good."
+    )
+    preview = editor_client.post(URL, {"step": "preview", "text": text})
+    page = preview.content.decode()
+    assert "1 to check" in page and "To check:" in page
+    editor_client.post(URL, review_data(preview))
+    flagged, fine = Briefing.objects.get().remarks.order_by("position")
+    assert flagged.answer == "Wang Wenbin said China welcomes the talks." and flagged.review_note and not fine.review_note
+    remarks = editor_client.get(reverse("admin:statements_remark_changelist") + "?check=yes").context["cl"].result_list
+    assert list(remarks) == [flagged]
+    briefings = editor_client.get(reverse("admin:statements_briefing_changelist") + "?check=yes").context["cl"].result_list
+    assert list(briefings) == [flagged.briefing]
+    assert not editor_client.get(reverse("admin:statements_briefing_changelist") + "?check=no").context["cl"].result_list
 
 
 def test_staff_without_add_permission_cannot_import(client, db):

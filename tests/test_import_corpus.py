@@ -93,7 +93,7 @@ def test_corpus_page_imports_truthfully(row, mfa_spokespersons):
     expected_date = row["date_from_title"] or (page_date and page_date.group(1))
     if not expected_date:
         # Nothing on the page dates it: the only truthful answer is to ask for the date.
-        with pytest.raises(TranscriptError, match="pass --date"):
+        with pytest.raises(TranscriptError, match="or --date YYYY-MM-DD"):
             parse_transcript(data, hints)
         return
     parsed = parse_transcript(data, hints)

@@ -103,7 +103,7 @@ def test_no_markup_navigation_or_odd_spaces_in_any_remark(name):
 
 
 def test_undated_page_is_refused_with_a_request_for_a_date():
-    with pytest.raises(TranscriptError, match="pass --date YYYY-MM-DD"):
+    with pytest.raises(TranscriptError, match=r"give the briefing.s date \(the Date field, or --date YYYY-MM-DD\)"):
         page("en/undated-remarks-t1686638.html")
 
 
@@ -159,7 +159,7 @@ class TestDatesAreNeverGuessed:
             resolve_date("Regular Press Conference on February 30, 2018")
 
     def test_a_date_inside_a_title_is_not_the_event_date(self):
-        with pytest.raises(TranscriptError, match="pass --date"):
+        with pytest.raises(TranscriptError, match="or --date YYYY-MM-DD"):
             resolve_date("Spokesperson's Remarks on the Events of May 4, 1919 in Retrospect")
 
 
@@ -214,7 +214,6 @@ def test_text_without_labels_is_one_announcement():
         (b"\x00\x01\x02\xff\xfe binary", "binary|neither UTF-8"),
         ("Title: x\nDate: 2021-13-01\n\nQ: a\nA: b".encode(), "not a date"),
         ("Title: x\nDate: 2021-01-01\nKind: chat\n\nQ: a\nA: b".encode(), "not one of"),
-        ("Title: x\nDate: 2021-01-01\n\nQ: a question with no answer".encode(), "has no answer"),
         (b"<html><head><title>MFA</title></head><body>fmprc.gov.cn index</body></html>", "no element of class"),
     ],
 )
@@ -379,6 +378,70 @@ def test_an_answer_the_page_left_unlabelled_is_kept_and_flagged():
     assert len(parsed.warnings) == 1 and "还有其他国家吗" in parsed.warnings[0]
 
 
+# Issue 28: an exchange the page left irregular comes in flagged for review, never refused.
+OLD_ZH = "2019年3月5日外交部发言人耿爽主持例行记者会\n"
+
+
+@pytest.mark.parametrize(
+    "paragraphs, question, answer",
+    [
+        # The answer follows without "答：".
+        (["问：美方宣布将加征关税。请问你有何评论？", "中国商务部已就此作出明确表态。", "我们的立场是一贯的。"],
+         "美方宣布将加征关税。请问你有何评论？", "中国商务部已就此作出明确表态。\n\n我们的立场是一贯的。"),
+        # It opens with the spokesperson's name in the third person.
+        (["问：据报道，有关国家将举行会谈。", "背景是这样的，会谈将在下周举行。", "耿爽表示：我们乐见其成。"],
+         "据报道，有关国家将举行会谈。\n\n背景是这样的，会谈将在下周举行。", "耿爽表示：我们乐见其成。"),
+        # A journalist's aside in parentheses closes the question.
+        (["问：你能否证实这一消息？", "（我只是问一下）", "我没有掌握有关情况。"],
+         "你能否证实这一消息？\n\n（我只是问一下）", "我没有掌握有关情况。"),
+    ],
+)
+def test_an_answer_without_its_label_is_split_off_and_flagged_for_review(paragraphs, question, answer):
+    parsed = parse_transcript(OLD_ZH + "\n".join([*paragraphs, "问：下一个问题？", "答：下一个回答。"]))
+    first, second = parsed.remarks
+    assert (first.question, first.answer) == (question, answer)
+    assert first.review and not second.review
+    assert (second.question, second.answer) == ("下一个问题？", "下一个回答。")
+    assert any(question.split("\n")[0][:15] in warning for warning in parsed.warnings)
+
+
+def test_an_english_answer_naming_the_spokesperson_in_the_third_person_is_split_off():
+    text = (
+        "Title: Foreign Ministry Spokesperson Hua Chunying's Regular Press Conference on March 5, 2019\n\n"
+        "Q: Reports say talks will be held. Can you confirm?\n\n"
+        "Hua Chunying said China welcomes the talks.\n\n"
+        "Q: Another question?\n\nA: Another answer."
+    )
+    first, _ = parse_transcript(text).remarks
+    assert (first.question, first.answer) == (
+        "Reports say talks will be held. Can you confirm?", "Hua Chunying said China welcomes the talks."
+    )
+    assert first.review
+
+
+def test_in_the_current_format_an_outlets_question_whose_answer_lost_its_label_stays_its_own():
+    """Zhao Lijian's answer to Reuters printed without "Zhao Lijian:": Reuters' question is not
+    read as words of the answer before, nor Kyodo's as part of Reuters'."""
+    text = (
+        "Title: Foreign Ministry Spokesperson Zhao Lijian's Regular Press Conference on June 29, 2020\n\n"
+        "CRI: On Mongolia?\n\nZhao Lijian: We congratulate Mongolia.\n\n"
+        "Reuters: Is that a new measure?\n\nThis is certainly a new measure.\n\n"
+        "Kyodo News: Any details?\n\nZhao Lijian: As I said.\n"
+    )
+    mongolia, reuters, kyodo = parse_transcript(text).remarks
+    assert mongolia.answer == "We congratulate Mongolia." and not mongolia.review
+    assert (reuters.outlet, reuters.question, reuters.answer) == ("Reuters", "Is that a new measure?", "This is certainly a new measure.")
+    assert reuters.review
+    assert (kyodo.outlet, kyodo.question, kyodo.answer, kyodo.review) == ("Kyodo News", "Any details?", "As I said.", "")
+
+
+def test_a_question_with_nothing_after_it_is_kept_whole_and_flagged():
+    parsed = parse_transcript("Title: x\nDate: 2021-01-01\n\nQ: Hello?\nA: Hi.\n\nQ: a question with no answer")
+    last = parsed.remarks[-1]
+    assert (last.kind, last.question, last.answer) == ("qa", "a question with no answer", "")
+    assert "no answer" in last.review.lower()
+
+
 def test_a_known_spokesperson_other_than_the_host_labels_an_answer_too():
     text = CURRENT_EN.replace("Zhao Lijian: Same answer.", "Hua Chunying: Same answer.")
     parsed = parse_transcript(text.encode(), Hints(speaker_labels=("Hua Chunying", "华春莹")))
@@ -425,8 +488,11 @@ CRAFTED_TEXT = (
         CRAFTED_TEXT.format("The regular press conference " * (FIVE_MB // 29)),
         # Label after label in one answer, none followed by an answer: each is looked at once.
         CRAFTED_TEXT.format("Note: " * (FIVE_MB // 6)),
+        # A question no answer follows, its paragraphs full of question marks and parentheses: where
+        # the answer starts is read from each paragraph's end, not searched for.
+        CRAFTED_TEXT.format("Q: " + "?)" * (FIVE_MB // 4) + "x\n\n" + "(" * (FIVE_MB // 4)),
     ],
-    ids=["unclosed-tags", "unclosed-comments", "closing-notice-words", "labels"],
+    ids=["unclosed-tags", "unclosed-comments", "closing-notice-words", "labels", "unlabelled-answer"],
 )
 def test_a_crafted_five_megabyte_paste_is_parsed_in_linear_time(text):
     started = time.perf_counter()

@@ -214,7 +214,10 @@ def test_first_run_imports_the_sample_with_dates_source_urls_and_spokespersons(m
         urlsplit(row["source_url"]).path for row in expected
     }
     failed = SourcePage.objects.filter(state=SourcePage.State.FAILED)
-    assert failed.exists() and all(page.message == "HTTP 404 Not Found" for page in failed)
+    # Each names the address fetched, the mirror's, beside the ministry's the page is filed under.
+    assert failed.exists() and all(
+        page.message == f"HTTP 404 Not Found (fetched from {mirror.url}{urlsplit(page.url).path})" for page in failed
+    )
     assert error is not None and error.returncode == 1  # the 404s are failures, reported
     assert f"{failed.count()} failed" in out and "12 created" in out
     assert mirror.requests()[0] == "/robots.txt"
@@ -330,6 +333,39 @@ def test_a_changed_draft_is_updated_and_a_changed_published_briefing_needs_revie
     assert published.remarks.filter(answer__startswith="Corrected upstream.").count() == 1
     assert sorted(published.remarks.values_list("pk", flat=True)) == ids[published.pk]
     assert SourcePage.objects.get(url=published_row["source_url"]).state == SourcePage.State.IMPORTED
+
+
+def test_a_page_with_an_answer_left_unlabelled_is_imported_counted_and_listed(mirror, sources):
+    """Issue 28: the sync imports it, with the remark flagged, and says so in its summary and
+    on the page's line."""
+    (row,) = manifest_rows("en", since="2020-06-29", until="2020-06-29")
+    path = urlsplit(row["source_url"]).path
+    label = b'arial">Zhao Lijian: </SPAN><SPAN style="FONT-SIZE: 14px; FONT-FAMILY: arial">This is certainly'
+    assert label in mirror.pages[path]  # the answer to Reuters, its label left out below
+    mirror.pages[path] = mirror.pages[path].replace(label, label.replace(b"Zhao Lijian: ", b""))
+    out, _ = sync(mirror, "prc-mfa-en", "--since", "2020-06-29", "--create-spokespersons")  # (the sample's 404s)
+    assert "remarks to check: 1" in out and "1 to check)" in out
+    briefing = Briefing.objects.get(source_url=row["source_url"])
+    assert briefing.remarks.exclude(review_note="").count() == 1
+    assert Source.objects.get(language="en").last_counts["to_check"] == 1
+
+
+def test_a_mirror_under_a_path_is_synced_and_a_failure_names_what_was_fetched(mirror, sources):
+    from statements.sync import mirror as on_mirror
+
+    assert on_mirror("https://www.fmprc.gov.cn/mfa_eng/a/t1.shtml", "http://127.0.0.1:8000/copy/") == (
+        "http://127.0.0.1:8000/copy/mfa_eng/a/t1.shtml"
+    )
+    mirror.pages = {f"/copy{path}": body for path, body in mirror.pages.items()}
+    row = manifest_rows("en", since="2020-06-29")[0]
+    del mirror.pages["/copy" + urlsplit(row["source_url"]).path]
+    out = io.StringIO()
+    with pytest.raises(CommandError):  # one page failed
+        call_command("sync_transcripts", "prc-mfa-en", "--base-url", mirror.url + "/copy", "--delay", "0",
+                     "--since", "2020-06-29", "--create-spokespersons", stdout=out)
+    out = out.getvalue()
+    assert Briefing.objects.count() == len(manifest_rows("en", since="2020-06-29")) - 1
+    assert f"(fetched from {mirror.url}/copy{urlsplit(row['source_url']).path})" in out
 
 
 # --- Dates from the listing ---------------------------------------------------------------------------------
@@ -588,7 +624,7 @@ def test_over_long_validators_and_links_are_not_stored_and_the_run_goes_on(mirro
     out, error = sync(mirror, "--since", SINCE, "--create-spokespersons")
     # The pages the sample lacks are 404s, as in every run on it; nothing else fails.
     assert "crashed" not in out
-    assert all(page.message == "HTTP 404 Not Found" for page in SourcePage.objects.filter(state=SourcePage.State.FAILED))
+    assert all(page.message.startswith("HTTP 404 Not Found (fetched from") for page in SourcePage.objects.filter(state=SourcePage.State.FAILED))
     assert Briefing.objects.count() == len(manifest_rows(since=SINCE))
     # Validators too long to keep are not kept (the next run fetches the page whole); the link
     # too long to be an address of the ministry's is not an entry.

@@ -14,7 +14,7 @@ give (the sync, statements/sync.py).
 import csv
 
 from . import mfa, news, plaintext
-from .base import Hints, ParsedBriefing, ParsedRemark, TranscriptError
+from .base import DateNeeded, Hints, ParsedBriefing, ParsedRemark, TranscriptError
 
 __all__ = [
     "FORMATS", "MAX_TRANSCRIPT_BYTES", "Hints", "ParsedBriefing", "ParsedRemark", "TranscriptError", "decode",

@@ -19,6 +19,15 @@ class TranscriptError(Exception):
     """A transcript that cannot be imported truthfully; the message says why and what to do."""
 
 
+class DateNeeded(TranscriptError):
+    """A transcript that states no date, or dates that disagree: the editor gives it. `reason`
+    says why; each interface says how (the admin's Date field, the command's --date)."""
+
+    def __init__(self, reason):
+        self.reason = reason
+        super().__init__(f"{reason}; give the briefing's date (the Date field, or --date YYYY-MM-DD).")
+
+
 @dataclass(frozen=True)
 class MinistryInfo:
     name: str
@@ -34,6 +43,7 @@ class ParsedRemark:
     question: str = ""
     answer: str = ""
     outlet: str = ""
+    review: str = ""  # why an editor should check this remark (Remark.review_note); "" when sure
 
 
 @dataclass
@@ -60,6 +70,10 @@ class ParsedBriefing:
     @property
     def exchange_count(self):
         return sum(1 for r in self.remarks if r.kind == "qa")
+
+    @property
+    def to_check(self):
+        return sum(1 for r in self.remarks if r.review)
 
 
 # --- Text ------------------------------------------------------------------------------------
@@ -148,13 +162,13 @@ def find_date(title, page_date=None, given=None, listing_date=None):
         date = _make_date(*stated, title)
         if given and given != date:
             raise TranscriptError(
-                f"--date {given} contradicts the title's date {date} ({title!r})."
+                f"The date given, {given}, contradicts the title's date {date} ({title!r})."
             )
         return FoundDate(date, "title", "title")
     if given:
         if stated and (given.month, given.day) != stated[1:]:
             raise TranscriptError(
-                f"--date {given} contradicts the title's day {stated[1]}/{stated[2]} ({title!r})."
+                f"The date given, {given}, contradicts the title's day {stated[1]}/{stated[2]} ({title!r})."
             )
         return FoundDate(given, "editor", "date given")
     if stated:
@@ -169,28 +183,26 @@ def find_date(title, page_date=None, given=None, listing_date=None):
         if listing_date and (listing_date.month, listing_date.day) == (month, day):
             found.append(FoundDate(listing_date, "listing", "title (year from the ministry's listing)"))
         if len({f.date for f in found}) > 1:
-            raise TranscriptError(
+            raise DateNeeded(
                 f"The title gives no year ({title!r}); the page's publication date says {found[0].date}, "
-                f"the ministry's listing {found[1].date}. Pass --date YYYY-MM-DD."
+                f"the ministry's listing {found[1].date}"
             )
         if found:
             return found[0]
-        raise TranscriptError(
-            f"The title gives no year ({title!r}) and nothing in the page states it reliably; "
-            "pass --date YYYY-MM-DD."
+        raise DateNeeded(
+            f"The title gives no year ({title!r}) and nothing in the page states it reliably"
         )
     if page_date and listing_date and page_date != listing_date:
-        raise TranscriptError(
+        raise DateNeeded(
             f"No date in the title ({title!r}); the page says it was published on {page_date}, the "
-            f"ministry's listing says {listing_date}. Pass --date YYYY-MM-DD."
+            f"ministry's listing says {listing_date}"
         )
     if page_date:
         return FoundDate(page_date, "page", "page's publication date")
     if listing_date:
         return FoundDate(listing_date, "listing", "ministry's listing")
-    raise TranscriptError(
-        f"No date: the title ({title!r}) gives none and the page has no publication date; "
-        "pass --date YYYY-MM-DD."
+    raise DateNeeded(
+        f"No date: the title ({title!r}) gives none and the page has no publication date"
     )
 
 
@@ -457,6 +469,47 @@ class _Exchange:
         self.question, self.answer = [line.text] if line.text else [], []
         self.outlet, self.who = line.outlet, line.who
         self.answering = False
+        self.review = ""
+
+
+# Where a question ends when the answer after it has no label: a paragraph ending as a question
+# does ("？", "?"), then any aside of the journalist's wholly in parentheses ("（我只是问一下）").
+QUESTION_MARKS = "?？"
+CLOSING_MARKS = " \t\n\"'”’」）)"
+# Words that report what the speaker said, after the speaker's name at an answer's start
+# ("耿爽表示：", "华春莹说，", "Hua Chunying said").
+SAYS = r"\s*(?:表示|说|指出|强调|回答|答复|介绍|(?:said|says|stated|noted|answered|responded|replied)\b)"
+
+
+def _ends_a_question(paragraph):
+    return paragraph.rstrip(CLOSING_MARKS)[-1:] in tuple(QUESTION_MARKS)
+
+
+def _is_aside(paragraph):
+    stripped = paragraph.strip()
+    return stripped[:1] in ("（", "(") and stripped[-1:] in ("）", ")")
+
+
+def _unlabelled_answer(paragraphs, hosts):
+    """Where the answer starts among an exchange's paragraphs that no label divides: at a
+    paragraph naming the speaker in the third person, else after the paragraph that ends the
+    question (and its aside), else after the first. None for a single paragraph: nothing to
+    take for an answer."""
+    if len(paragraphs) < 2:
+        return None
+    names = sorted((re.escape(name) for name in hosts), key=len, reverse=True)
+    if names:
+        speaks = re.compile(rf"^(?:(?:外交部)?发言人|(?:the )?spokesperson\s+)?(?:{'|'.join(names)}){SAYS}", re.I)
+        for index in range(1, len(paragraphs)):
+            if speaks.match(paragraphs[index]):
+                return index
+    for index, paragraph in enumerate(paragraphs[:-1]):
+        if _ends_a_question(paragraph):
+            end = index + 1
+            while end < len(paragraphs) - 1 and _is_aside(paragraphs[end]):
+                end += 1
+            return end
+    return 1
 
 
 def _answer_follows(lines):
@@ -501,6 +554,10 @@ def cut_remarks(paragraphs, speaker_labels=()):
             # Any other short label asks only where the answer follows it, and not inside a
             # question still waiting for its answer (a quoted "Note:" there is the question's).
             or (line.role == "label" and answered and not awaiting_answer)
+            # …and where it asks, though no answer follows it or the question before still
+            # waits for its own: the page left an answer's label out (another asker's question
+            # is never the one before's).
+            or (line.role == "label" and _ends_a_question(line.text))
             or (line.role == "follow-up" and current is None)
             or (question_announced and line.role != "answer")
         )
@@ -525,27 +582,30 @@ def cut_remarks(paragraphs, speaker_labels=()):
         else:
             current.question.append(line.raw)
 
-    names_speaker = any(line.named for line in lines)
+    # An exchange no answer label closes: the page left the label out (or the answer). Never
+    # a reason to refuse the page: cut where the answer most likely starts, or keep the question
+    # alone, and flag the remark for an editor.
     for exchange in exchanges:
         if exchange.answer:
             continue
-        if names_speaker and len(exchange.question) > 1:
-            # Where answers carry the speaker's name, a question runs one paragraph and the
-            # paragraphs after it, unlabelled, are an answer whose label was left out.
-            exchange.question, exchange.answer = exchange.question[:1], exchange.question[1:]
-            warnings.append(
-                f"The answer to {exchange.question[0][:80]!r} has no speaker's label; it is taken to be "
-                "the paragraphs after the question: check it."
-            )
+        start = _unlabelled_answer(exchange.question, hosts)
+        if start is None:
+            exchange.review = "No answer was found after this question: check the original text."
         else:
-            raise TranscriptError(f"A question has no answer: {join(exchange.question)[:120]!r}.")
+            exchange.question, exchange.answer = exchange.question[:start], exchange.question[start:]
+            exchange.review = (
+                "The answer has no speaker's label; it is taken to be the paragraphs after the question: "
+                "check where the question ends."
+            )
+        warnings.append(f"{exchange.review} (the question {join(exchange.question)[:80]!r})")
 
     closing = _split_closing(exchanges[-1]) if exchanges else []
     remarks = [ParsedRemark("announcement", answer=join(item)) for item in _opening_items(opening)]
     for exchange in exchanges:
-        remarks.append(
-            ParsedRemark("qa", question=join(exchange.question), answer=join(exchange.answer), outlet=exchange.outlet)
-        )
+        remarks.append(ParsedRemark(
+            "qa", question=join(exchange.question), answer=join(exchange.answer), outlet=exchange.outlet,
+            review=exchange.review,
+        ))
     if closing:
         remarks.append(ParsedRemark("announcement", answer=join(closing)))
     return remarks, warnings

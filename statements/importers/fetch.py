@@ -154,7 +154,8 @@ def _public_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_a
         raise error
     raise FetchError(
         f"{host} is a private, local or reserved address ({refused}): only public web addresses "
-        "are fetched."
+        "are fetched (the setting IMPORT_FETCH_ALLOW_PRIVATE allows others, for a mirror on the "
+        "operator's own network; never in production)."
     )
 
 

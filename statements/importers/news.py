@@ -41,6 +41,7 @@ from .base import (
     MONTHS,
     NAME_LABEL,
     SPEAKER_TITLE,
+    DateNeeded,
     FoundDate,
     MinistryInfo,
     ParsedBriefing,
@@ -228,19 +229,18 @@ def find_report_date(dateline, published, lead_sentences, given):
     if given:
         if found and found.date != given:
             raise TranscriptError(
-                f"--date {given} contradicts the report, which dates the briefing {found.date} ({found.evidence})."
+                f"The date given, {given}, contradicts the report, which dates the briefing {found.date} ({found.evidence})."
             )
         return found or FoundDate(given, "editor", "date given")
     if found:
         return found
     if dateline:
-        raise TranscriptError(
+        raise DateNeeded(
             f"The dateline “{dateline.text}” gives no year and the report has no publication date within a "
-            "week after it; give the briefing's date (Date field, or --date YYYY-MM-DD)."
+            "week after it"
         )
-    raise TranscriptError(
-        "No date: the report has neither a dateline (“BEIJING, Jan. 9 (Xinhua) --”) nor a publication line; "
-        "give the briefing's date (Date field, or --date YYYY-MM-DD)."
+    raise DateNeeded(
+        "No date: the report has neither a dateline (“BEIJING, Jan. 9 (Xinhua) --”) nor a publication line"
     )
 
 

@@ -1,6 +1,7 @@
 """An editor imports a published transcript page through the admin, reads the preview, corrects
 the host, saves a draft and lands on it."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,58 @@ def test_an_editor_pastes_a_news_report_and_readers_see_it_as_reported(
         expect(page.locator(".answer")).to_contain_text(answer)
         expect(page.locator(".cite")).to_contain_text(cited)
         page.screenshot(path=f"/tmp/news-report-{outlet}-{width}.png", full_page=False)
+
+
+IRREGULAR = """Foreign Ministry Spokesperson Wang Wenbin's Regular Press Conference on March 2, 2021
+
+Q: Reports say talks will be held next week. Can you confirm?
+
+Wang Wenbin said China welcomes the talks.
+
+Q: Any comment on the trade talks?
+
+A: Trade talks should proceed on an equal footing.
+"""
+
+
+@pytest.mark.parametrize("role", ["editor", "publisher"])
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_an_exchange_the_page_left_irregular_is_imported_flagged_and_checked(page, request, role, width, height, wang):
+    """Issue 28: a transcript whose answer lacks its label comes in, not refused; the preview
+    marks the remark to check, the "needs review" filter finds it, and emptying its note once
+    checked takes it off the list."""
+    from .test_editorial_flows import save
+
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, request.getfixturevalue(role))
+    page.goto("/admin/statements/briefing/")
+    page.get_by_role("link", name="Import transcript").click()
+    page.locator("textarea[name=text]").fill(IRREGULAR)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".import-facts")).to_contain_text("2 (2 questions), 1 to check")
+    flagged_row = page.locator(".import-remarks tr.to-check")
+    expect(flagged_row).to_have_count(1)
+    expect(flagged_row).to_contain_text("Wang Wenbin said China welcomes the talks.")
+    expect(flagged_row.locator(".review")).to_contain_text("has no speaker's label")
+    flagged_row.screenshot(path=f"/tmp/to-check-preview-{role}-{width}.png")
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.locator(".messagelist")).to_contain_text("Saved as draft: created")
+
+    page.goto("/admin/statements/remark/")
+    if width < 768:  # the admin's filters sit below the list on a phone
+        page.locator("#changelist-filter").scroll_into_view_if_needed()
+    page.locator("#changelist-filter").get_by_role("link", name="To check", exact=True).click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("has no speaker")
+    page.screenshot(path=f"/tmp/to-check-list-{role}-{width}.png", full_page=True)
+    rows.first.locator("th a, td a").first.click()
+    expect(page.locator("#id_answer")).to_have_value("Wang Wenbin said China welcomes the talks.")
+    note = page.get_by_label("Check:")
+    expect(note).to_have_value(re.compile("has no speaker's label"))
+    note.fill("")
+    save(page)
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.goto("/admin/statements/remark/?check=yes")
+    expect(page.locator("#result_list")).to_have_count(0)
+    page.screenshot(path=f"/tmp/to-check-{role}-{width}.png", full_page=False)
