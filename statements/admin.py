@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -229,6 +229,30 @@ class TagsToReviewFilter(admin.SimpleListFilter):
 
 class BriefingTagsToReviewFilter(TagsToReviewFilter):
     lookup = "remark__briefing"
+
+
+class ToCheckFilter(admin.SimpleListFilter):
+    """Remarks (or briefings with remarks) the import asks an editor to check: an answer the
+    page left without its label, a question with no answer found (Remark.review_note)."""
+
+    title = "needs review"
+    parameter_name = "check"
+    prefix = ""  # from the listed row to its remarks' fields
+
+    def lookups(self, request, model_admin):
+        return [("yes", "To check"), ("no", "Nothing to check")]
+
+    def queryset(self, request, queryset):
+        flagged = Q(**{f"{self.prefix}review_note__gt": ""})
+        if self.value() == "yes":
+            return queryset.filter(flagged).distinct()
+        if self.value() == "no":
+            return queryset.exclude(flagged)
+        return queryset
+
+
+class BriefingToCheckFilter(ToCheckFilter):
+    prefix = "remarks__"
 
 
 admin.site.site_header = "Diplomatic statements: editing"
@@ -494,7 +518,7 @@ class BriefingAdmin(VersionedHistoryAdmin):
     inlines = [RemarkInline]
     list_display = ["date", "title", "spokesperson", "language", "kind", "status", "remark_count"]
     list_display_links = ["date", "title"]
-    list_filter = ["status", BriefingTagsToReviewFilter, "language", "kind", "ministry", "spokesperson"]
+    list_filter = ["status", BriefingToCheckFilter, BriefingTagsToReviewFilter, "language", "kind", "ministry", "spokesperson"]
     search_fields = ["title", "source_url", "source_name"]
     date_hierarchy = "date"
     ordering = ["-date", "-id"]
@@ -557,13 +581,35 @@ class BriefingAdmin(VersionedHistoryAdmin):
 
     @admin.action(description="Publish selected briefings", permissions=["publish"])
     def publish(self, request, queryset):
-        count = editorial.publish(request.user, queryset)
-        self.message_user(request, f"Published {count} briefing(s).", messages.SUCCESS)
+        """A page naming what goes public first (how many briefings and remarks, of which
+        dates, how many remarks still to check); then every draft in one step."""
+        if "apply" in request.POST:
+            count = editorial.publish(request.user, queryset)
+            self.message_user(request, f"Published {count} briefing(s).", messages.SUCCESS)
+            return None
+        drafts = queryset.exclude(status=Briefing.Status.PUBLISHED).order_by("date", "pk")
+        summary = drafts.aggregate(
+            remark_count=Count("remarks"), to_check=Count("remarks", filter=Q(remarks__review_note__gt="")),
+            first=Min("date"), last=Max("date"),
+        )
+        return TemplateResponse(request, "admin/statements/briefing/publish.html", {
+            **self.admin_site.each_context(request),
+            "title": "Publish briefings",
+            "opts": self.model._meta,
+            "ids": list(drafts.values_list("pk", flat=True)),
+            "shown": list(drafts[:PUBLISH_LISTED]),
+            "summary": summary,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
 
     @admin.action(description="Unpublish selected briefings", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = editorial.unpublish(request.user, queryset)
         self.message_user(request, f"Unpublished {count} briefing(s).", messages.SUCCESS)
+
+
+# The confirmation page lists this many of the briefings it publishes, and counts them all.
+PUBLISH_LISTED = 100
 
 
 def preview_view(model_admin, request, object_id):
@@ -595,8 +641,8 @@ class WithdrawForm(forms.Form):
 @admin.register(Remark)
 class RemarkAdmin(VersionedHistoryAdmin):
     form = RemarkAdminForm
-    list_display = ["__str__", "briefing_date", "speaker", "kind", "outlet", "state"]
-    list_filter = [TagsToReviewFilter, "kind", "briefing__status", "briefing__language", "speaker", "topics"]
+    list_display = ["__str__", "briefing_date", "speaker", "kind", "outlet", "state", "to_check"]
+    list_filter = [ToCheckFilter, TagsToReviewFilter, "kind", "briefing__status", "briefing__language", "speaker", "topics"]
     search_fields = ["question", "answer", "outlet", "briefing__title"]
     autocomplete_fields = ["briefing", "speaker", "topics", "entities"]
     list_select_related = ["briefing", "speaker"]
@@ -665,6 +711,10 @@ class RemarkAdmin(VersionedHistoryAdmin):
         if obj.withdrawn_at:
             return "withdrawn"
         return "published" if obj.is_public else "draft"
+
+    @admin.display(description="To check")
+    def to_check(self, obj):
+        return Truncator(obj.review_note).chars(60) if obj.review_note else "–"
 
     @admin.display(ordering="briefing__date", description="Date")
     def briefing_date(self, obj):

@@ -10,7 +10,9 @@ Revert (which builds the same forms), and the list actions.
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .models import POSITION_PARKING_OFFSET, Briefing, Remark
 
@@ -82,14 +84,28 @@ def _check_placement(user, remark, stored):
 
 def publish(user, briefings):
     require(user, PUBLISH, "publish briefings")
-    count = 0
+    return publish_drafts(briefings, user)
+
+
+def publish_drafts(briefings, user=None):
+    """Every draft among `briefings` published in one transaction, however many: one UPDATE
+    (the remarks' copies and the months' tokens follow it: BriefingQuerySet.update) and a
+    history row each, written in bulk. A briefing published before keeps its first
+    publication date. One save per briefing took 25-44 s for a few hundred (issue 28).
+    `user`: who, for the history; None for the operator's command."""
     with transaction.atomic():
-        for briefing in briefings.exclude(status=Briefing.Status.PUBLISHED):
-            briefing.publish()
-            briefing._change_reason = "Published"
-            briefing.save(update_fields=["status", "updated_at"])
-            count += 1
-    return count
+        ids = list(briefings.exclude(status=Briefing.Status.PUBLISHED).select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        now = timezone.now()
+        Briefing.objects.filter(pk__in=ids).update(
+            status=Briefing.Status.PUBLISHED, published_at=Coalesce("published_at", Value(now)), updated_at=now,
+        )
+        Briefing.history.bulk_history_create(
+            list(Briefing.objects.filter(pk__in=ids)), update=True, default_user=user,
+            default_change_reason="Published", default_date=now,
+        )
+    return len(ids)
 
 
 def unpublish(user, briefings):

@@ -109,12 +109,16 @@ def test_duplicate_source_url_is_refused_with_a_message(editor_client, ministry,
     assert "Another briefing already has this source URL." in response.text
 
 
-def test_publish_action_makes_a_briefing_public(publisher_client, make_briefing, client):
-    briefing = make_briefing(status="draft", remarks=[{"answer": "Now public."}])
-    response = publisher_client.post(
-        "/admin/statements/briefing/",
-        {"action": "publish", "_selected_action": [briefing.pk]},
-    )
+def test_publish_action_names_what_goes_public_then_makes_it_public(publisher_client, make_briefing, client):
+    briefing = make_briefing(status="draft", remarks=[{"answer": "Now public."}, {"answer": "Two.", "review_note": "Check it."}])
+    asked = {"action": "publish", "_selected_action": [briefing.pk]}
+    confirmation = publisher_client.post("/admin/statements/briefing/", asked)
+    page = confirmation.content.decode()
+    assert "1 briefing" in page and "2 remarks" in page and "1 remark</strong> among them still has a note to check" in page
+    assert 'value="Publish 1 briefing"' in page
+    briefing.refresh_from_db()
+    assert not briefing.is_published  # nothing before the confirmation
+    response = publisher_client.post("/admin/statements/briefing/", {**asked, "apply": "Publish 1 briefing"})
     assert response.status_code == 302
     briefing.refresh_from_db()
     assert briefing.is_published and briefing.published_at is not None

@@ -397,6 +397,11 @@ def test_an_edit_published_through_one_app_server_shows_at_once_through_another(
                 "csrfmiddlewaretoken": token, "action": "publish", "_selected_action": [draft.pk],
                 "index": "0", "select_across": "0",
             })
+            assert status == 200 and 'value="Publish 1 briefing"' in page, page[:2000]  # the confirmation
+            status, page = a.request("/admin/statements/briefing/", {
+                "csrfmiddlewaretoken": token, "action": "publish", "_selected_action": [draft.pk],
+                "apply": "Publish 1 briefing",
+            })
             assert status == 200 and "Published 1 briefing" in page, page[:2000]
             draft.refresh_from_db()
             assert draft.status == Briefing.Status.PUBLISHED

@@ -60,6 +60,9 @@ def test_editor_adds_publisher_publishes_and_it_is_on_the_site(page, editor, pub
     page.locator("input[name=_selected_action]").first.check()
     page.locator("select[name=action]").select_option("publish")
     page.get_by_role("button", name="Go").click()
+    expect(page.locator(".publish-summary")).to_contain_text("1 briefing and their 2 remarks will be public at once")
+    page.screenshot(path="/tmp/publish-confirmation.png")
+    page.get_by_role("button", name="Publish 1 briefing").click()
     expect(page.locator(".messagelist")).to_contain_text("Published 1 briefing")
 
     page.goto("/briefings/")
