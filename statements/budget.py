@@ -254,9 +254,15 @@ class Slots:
         return False
 
     def _lock(self, key):
-        """Whether the lock of `key`'s file on this server was free and is now this holder's."""
-        os.makedirs(settings.SLOTS_DIR, exist_ok=True)
-        descriptor = os.open(os.path.join(settings.SLOTS_DIR, key.replace(":", "-")), os.O_RDWR | os.O_CREAT, 0o600)
+        """Whether the lock of `key`'s file on this server was free and is now this holder's
+        (or cannot be known: a directory that cannot be written lets the request through, as
+        the slots did before, the database budget still holding)."""
+        try:
+            os.makedirs(settings.SLOTS_DIR, exist_ok=True)
+            descriptor = os.open(os.path.join(settings.SLOTS_DIR, key.replace(":", "-")), os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            logger.warning("Request slots unavailable (%s cannot be written); request let through", settings.SLOTS_DIR)
+            return True
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

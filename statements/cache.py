@@ -2,9 +2,9 @@
 
 Everything the site caches (statements/countcache.py, the {% cache %} fragments of
 /remarks/) can be computed again, so a Redis error is treated as a miss: reads return the
-default, writes are dropped, and a warning is logged; rate-limit counters and request slots
-(statements/budget.Slots) go on in the process's memory, so a limit holds per process instead
-of failing open. After an error the cache is left alone
+default, writes are dropped, and a warning is logged; rate-limit counters and a client's
+request slots (statements/budget.Slots) go on in the process's memory, so a limit holds per
+process instead of failing open. After an error the cache is left alone
 for a few seconds by every thread of the process, so an unreachable or paused Redis costs one
 time-out per process every few seconds rather than one per cache call or per thread.
 """

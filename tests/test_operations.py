@@ -265,6 +265,18 @@ def test_while_redis_is_down_the_slots_hold_for_the_server_and_a_dead_holders_co
     late.release()
 
 
+@pytest.mark.django_db
+def test_while_redis_is_down_a_slots_directory_that_cannot_be_written_lets_requests_through(settings, rf, tmp_path):
+    from statements.budget import Slots
+
+    settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{closed_port()}/0")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings.SLOTS_DIR = str(blocker / "slots")  # under a file: cannot be made
+    assert caches["default"].get("anything") is None
+    assert [Slots(rf.get("/", REMOTE_ADDR=f"192.0.2.{60 + n}"), "export").take() for n in range(3)] == [None] * 3
+
+
 def test_after_a_redis_error_the_cache_is_left_alone_for_a_while(settings):
     settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{closed_port()}/0")
     cache = caches["default"]

@@ -46,10 +46,9 @@ from operator import itemgetter
 from django.conf import settings
 from django.db import DatabaseError, connections
 
+from statements import spawned
 from statements.models import NO_MONTH, Language, Remark, month_filter, month_tokens, moved_months
 from statements.text.analysis import CJK_RE, analyze_cased, literal_runs, literal_tokens, stem
-
-from statements import spawned
 
 from . import search_backend
 
