@@ -8,7 +8,7 @@ from statements.management.commands.sync_transcripts import iso_date
 from statements.models import Briefing, Source
 
 
-def ids(value):
+def briefing_ids(value):
     try:
         return [int(part) for part in value.split(",") if part.strip()]
     except ValueError:
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--source", help="Only the briefings this sync source (its slug) imported.")
         parser.add_argument("--since", type=iso_date, help="Only briefings dated on or after YYYY-MM-DD.")
         parser.add_argument("--until", type=iso_date, help="Only briefings dated on or before YYYY-MM-DD.")
-        parser.add_argument("--ids", type=ids, help="Only these briefings, e.g. 12,13,20.")
+        parser.add_argument("--ids", type=briefing_ids, help="Only these briefings, e.g. 12,13,20.")
         parser.add_argument("--dry-run", action="store_true", help="Say what would be published; write nothing.")
 
     def handle(self, *args, source, since, until, ids, dry_run, **options):
