@@ -94,7 +94,10 @@ def publish_drafts(briefings, user=None):
     publication date. One save per briefing took 25-44 s for a few hundred (issue 28).
     `user`: who, for the history; None for the operator's command."""
     with transaction.atomic():
-        ids = list(briefings.exclude(status=Briefing.Status.PUBLISHED).select_for_update().values_list("pk", flat=True))
+        # Locked by a plain query of the rows: the admin's queryset is annotated (counts), and
+        # PostgreSQL refuses FOR UPDATE with GROUP BY.
+        drafts = Briefing.objects.filter(pk__in=briefings.values("pk")).exclude(status=Briefing.Status.PUBLISHED)
+        ids = list(drafts.select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
         now = timezone.now()
