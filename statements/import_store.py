@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.text import slugify
 
 from .models import (
     Briefing,
+    Entity,
     Ministry,
     Remark,
     Spokesperson,
@@ -27,7 +28,7 @@ from .models import (
 from .editorial import park_positions
 from .tagging.apply import tag_remarks
 from .importers.base import TranscriptError, is_latin, title_host
-from .text import overlap
+from .text import overlap, pairing
 
 IMPORTED = "Imported from the transcript"
 
@@ -499,22 +500,43 @@ def _store_remarks(briefing, parsed_remarks, result):
 
 
 def _link_translation(briefing, result):
-    """Link the same ministry's briefing of the same day and kind in the other language (never
-    a news report: it reports the briefing, it does not translate it)."""
+    """Link the same ministry's briefing of the same day and kind in the other language when
+    their remarks show it is its translation (statements/text/pairing.py), and pair their
+    remarks. Never a news report (it reports the briefing, it does not translate it), never a
+    briefing of another kind; a candidate whose structure does not match surely is named in a
+    note for an editor to link by hand, not guessed."""
     if briefing.news_report:
         return
-    partners = list(
+    candidates = list(
         Briefing.objects.filter(ministry=briefing.ministry_id, date=briefing.date, kind=briefing.kind, news_report=False)
         .exclude(language=briefing.language)
         .exclude(pk=briefing.pk)
     )
-    if len(partners) != 1:
-        if len(partners) > 1:
-            result.notes.append(
-                f"{len(partners)} briefings of that day could be its translation; link one in the admin."
-            )
+    if not candidates:
         return
-    partner = partners[0]
+    mine = remark_signatures(briefing)
+    verdicts = {candidate: pairing.compare(mine, remark_signatures(candidate)) for candidate in candidates}
+    sure = [candidate for candidate, verdict in verdicts.items() if verdict.sure]
+    if len(sure) != 1:
+        if sure:
+            result.notes.append(
+                f"{len(sure)} briefings of that day match it as a translation "
+                f"({', '.join(f'#{c.pk}' for c in sure)}); link one in the admin."
+            )
+        else:
+            for candidate, verdict in verdicts.items():
+                if candidate.pk == briefing.translation_id:
+                    result.notes.append(
+                        f"Linked to briefing #{candidate.pk} as its translation, but their remarks do not show "
+                        f"it ({verdict.reason}): check the link in the admin."
+                    )
+                else:
+                    result.notes.append(
+                        f"Briefing #{candidate.pk} of that day could be its translation, but their remarks do "
+                        f"not show it ({verdict.reason}): link it in the admin if it is."
+                    )
+        return
+    partner = sure[0]
     if briefing.translation_id != partner.pk:
         if briefing.translation_id:
             result.notes.append(
@@ -523,7 +545,21 @@ def _link_translation(briefing, result):
             return
         briefing.translation = partner
         briefing.save(update_fields=["translation", "updated_at"])
-    pair_remarks(briefing, partner)
+    pair_remarks(briefing, partner, verdicts[partner].pairs)
+
+
+def remark_signatures(briefing):
+    """What each of a briefing's remarks (in order) says that its translation says too."""
+    remarks = briefing.remarks.order_by("position").prefetch_related(
+        Prefetch("entities", queryset=Entity.objects.only("pk"))
+    )
+    return [
+        pairing.signature(
+            remark.kind, remark.asked_by_id, [entity.pk for entity in remark.entities.all()],
+            f"{remark.question}\n{remark.answer}",
+        )
+        for remark in remarks.only("pk", "kind", "asked_by_id", "question", "answer")
+    ]
 
 
 def _link_reports(briefing, result):
@@ -560,15 +596,11 @@ def _link_reports(briefing, result):
         )
 
 
-def pair_remarks(first, second):
-    """Pair the two briefings' remarks by order, kind by kind, where the counts agree."""
+def pair_remarks(first, second, pairs):
+    """Link each pair of remarks, given as (index, index) into the two briefings' remarks in order."""
     mine, theirs = list(first.remarks.order_by("position")), list(second.remarks.order_by("position"))
-    for kind in (Remark.Kind.ANNOUNCEMENT, Remark.Kind.QUESTION_AND_ANSWER):
-        a = [r for r in mine if r.kind == kind]
-        b = [r for r in theirs if r.kind == kind]
-        if len(a) != len(b):
-            continue
-        for left, right in zip(a, b):
-            if left.translation_id != right.pk or right.translation_id != left.pk:
-                Remark.objects.filter(pk=left.pk).update(translation=right.pk)
-                Remark.objects.filter(pk=right.pk).update(translation=left.pk)
+    for i, j in pairs:
+        left, right = mine[i], theirs[j]
+        if left.translation_id != right.pk or right.translation_id != left.pk:
+            Remark.objects.filter(pk=left.pk).update(translation=right.pk)
+            Remark.objects.filter(pk=right.pk).update(translation=left.pk)

@@ -2,6 +2,7 @@
 briefings with remarks built in one call."""
 
 import datetime
+import io
 import itertools
 import os
 import pathlib
@@ -12,6 +13,7 @@ import uuid
 import pytest
 
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 
 from statements.models import (
     DATABASE,
@@ -120,6 +122,13 @@ def mfa_spokespersons(ministry, geng, hua):
     """The three hosts of the 2018 pages in ../shared/corpus/mfa and tests/data/mfa."""
     lu = Spokesperson.objects.create(ministry=ministry, name="Lu Kang", native_name="陆慷", slug="lu-kang")
     return [geng, lu, hua]
+
+
+@pytest.fixture
+def reference_data(db):
+    """The countries, organisations, outlets and topics `make run` and deploys load: what
+    tagging and the pairing of translations read."""
+    call_command("load_reference_data", stdout=io.StringIO())
 
 
 def staff_account(username, group):

@@ -125,7 +125,7 @@ def test_english_and_chinese_pages_of_a_day_have_the_same_exchanges():
         assert day["en"].exchange_count == day["zh"].exchange_count, day["en"].title
 
 
-def test_whole_corpus_imports_with_translations_linked(mfa_spokespersons):
+def test_whole_corpus_imports_with_translations_linked(mfa_spokespersons, reference_data):
     for row in MANIFEST:
         try:
             store_briefing(parse_transcript((CORPUS / row["path"]).read_bytes(), Hints(source_url=row["source_url"])))

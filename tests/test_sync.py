@@ -192,7 +192,7 @@ def test_the_project_ships_the_two_listings_of_the_sample(sources):
 SINCE = "2020-06-01"
 
 
-def test_first_run_imports_the_sample_with_dates_source_urls_and_spokespersons(mirror, sources):
+def test_first_run_imports_the_sample_with_dates_source_urls_and_spokespersons(mirror, sources, reference_data):
     out, error = sync(mirror, "--since", SINCE, "--create-spokespersons")
     expected = manifest_rows(since=SINCE)
     assert len(expected) == 12  # six days of June and July 2020 in each language (manifest.tsv)

@@ -223,20 +223,33 @@ BRIEFING_KINDS = {
 }
 
 KIND_PATTERNS = [
-    # Checked in order: the first match wins.
-    ("online_briefing", re.compile(r"online\s+(?:regular\s+)?(?:press\s+)?(?:briefing|press conference)|网上", re.I)),
+    # On a tie (two kinds named at one place) the first listed wins.
+    (
+        "online_briefing",
+        re.compile(r"online\s+(?:regular\s+)?(?:press\s+)?(?:briefing|press conference)|briefing\s+online|网上\w*?记者会|网上", re.I),
+    ),
     ("press_conference", re.compile(r"press conference|press briefing|例行记者会|记者会", re.I)),
     ("interview", re.compile(r"interview|采访", re.I)),
-    ("statement", re.compile(r"\bstatement\b|声明|谈话", re.I)),
+    ("statement", re.compile(r"\bstatement\b|声明|谈话|表明立场", re.I)),
     ("remarks", re.compile(r"remarks|answers? to (?:a )?journalists?'? questions?|答记者问|表态|答问", re.I)),
 ]
 
 
 def title_kind(title):
-    for kind, pattern in KIND_PATTERNS:
-        if pattern.search(title):
-            return kind
-    return None
+    """The kind of briefing a title names, or None. A title may name other kinds in its subject
+    ("…'s Remarks on the Speaker's Erroneous Remarks", "…就…有关声明答记者问": questions about a
+    statement); its own kind is where the language's grammar puts it, the first named in English
+    and the last in Chinese, whose titles end with the verb ("…就…答记者问", "…发表谈话")."""
+    found = [
+        (match, order, kind)
+        for order, (kind, pattern) in enumerate(KIND_PATTERNS)
+        for match in pattern.finditer(title)
+    ]
+    if not found:
+        return None
+    if detect_language(title) == "zh":
+        return min(found, key=lambda item: (-item[0].end(), item[1]))[2]
+    return min(found, key=lambda item: (item[0].start(), item[1]))[2]
 
 
 EN_HOST = re.compile(r"Spokesperson\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})(?:'s|’s|\s)")
