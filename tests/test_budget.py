@@ -36,7 +36,9 @@ def test_a_page_over_its_database_budget_is_a_503_and_the_next_one_is_served(cli
         response = client.get(path)
     assert response.status_code == 503, response.status_code
     assert response["Retry-After"] == str(settings.BUSY_RETRY_AFTER)
-    assert "try again" in response.text
+    # Styled like the site, with its navigation, and saying when to come back.
+    assert "statements/site" in response.text and 'class="site-header"' in response.text
+    assert f"try again in {settings.BUSY_RETRY_AFTER} seconds" in response.text
     settings.PAGE_STATEMENT_TIMEOUT = 5.0
     assert client.get(path).status_code == 200
     # The limit ended with the request: the test's own queries are not cut short.

@@ -102,6 +102,7 @@ def test_a_lost_database_in_a_view_is_a_503_with_retry_after(client):
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0
     assert "Temporarily unavailable" in response.content.decode()
+    assert 'class="site-header"' in response.content.decode()  # styled like the site, without the database
     assert response["Cache-Control"] == "no-store"
 
 
