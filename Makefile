@@ -30,8 +30,9 @@ demo: migrate
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py sync_search_engine
 
+# Links in alert emails name the address the site is served at, unless SITE_URL says otherwise.
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The layering first (ARCHITECTURE.md; contracts in pyproject.toml), then the suite.
 test: setup
