@@ -8,13 +8,19 @@ and the "Data" page (templates/statements/data.html) both read it.
 
 import csv
 import json
+import re
+from urllib.parse import quote
 from dataclasses import dataclass
 from itertools import islice
 
 from django.db.models import Case, F, When
 from django.urls import reverse
+from django.utils.text import slugify
 
 from .models import Remark
+
+# The longest a file's name grows from the state it holds (the extension aside).
+NAME_LENGTH = 80
 
 # Rows fetched per round trip; each chunk also costs one query for topics and one for mentions.
 CHUNK_SIZE = 2000
@@ -160,3 +166,33 @@ def stream_json(queryset, site):
 
 
 WRITERS = {"csv": stream_csv, "json": stream_json, "jsonl": stream_jsonl}
+
+
+def file_name(filterset, extension):
+    """What a downloaded file is called, from what it holds: "remarks-taiwan-2019.csv",
+    "remarks-hua-chunying-zh-tariffs.json"; "remarks.csv" for every remark."""
+    cleaned = filterset.form.cleaned_data
+    parts = []
+    for name in ("topic", "spokesperson", "ministry", "mentions", "asked_by"):
+        parts += sorted(item.slug for item in cleaned.get(name) or [])
+    parts += sorted(cleaned.get("kind") or []) + sorted(cleaned.get("lang") or [])
+    parts += [str(year) for year in sorted(cleaned.get("year") or [])]
+    if start := cleaned.get("date_from"):
+        parts.append(f"from-{start:%Y-%m-%d}")
+    if end := cleaned.get("date_to"):
+        parts.append(f"to-{end:%Y-%m-%d}")
+    if query := slugify(cleaned.get("q") or "", allow_unicode=True):
+        parts.append(query)
+    if version := cleaned.get("version"):
+        parts.append(f"{version}-version")
+    stem = "-".join(["remarks", *parts])
+    if len(stem) > NAME_LENGTH:
+        stem = stem[:NAME_LENGTH].rsplit("-", 1)[0]
+    return f"{stem}.{extension}"
+
+
+def attachment(name):
+    """A Content-Disposition naming the file, with an ASCII fallback for a name in Chinese
+    (RFC 6266)."""
+    fallback = re.sub(r"-+(?=[-.])", "", name.encode("ascii", "ignore").decode())
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from . import budget, citations, exports, querystrings, trends
@@ -210,7 +209,7 @@ def remark_export(request, extension):
         content = budget.held_while_streaming(content, slots)
     content_type, _ = exports.FORMATS[extension]
     response = StreamingHttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="remarks-{timezone.now():%Y%m%d-%H%M}.{extension}"'
+    response["Content-Disposition"] = exports.attachment(exports.file_name(filterset, extension))
     return response
 
 

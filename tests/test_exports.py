@@ -224,3 +224,25 @@ def test_csv_cells_never_start_a_formula(client, make_briefing, text):
     row = read_csv(download(client, "/remarks/export.csv"))[0]
     assert row["question"] == row["outlet"] == row["answer"] == "'" + text
     assert json.loads(download(client, "/remarks/export.json"))[0]["answer"] == text
+
+
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("", "remarks.csv"),
+        ("?topic=taiwan&year=2019", "remarks-taiwan-2019.csv"),
+        ("?spokesperson=hua-chunying&lang=zh&q=Tariffs+talks", "remarks-hua-chunying-zh-tariffs-talks.csv"),
+        ("?date_from=2021-03-01&date_to=2021-03-31&version=original", "remarks-from-2021-03-01-to-2021-03-31-original-version.csv"),
+    ],
+)
+def test_an_exported_file_is_named_for_what_it_holds(client, corpus, query, name):
+    response = client.get("/remarks/export.csv" + query)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
+
+
+def test_a_chinese_search_names_the_file_in_chinese_with_an_ascii_fallback(client, corpus):
+    response = client.get("/remarks/export.json?q=台湾&year=2021")
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"remarks-2021.json\"; filename*=UTF-8''remarks-2021-%E5%8F%B0%E6%B9%BE.json"
+    )
