@@ -28,7 +28,7 @@ class Bar:
     @property
     def label(self):
         noun = "remark" if self.count == 1 else "remarks"
-        return f"{self.month_name}: {self.count} {noun}"
+        return f"{self.month_name}: {self.count:,} {noun}"
 
 
 def months_between(first, last):

@@ -1,10 +1,13 @@
 """Every public page renders what a researcher expects, in a fixed number of queries."""
 
 import datetime
+import io
 
 import pytest
 
-from statements.models import Briefing
+from django.core.management import call_command
+
+from statements.models import Briefing, Remark
 from statements.search.engine import search_engine
 from querycount import budget_queries
 
@@ -311,3 +314,15 @@ def test_page_views_never_write_to_the_database(client, corpus, cold):
             assert client.get(path).status_code == 200, path
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
+
+
+def test_counts_are_read_with_thousands_separators(client, db):
+    """Issue 29: "1,100 remarks", not "1100 remarks", wherever a count is shown."""
+    call_command("seed_synthetic", remarks=1100, seed=3, workers=1, stdout=io.StringIO())
+    published = Remark.objects.published()
+    total, exchanges = published.count(), published.filter(kind="qa").count()
+    assert total >= exchanges >= 1000
+    assert f"{total:,} remarks from spokespersons" in client.get("/").text
+    listing = client.get("/remarks/").text
+    assert f"{total:,} remarks" in listing and f"Download all {total:,}" in listing
+    assert f'<span class="facet-count">{exchanges:,}</span>' in listing  # the Kind facet

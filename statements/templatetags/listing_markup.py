@@ -43,7 +43,7 @@ def _option(option):
         f'<li><a class="facet-option{is_selected}" id="{anchor}" href="{escape(option.url)}#{anchor}" rel="nofollow"{current}>\n'
         f'  <span class="facet-box" aria-hidden="true">{tick}</span>\n'
         f'  <span class="facet-label">{escape(option.label)}{spoken}</span>\n'
-        f'  <span class="facet-count">{option.count}</span>\n'
+        f'  <span class="facet-count">{option.count:,}</span>\n'
         f"</a></li>"
     )
 
@@ -67,7 +67,7 @@ def histogram_rows(bars):
     """The months with remarks as table rows, each linking to its month."""
     return mark_safe(
         "".join(
-            f'<tr><td><a href="{escape(bar.url)}">{bar.month_name}</a></td><td>{bar.count}</td></tr>'
+            f'<tr><td><a href="{escape(bar.url)}">{bar.month_name}</a></td><td>{bar.count:,}</td></tr>'
             for bar in bars
             if bar.count
         )

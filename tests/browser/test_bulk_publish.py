@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def number(count):
-    return str(count)
+    return f"{count:,}"
 
 
 @pytest.fixture
