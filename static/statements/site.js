@@ -59,18 +59,55 @@ function setUpPassageLinks() {
   });
 }
 
+// After a filter is chosen (a facet option's link, ending in the option's #fragment): on a phone
+// the results come first — filters folded, one tap away, and the page at the active filters, the
+// count and the first results; on a wider screen the reader keeps their place (the option stays
+// where it was on the screen) and keeps the focus, for keyboards. Without this file the browser
+// goes to the option, unfolded.
+const NARROW = "(max-width: 56rem)";
+const PLACE_KEY = "facet-choice-scroll";
+
+function rememberPlaceOnFilterChoice() {
+  document.addEventListener("click", (event) => {
+    const option = event.target.closest("a.facet-option");
+    if (option) sessionStorage.setItem(PLACE_KEY, String(option.getBoundingClientRect().top));
+  });
+}
+
+function placeAfterFilterChoice() {
+  const chosen = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  const narrow = window.matchMedia(NARROW).matches;
+  if (!chosen || !chosen.matches("a.facet-option")) {
+    // On narrow screens the facets start folded under "Filters".
+    if (narrow) for (const d of document.querySelectorAll(".filters-disclosure")) d.open = false;
+    return;
+  }
+  const saved = sessionStorage.getItem(PLACE_KEY);
+  sessionStorage.removeItem(PLACE_KEY);
+  const place = () => {
+    if (narrow) {
+      for (const d of document.querySelectorAll(".filters-disclosure")) d.open = false;
+      document.getElementById("results")?.focus({ preventScroll: true });
+      (document.querySelector(".active-filters") || document.querySelector(".results")).scrollIntoView({ block: "start" });
+    } else {
+      for (let d = chosen.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+      if (saved === null) {
+        chosen.focus();
+      } else {
+        // The option where it was on the screen, though the page above it changed.
+        chosen.focus({ preventScroll: true });
+        window.scrollTo(0, window.scrollY + chosen.getBoundingClientRect().top - Number(saved));
+      }
+    }
+  };
+  place();
+  // The browser goes to the #fragment once the page has loaded: place it again after that.
+  window.addEventListener("load", () => requestAnimationFrame(place), { once: true });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpCopyButtons();
   setUpPassageLinks();
-  // A facet option just chosen (its link's #fragment) keeps the focus, unfolded to be seen.
-  const chosen = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-  const keepFocus = chosen && chosen.matches("a.facet-option");
-  // On narrow screens the facets start folded under "Filters".
-  if (window.matchMedia("(max-width: 56rem)").matches && !keepFocus) {
-    for (const d of document.querySelectorAll(".filters-disclosure")) d.open = false;
-  }
-  if (keepFocus) {
-    for (let d = chosen.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
-    chosen.focus();
-  }
+  rememberPlaceOnFilterChoice();
+  placeAfterFilterChoice();
 });
