@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo clean lock
+.PHONY: run test setup fonts migrate demo clean lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -16,7 +16,20 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed fonts
+
+# The share cards (statements/cards.py) draw Chinese with a CJK font and Latin with DejaVu, from
+# Debian's packages; installed here where we may, else said (a Chinese card is then the generic one).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+fonts:
+	@test -e $(CJK_FONT) -a -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing the share cards' fonts (fonts-wqy-zenhei, fonts-dejavu-core)"; \
+		(apt-get install -y -qq fonts-wqy-zenhei fonts-dejavu-core >/dev/null 2>&1 || \
+		 (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei fonts-dejavu-core >/dev/null)); \
+	else \
+		echo "Note: share cards of Chinese remarks need a CJK font (apt-get install fonts-wqy-zenhei, or set CARD_FONT_CJK)."; \
+	fi
 
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput

@@ -364,6 +364,20 @@ IMPORT_FETCH_USER_AGENT = os.environ.get("IMPORT_FETCH_USER_AGENT", "")
 # make the server fetch from inside; only tests and local mirrors set this.
 IMPORT_FETCH_ALLOW_PRIVATE = envbool("IMPORT_FETCH_ALLOW_PRIVATE", False)
 
+# Fonts of the share cards (statements/cards.py), the first present of each list: Debian's
+# fonts-dejavu-core and fonts-wqy-zenhei (the set-up installs them), or the paths given.
+CARD_FONTS = {
+    "latin": [*filter(None, [os.environ.get("CARD_FONT_LATIN")]), "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"],
+    "latin_bold": [
+        *filter(None, [os.environ.get("CARD_FONT_LATIN_BOLD")]), "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    ],
+    "cjk": [
+        *filter(None, [os.environ.get("CARD_FONT_CJK")]),
+        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    ],
+}
+
 # The site's address as readers reach it, for the links of an email (no request to ask):
 # "https://statements.example.org", without a trailing slash.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("remarks/export.<str:extension>", views.remark_export, name="remark_export"),
     path("remarks/feed/", feeds.SearchFeed(), name="remark_feed"),
     path("remarks/<int:pk>/", views.remark_detail, name="remark_detail"),
+    path("remarks/<int:pk>/card.png", views.remark_card, name="remark_card"),
     path("remarks/<int:pk>/cite.<str:extension>", views.remark_citation, name="remark_citation"),
     path("data/", views.data, name="data"),
     path("compare/", views.compare_terms, name="compare_terms"),

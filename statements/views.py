@@ -10,14 +10,14 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from . import budget, citations, exports, querystrings, trends
+from . import budget, cards, citations, exports, querystrings, trends
 from .catalogue import (
     BRIEFING_FACETS,
     BRIEFINGS_PER_PAGE,
@@ -259,6 +259,18 @@ def published_remark(pk):
     )
 
 
+@cached_page
+def remark_card(request, pk):
+    """The remark's share card (statements/cards.py); drafts are not found. Where the server has
+    no font for the remark's language, the site's generic card."""
+    png = cards.card_for(published_remark(pk))
+    if png is None:
+        return HttpResponseRedirect(static("statements/card.png"))
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = f"public, max-age={settings.PAGE_CACHE_SECONDS or 0}"
+    return response
+
+
 def remark_heading(remark, briefing):
     """The remark in a line, for its heading: who answered whom, on what, when ("Hua Chunying
     answers AFP on Trade, 15 November 2018")."""
@@ -345,7 +357,7 @@ def remark_detail(request, pk):
             "remark": remark,
             "heading": heading,
             "card": card,
-            "card_image": request.build_absolute_uri(static("statements/card.png")),
+            "card_image": request.build_absolute_uri(reverse("remark_card", args=[remark.pk])),
             "alternates": alternates,
             "x_default": default,
             "briefing": remark.briefing,

@@ -149,7 +149,9 @@ def test_share_cards_quote_the_answer_never_the_question(client, remark):
     assert description.startswith("“China supports the WHO. We will share vaccines & data")
     assert description.endswith("” Asked by AFP: Does China have any comment on the vaccine trials?")
     assert meta(page, "twitter:description") == description
-    assert meta(page, "og:image") == "http://testserver/static/statements/card.png"
+    assert meta(page, "og:image") == f"http://testserver/remarks/{remark.pk}/card.png"
+    assert meta(page, "twitter:image") == meta(page, "og:image")
+    assert meta(page, "og:image:alt") == meta(page, "og:title")
     assert meta(page, "twitter:card") == "summary_large_image"
     assert "<script>alert" not in page
     quotation = linked_data(page)
