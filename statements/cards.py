@@ -2,7 +2,7 @@
 platforms expect, drawn on the server with Pillow.
 
 It quotes the speaker's own words (the gist of the answer, statements/text/gist.py, never the
-question), then who said it, the ministry and the date, in the remark's language. A Chinese card
+question, nor a news report's own words), then who said it, the ministry and the date, in the remark's language. A Chinese card
 needs a font with Chinese glyphs (settings.CARD_FONTS; Debian's fonts-wqy-zenhei, which the set-up
 installs); where none is found, `draw_card` answers None and the view serves the site's generic
 card rather than boxes in place of characters.
@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
-from .text.gist import gist
+from .text.gist import spoken
 
 SIZE = (1200, 630)
 MARGIN = 80
@@ -85,7 +85,7 @@ def _tokens(text):
         yield token
 
 
-def draw_card(quote, attribution, site_name, language):
+def draw_card(quote, attribution, site_name, language, quoted=True):
     """The card as PNG bytes, or None when this machine has no font for the language."""
     fonts = fonts_for(language)
     if fonts is None:
@@ -96,15 +96,15 @@ def draw_card(quote, attribution, site_name, language):
     width = SIZE[0] - 2 * MARGIN
     draw.rectangle([0, 0, 16, SIZE[1]], fill=ACCENT)
 
-    quoted = f"“{quote}”"
+    shown = f"“{quote}”" if quoted else quote
     for size, most_lines in QUOTE_SIZES:
         font = bold(size)
-        lines = wrap(quoted, font, width, draw)
+        lines = wrap(shown, font, width, draw)
         if len(lines) <= most_lines:
             break
     else:
         lines = lines[:most_lines]
-        lines[-1] = lines[-1].rstrip("”") + "…”"
+        lines[-1] = lines[-1].rstrip("”") + ("…”" if quoted else "…")
     y = MARGIN
     for line in lines:
         draw.text((MARGIN, y), line, font=font, fill=INK)
@@ -125,9 +125,11 @@ def card_for(remark):
     """The share card of a published remark (views.remark_card), or None (no font for it)."""
     briefing = remark.briefing
     date = briefing.date
-    quote = gist(remark.answer, limit=QUOTE_LIMIT.get(briefing.language, 220))
+    quote, quoted = spoken(remark.answer, limit=QUOTE_LIMIT.get(briefing.language, 220), reported_speech=briefing.news_report)
     chinese = briefing.language == "zh"
     who = [remark.speaker_label(native=chinese)] if remark.speaker else []
     when = f"{date.year}年{date.month}月{date.day}日" if chinese else f"{date.day} {date:%B %Y}"
     attribution = " · ".join([*who, briefing.ministry.short_name, when])
-    return draw_card(quote, attribution, "Diplomatic statements", briefing.language)
+    if not quoted:  # a news report's own words, not the speaker's: shown as reported
+        attribution = " · ".join([*who, "据报道" if chinese else "as reported", briefing.ministry.short_name, when])
+    return draw_card(quote, attribution, "Diplomatic statements", briefing.language, quoted)

@@ -46,7 +46,7 @@ from .responses import bad_request, renamed_or_404, renamed_redirect
 from .search import matching
 from .search.engine import search_engine
 from .text import passages
-from .text.gist import gist, shortened
+from .text.gist import shortened, spoken
 from .text.highlight import highlight, highlight_remark
 from .text.query import SCOPES, parse_query
 
@@ -291,33 +291,39 @@ def share_card(remark, briefing, permalink, passage=""):
     """What a link preview shows of a remark, in the remark's language: the speaker's own
     words (the answer's first sentence, or the passage the link marks) attributed with the
     date, then the question as context, said to be the journalist's; and the same as
-    schema.org JSON-LD. The question is never quoted as the speaker's."""
+    schema.org JSON-LD. The question is never quoted as the speaker's, nor a news report's
+    own words (text/gist.spoken: its first quotation, or the report shown as the reporter's)."""
     date, question = briefing.date, " ".join(remark.question.split())
-    quote = gist(remark.answer, passage)
+    quote, quoted = spoken(remark.answer, passage, reported_speech=briefing.news_report)
     answer = shortened(remark.answer, 200)
     if briefing.language == "zh":
         speaker = remark.speaker_label(native=True)
-        title = f"{speaker}（{date.year}年{date.month}月{date.day}日）：“{quote}”"
+        when = f"{date.year}年{date.month}月{date.day}日"
+        title = f"{speaker}（{when}）：“{quote}”" if quoted else f"{speaker}（{when}，据报道）：{quote}"
         asker = remark.outlet if remark.outlet.endswith("记者") else f"{remark.outlet}记者"
         context = f"（{asker}问：{shortened(question, 60)}）" if question else ""
-        description = f"“{answer}”{context}"
+        description = (f"“{answer}”" if not briefing.news_report else answer) + context
     else:
         speaker = remark.speaker_label()
-        title = f"{speaker}, {date.day} {date:%B %Y}: “{quote}”"
+        when = f"{date.day} {date:%B %Y}"
+        title = f"{speaker}, {when}: “{quote}”" if quoted else f"{speaker}, {when}, as reported: {quote}"
         context = f" Asked by {remark.outlet or 'a journalist'}: {shortened(question, 90)}" if question else ""
-        description = f"“{answer}”{context}"
+        description = (f"“{answer}”" if not briefing.news_report else answer) + context
     person = {"@type": "Person", "name": remark.speaker.name} if remark.speaker else None
     ministry = {"@type": "GovernmentOrganization", "name": briefing.ministry.name}
     linked = {
         "@context": "https://schema.org",
         "@type": "Quotation",
-        "text": remark.answer,
+        # A transcript's answer is the speaker's words; a report's, only what it quotes.
+        "text": remark.answer if not briefing.news_report else quote,
         "inLanguage": briefing.language,
         "spokenByCharacter": person or ministry,
         "dateCreated": date.isoformat(),
         "url": permalink,
         "isPartOf": {"@type": "CreativeWork", "name": briefing.title, "publisher": ministry},
     }
+    if briefing.news_report and not quoted:
+        linked = {**linked, "@type": "CreativeWork", "text": remark.answer, "about": linked.pop("spokenByCharacter")}
     # As django's json_script escapes: no text can close the script element.
     as_json = json.dumps(linked, ensure_ascii=False).replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
     return {"title": title, "description": description, "json_ld": mark_safe(as_json)}

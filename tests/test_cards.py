@@ -65,8 +65,8 @@ def test_the_card_quotes_the_answer_and_names_who_said_it_when(english, chinese,
     cards.card_for(english)
     cards.card_for(chinese)
     assert drawn == [
-        ("China supports the WHO.", "Wang Wenbin · PRC MFA · 18 December 2020", "Diplomatic statements", "en"),
-        ("中方支持世卫组织。", "华春莹 · PRC MFA · 2020年12月18日", "Diplomatic statements", "zh"),
+        ("China supports the WHO.", "Wang Wenbin · PRC MFA · 18 December 2020", "Diplomatic statements", "en", True),
+        ("中方支持世卫组织。", "华春莹 · PRC MFA · 2020年12月18日", "Diplomatic statements", "zh", True),
     ]
 
 

@@ -236,6 +236,26 @@ def test_the_permalink_reads_like_a_transcript_question_first(client, remark):
     assert page.index("AFP asked") < page.index("Does China have any comment") < page.index("Wang Wenbin answered") < page.index('id="quote"')
 
 
+def test_a_news_reports_card_quotes_only_what_the_report_quotes(client, make_briefing, wang):
+    """A report's text is the reporter's: the card quotes its quotation, never its paraphrase as
+    the spokesperson's words; a report quoting nothing is shown as reported, without quotation marks."""
+    briefing = make_briefing(spokesperson=wang, news_report=True, title="China calls for cooperation", remarks=[
+        {"answer": 'Wang said that China has always put people first.\n\n"We hope all parties will work together, '
+                   'so as to help recovery," he said.', "speaker": wang},
+        {"answer": "China has conducted more than 60 technical exchanges with the WHO, Wang said.", "speaker": wang},
+    ])
+    quoting, paraphrasing = briefing.remarks.order_by("position")
+    page = client.get(quoting.get_absolute_url()).text
+    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “We hope all parties will work together, so as to help recovery”"
+    assert linked_data(page)["text"] == "We hope all parties will work together, so as to help recovery"
+    assert "put people first" not in meta(page, "og:title")
+    page = client.get(paraphrasing.get_absolute_url()).text
+    title = meta(page, "og:title")
+    assert title == "Wang Wenbin, 18 December 2020, as reported: China has conducted more than 60 technical exchanges with the WHO, Wang said."
+    assert "“" not in title and not meta(page, "og:description").startswith("“")
+    assert linked_data(page)["@type"] == "CreativeWork"
+
+
 def test_a_chinese_permalinks_card_is_in_chinese(client, make_briefing, hua, topics):
     chinese = make_briefing(
         spokesperson=hua, language=Briefing.Language.CHINESE, title="2020年12月18日外交部发言人华春莹主持例行记者会",

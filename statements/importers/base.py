@@ -223,7 +223,8 @@ BRIEFING_KINDS = {
 }
 
 KIND_PATTERNS = [
-    # On a tie (two kinds named at one place) the first listed wins.
+    # In a title, a tie (two kinds named at one place) goes to the first listed; elsewhere
+    # (kind_named) the first listed found anywhere wins.
     (
         "online_briefing",
         re.compile(r"online\s+(?:regular\s+)?(?:press\s+)?(?:briefing|press conference)|briefing\s+online|网上\w*?记者会|网上", re.I),
@@ -233,6 +234,12 @@ KIND_PATTERNS = [
     ("statement", re.compile(r"\bstatement\b|声明|谈话|表明立场", re.I)),
     ("remarks", re.compile(r"remarks|answers? to (?:a )?journalists?'? questions?|答记者问|表态|答问", re.I)),
 ]
+
+
+def kind_named(text):
+    """The kind of briefing a text that is not a title names (a news report's lead: "…made the
+    remarks at a regular press briefing"): the first of KIND_PATTERNS found anywhere."""
+    return next((kind for kind, pattern in KIND_PATTERNS if pattern.search(text)), None)
 
 
 def title_kind(title):

@@ -52,7 +52,7 @@ from .base import (
     is_latin,
     join,
     read_label,
-    title_kind,
+    kind_named,
 )
 from .plaintext import DEFAULT_MINISTRY_SLUG, read_text
 
@@ -537,7 +537,7 @@ def parse(text, hints):
         title=title,
         language=language,
         # What was reported: a report names the briefing ("regular press briefing", "例行记者会").
-        kind=title_kind(" ".join(lead)) or "press_conference",
+        kind=kind_named(" ".join(lead)) or "press_conference",
         date=found.date,
         date_evidence=found.evidence,
         date_source=found.source,

@@ -7,6 +7,8 @@ past what a card holds, and then marked as cut.
 
 import re
 
+from .speech import quotations
+
 # A sentence ends at . ! ? (and their full-width forms, and 。) with what closes it (quotes,
 # brackets), before a space or the end; in Chinese the mark itself ends it.
 _END = re.compile(r"""(?:[.!?]["'”’)\]]*(?=\s|$)|[。！？][”’」』）]*)""")
@@ -44,3 +46,23 @@ def gist(answer: str, passage: str = "", limit: int = 120) -> str:
     if passage and " ".join(passage.split()) in " ".join(answer.split()):
         return shortened(passage, limit)
     return shortened(first_sentence(answer), limit)
+
+
+def spoken(answer: str, passage: str = "", limit: int = 120, reported_speech: bool = False) -> tuple[str, bool]:
+    """(what a card shows of an answer, whether those are the speaker's own words to quote). A
+    news report's text (`reported_speech`) is the reporter's, but for its quotations: the card
+    quotes the first of them (or the chosen passage inside one); a report with none is shown
+    as the reporter's words, not in quotation marks."""
+    if not reported_speech:
+        return gist(answer, passage, limit), True
+    spans = quotations(answer)
+    if passage:
+        found = " ".join(passage.split())
+        for start, end in spans:
+            if found in " ".join(answer[start:end].split()):
+                return shortened(found, limit), True
+    if spans:
+        start, end = spans[0]
+        inner = answer[start:end].strip("“”「」\"").strip(" ,，")
+        return shortened(first_sentence(inner).rstrip(","), limit), True
+    return gist(answer, passage, limit), False
