@@ -121,11 +121,14 @@ def draw_card(quote, attribution, site_name, language, quoted=True):
     return out.getvalue()
 
 
-def card_for(remark):
-    """The share card of a published remark (views.remark_card), or None (no font for it)."""
+def card_for(remark, terms=()):
+    """The share card of a published remark (views.remark_card), quoting the sentence `terms`
+    match when they do, or None (no font for its language)."""
     briefing = remark.briefing
     date = briefing.date
-    quote, quoted = spoken(remark.answer, limit=QUOTE_LIMIT.get(briefing.language, 220), reported_speech=briefing.news_report)
+    quote, quoted = spoken(
+        remark.answer, limit=QUOTE_LIMIT.get(briefing.language, 220), reported_speech=briefing.news_report, terms=terms
+    )
     chinese = briefing.language == "zh"
     who = [remark.speaker_label(native=chinese)] if remark.speaker else []
     when = f"{date.year}年{date.month}月{date.day}日" if chinese else f"{date.day} {date:%B %Y}"

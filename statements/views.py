@@ -2,6 +2,7 @@ import functools
 import gc
 import json
 import logging
+from urllib.parse import urlencode
 from collections import Counter
 from dataclasses import dataclass
 
@@ -261,9 +262,11 @@ def published_remark(pk):
 
 @cached_page
 def remark_card(request, pk):
-    """The remark's share card (statements/cards.py); drafts are not found. Where the server has
-    no font for the remark's language, the site's generic card."""
-    png = cards.card_for(published_remark(pk))
+    """The remark's share card (statements/cards.py), quoting the sentence its search matched
+    (?q=, as the page's og:title does); drafts are not found. Where the server has no font for
+    the remark's language, the site's generic card."""
+    terms = parse_query(request.GET.get("q", "")).positive_terms
+    png = cards.card_for(published_remark(pk), terms)
     if png is None:
         return HttpResponseRedirect(static("statements/card.png"))
     response = HttpResponse(png, content_type="image/png")
@@ -287,14 +290,14 @@ def remark_heading(remark, briefing):
     return f"{who} {act}{about}, {briefing.date.day} {briefing.date:%B %Y}"
 
 
-def share_card(remark, briefing, permalink, passage=""):
+def share_card(remark, briefing, permalink, passage="", terms=()):
     """What a link preview shows of a remark, in the remark's language: the speaker's own
     words (the answer's first sentence, or the passage the link marks) attributed with the
     date, then the question as context, said to be the journalist's; and the same as
     schema.org JSON-LD. The question is never quoted as the speaker's, nor a news report's
     own words (text/gist.spoken: its first quotation, or the report shown as the reporter's)."""
     date, question = briefing.date, " ".join(remark.question.split())
-    quote, quoted = spoken(remark.answer, passage, reported_speech=briefing.news_report)
+    quote, quoted = spoken(remark.answer, passage, reported_speech=briefing.news_report, terms=terms)
     answer = shortened(remark.answer, 200)
     if briefing.language == "zh":
         speaker = remark.speaker_label(native=True)
@@ -350,7 +353,9 @@ def remark_detail(request, pk):
     translation = remark.translation
     translation = translation if translation and translation.is_public else None
     heading = remark_heading(remark, remark.briefing)
-    card = share_card(remark, remark.briefing, permalink, passage if passage_found else "")
+    # A result list links here with its search (?q=): the card quotes the sentence it matched.
+    terms = parse_query(request.GET.get("q", "")).positive_terms
+    card = share_card(remark, remark.briefing, permalink, passage if passage_found else "", terms)
     alternates = [(remark.briefing.language, permalink)]
     if translation:
         alternates.append((translation.language, request.build_absolute_uri(translation.get_absolute_url())))
@@ -363,7 +368,9 @@ def remark_detail(request, pk):
             "remark": remark,
             "heading": heading,
             "card": card,
-            "card_image": request.build_absolute_uri(reverse("remark_card", args=[remark.pk])),
+            "card_image": request.build_absolute_uri(
+                reverse("remark_card", args=[remark.pk]) + (f"?{urlencode({'q': request.GET['q']})}" if terms else "")
+            ),
             "alternates": alternates,
             "x_default": default,
             "briefing": remark.briefing,

@@ -88,6 +88,13 @@ def test_chinese_is_drawn_with_a_font_that_has_its_glyphs():
     assert len(set(boxes)) == 1
 
 
+def test_the_card_of_a_search_quotes_the_sentence_it_matched(english, monkeypatch, client):
+    drawn = []
+    monkeypatch.setattr(cards, "draw_card", lambda *args: drawn.append(args) or b"png")
+    client.get(f"/remarks/{english.pk}/card.png", {"q": "vaccines"})
+    assert drawn[0][0] == "We will share vaccines and data."
+
+
 def test_a_draft_has_no_card(client, english):
     english.briefing.status = Briefing.Status.DRAFT
     english.briefing.save()

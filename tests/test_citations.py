@@ -169,6 +169,21 @@ def test_a_shared_passage_is_what_the_card_quotes(client, remark):
     assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “China supports the WHO.”"
 
 
+def test_a_search_result_links_to_a_card_quoting_the_sentence_it_matched(client, remark):
+    """A reader who found the remark by searching "vaccines" and shares the link they followed
+    shares the sentence about vaccines, not the answer's first sentence."""
+    listing = client.get("/remarks/", {"q": "vaccine"}).text
+    link = f"/remarks/{remark.pk}/?q=vaccine"
+    assert f'href="{link}"' in listing
+    page = client.get(link).text
+    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “We will share vaccines & data as a global public good.”"
+    assert meta(page, "og:image") == f"http://testserver/remarks/{remark.pk}/card.png?q=vaccine"
+    assert f'<link rel="canonical" href="http://testserver/remarks/{remark.pk}/">' in page
+    # A search the answer does not match (the question's words) keeps the first sentence.
+    page = client.get(remark.get_absolute_url(), {"q": "trials"}).text
+    assert meta(page, "og:title") == "Wang Wenbin, 18 December 2020: “China supports the WHO.”"
+
+
 def test_an_announcements_card_quotes_it_without_a_question(client, remark):
     announcement = remark.briefing.remarks.get(position=1)
     page = client.get(announcement.get_absolute_url()).text

@@ -5,6 +5,7 @@ reasons"); every value is escaped. The templates around them (includes/_facets.h
 includes/_histogram.html, remark_list.html) keep the structure."""
 
 import html
+from urllib.parse import urlencode
 
 from django import template
 from django.utils.dateformat import format as format_date
@@ -75,16 +76,18 @@ def histogram_rows(bars):
 
 
 @register.simple_tag
-def remark_items(remarks):
+def remark_items(remarks, query=""):
     """One <article> per remark of a result list (Remark.objects.for_listing()): its date,
     ministry, speaker, kind and language, the question and answer (their highlighted passages,
     `question_html`/`answer_html`, where the view made them), its topics; the date and answer
-    link to its permalink."""
-    return mark_safe("".join(_remark_item(remark) for remark in remarks))
+    link to its permalink, carrying the search (`query`) so that a link shared from there
+    quotes the sentence it matched (views.share_card)."""
+    search = f"?{urlencode({'q': query})}" if query else ""
+    return mark_safe("".join(_remark_item(remark, search) for remark in remarks))
 
 
-def _remark_item(remark):
-    url = escape(remark.get_absolute_url())
+def _remark_item(remark, search=""):
+    url = escape(remark.get_absolute_url() + search)
     briefing = remark.briefing
     date = briefing.date
     meta = [escape(briefing.ministry.short_name)]

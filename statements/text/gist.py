@@ -1,12 +1,14 @@
 """A remark's gist in a sentence: what a share card or a link preview quotes.
 
 A quote must be the speaker's own words, whole: the first sentence of the answer (or the
-passage a reader chose, when the link carries one), cut at a word only when a sentence runs
+passage a reader chose, when the link carries one, or the sentence matching the search the
+reader came from), cut at a word only when a sentence runs
 past what a card holds, and then marked as cut.
 """
 
 import re
 
+from .highlight import first_match
 from .speech import quotations
 
 # A sentence ends at . ! ? (and their full-width forms, and 。) with what closes it (quotes,
@@ -40,21 +42,39 @@ def shortened(text: str, limit: int) -> str:
     return cut + (" …" if cut.endswith((".", "!", "?")) else "…")  # "attitude. …", not "attitude.…"
 
 
-def gist(answer: str, passage: str = "", limit: int = 120) -> str:
+def gist(answer: str, passage: str = "", limit: int = 120, terms=()) -> str:
     """What a card quotes of an answer: the reader's chosen passage when the answer holds it,
-    else its first sentence, within `limit` characters."""
+    else the first sentence matching the search that led there (`terms`), else its first
+    sentence, within `limit` characters."""
     if passage and " ".join(passage.split()) in " ".join(answer.split()):
         return shortened(passage, limit)
-    return shortened(first_sentence(answer), limit)
+    return shortened(matching_sentence(answer, terms) or first_sentence(answer), limit)
 
 
-def spoken(answer: str, passage: str = "", limit: int = 120, reported_speech: bool = False) -> tuple[str, bool]:
+def matching_sentence(text: str, terms) -> str:
+    """The sentence of `text` holding its first match of `terms`, or ""."""
+    text = " ".join(text.split())
+    at = first_match(text, list(terms))
+    if at is None:
+        return ""
+    start = 0
+    while start < len(text):
+        sentence = first_sentence(text[start:])
+        if at < start + len(sentence):
+            return sentence
+        start += len(sentence)
+        while start < len(text) and text[start] == " ":
+            start += 1
+    return ""
+
+
+def spoken(answer: str, passage: str = "", limit: int = 120, reported_speech: bool = False, terms=()) -> tuple[str, bool]:
     """(what a card shows of an answer, whether those are the speaker's own words to quote). A
     news report's text (`reported_speech`) is the reporter's, but for its quotations: the card
     quotes the first of them (or the chosen passage inside one); a report with none is shown
     as the reporter's words, not in quotation marks."""
     if not reported_speech:
-        return gist(answer, passage, limit), True
+        return gist(answer, passage, limit, terms), True
     spans = quotations(answer)
     if passage:
         found = " ".join(passage.split())

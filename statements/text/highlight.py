@@ -50,6 +50,12 @@ def _match_spans(text, terms, window=None):
     return merged
 
 
+def first_match(text: str, terms: list[Term]) -> int | None:
+    """Where in `text` the first word matching any term begins, or None."""
+    spans = _match_spans(text, terms, window=0) if terms else []
+    return spans[0][0] if spans else None
+
+
 def highlight(text: str, terms: list[Term], length: int = SNIPPET_LENGTH) -> SafeString:
     """The passage of `text` around its first match, HTML-escaped, matches wrapped in <mark>.
 
