@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import editorial
+from . import editorial, translations
 from .admin_import import import_view
 from .admin_review import AutoTagAdmin, rule_preview_view  # noqa: F401 (registers the review queue)
 from .models import (
@@ -578,6 +578,9 @@ class BriefingAdmin(VersionedHistoryAdmin):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
             editorial.renumber_positions(form.instance)
+            if "translation" in form.changed_data:
+                # An editor's link pairs the remarks as an import's would (statements/translations.py).
+                translations.relink(form.instance, form.initial.get("translation"))
 
     @admin.action(description="Publish selected briefings", permissions=["publish"])
     def publish(self, request, queryset):

@@ -13,22 +13,22 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils.text import slugify
 
 from .models import (
     Briefing,
-    Entity,
     Ministry,
     Remark,
     Spokesperson,
     text_fingerprint,
 )
 
+from . import translations
 from .editorial import park_positions
 from .tagging.apply import tag_remarks
 from .importers.base import TranscriptError, is_latin, title_host
-from .text import overlap, pairing
+from .text import overlap
 
 IMPORTED = "Imported from the transcript"
 
@@ -399,7 +399,7 @@ def _store(parsed, publish, host, create_spokespersons):
             f"({result.created} new, {result.updated} changed remarks): nothing was saved. "
             "Correct the published briefing in the admin, or ask a publisher to unpublish it and import again."
         )
-    _link_translation(briefing, result)
+    translations.link_imported(briefing, result.notes)
     _link_reports(briefing, result)
     return result
 
@@ -499,69 +499,6 @@ def _store_remarks(briefing, parsed_remarks, result):
     result.tagging = tag_remarks(Remark.objects.filter(pk__in=written))
 
 
-def _link_translation(briefing, result):
-    """Link the same ministry's briefing of the same day and kind in the other language when
-    their remarks show it is its translation (statements/text/pairing.py), and pair their
-    remarks. Never a news report (it reports the briefing, it does not translate it), never a
-    briefing of another kind; a candidate whose structure does not match surely is named in a
-    note for an editor to link by hand, not guessed."""
-    if briefing.news_report:
-        return
-    candidates = list(
-        Briefing.objects.filter(ministry=briefing.ministry_id, date=briefing.date, kind=briefing.kind, news_report=False)
-        .exclude(language=briefing.language)
-        .exclude(pk=briefing.pk)
-    )
-    if not candidates:
-        return
-    mine = remark_signatures(briefing)
-    verdicts = {candidate: pairing.compare(mine, remark_signatures(candidate)) for candidate in candidates}
-    sure = [candidate for candidate, verdict in verdicts.items() if verdict.sure]
-    if len(sure) != 1:
-        if sure:
-            result.notes.append(
-                f"{len(sure)} briefings of that day match it as a translation "
-                f"({', '.join(f'#{c.pk}' for c in sure)}); link one in the admin."
-            )
-        else:
-            for candidate, verdict in verdicts.items():
-                if candidate.pk == briefing.translation_id:
-                    result.notes.append(
-                        f"Linked to briefing #{candidate.pk} as its translation, but their remarks do not show "
-                        f"it ({verdict.reason}): check the link in the admin."
-                    )
-                else:
-                    result.notes.append(
-                        f"Briefing #{candidate.pk} of that day could be its translation, but their remarks do "
-                        f"not show it ({verdict.reason}): link it in the admin if it is."
-                    )
-        return
-    partner = sure[0]
-    if briefing.translation_id != partner.pk:
-        if briefing.translation_id:
-            result.notes.append(
-                f"Translation kept as briefing #{briefing.translation_id}; #{partner.pk} matches too."
-            )
-            return
-        briefing.translation = partner
-        briefing.save(update_fields=["translation", "updated_at"])
-    pair_remarks(briefing, partner, verdicts[partner].pairs)
-
-
-def remark_signatures(briefing):
-    """What each of a briefing's remarks (in order) says that its translation says too."""
-    remarks = briefing.remarks.order_by("position").prefetch_related(
-        Prefetch("entities", queryset=Entity.objects.only("pk"))
-    )
-    return [
-        pairing.signature(
-            remark.kind, remark.asked_by_id, [entity.pk for entity in remark.entities.all()],
-            f"{remark.question}\n{remark.answer}",
-        )
-        for remark in remarks.only("pk", "kind", "asked_by_id", "question", "answer")
-    ]
-
-
 def _link_reports(briefing, result):
     """A news report's remarks and the ministry's transcript of the same day, in the same
     language, whichever came first: each reported exchange that matches one exchange of the
@@ -594,13 +531,3 @@ def _link_reports(briefing, result):
             f"Remark {reported.position} of the news report #{reported.briefing_id} is remark {record.position} of the "
             f"transcript #{record.briefing_id}: merged there (the transcript is the text of record)."
         )
-
-
-def pair_remarks(first, second, pairs):
-    """Link each pair of remarks, given as (index, index) into the two briefings' remarks in order."""
-    mine, theirs = list(first.remarks.order_by("position")), list(second.remarks.order_by("position"))
-    for i, j in pairs:
-        left, right = mine[i], theirs[j]
-        if left.translation_id != right.pk or right.translation_id != left.pk:
-            Remark.objects.filter(pk=left.pk).update(translation=right.pk)
-            Remark.objects.filter(pk=right.pk).update(translation=left.pk)

@@ -129,7 +129,7 @@ def test_a_failed_import_writes_nothing(ministry, wang, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store_module, "_link_translation", broken)
+    monkeypatch.setattr(store_module.translations, "link_imported", broken)
     with pytest.raises(RuntimeError):
         import_text(TRANSCRIPT.replace("We oppose them.", "Changed.") + "\nQ: New?\nA: New.\n")
     assert list(Remark.objects.order_by("pk").values_list("pk", "position", "answer")) == before

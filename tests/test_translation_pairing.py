@@ -8,7 +8,8 @@ import collections
 
 import pytest
 
-from statements.import_store import remark_signatures, store_briefing
+from statements.import_store import store_briefing
+from statements.translations import remark_signatures
 from statements.importers import Hints, TranscriptError, parse_transcript
 from statements.importers.base import title_kind
 from statements.models import Briefing

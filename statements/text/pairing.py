@@ -68,7 +68,7 @@ def agreement(first, second):
 @dataclass
 class Verdict:
     sure: bool
-    pairs: list  # (index in the first, index in the second) of the remarks paired
+    pairs: list  # (index in the first, index in the second) of the remarks to pair, sure or not
     agreeing: int  # remarks whose signatures agree
     with_clues: int  # remarks where either side carries a clue, and remarks left unpaired
     reason: str
@@ -83,6 +83,12 @@ def compare(first, second):
     in_order = [remark.kind for remark in first] == [remark.kind for remark in second]
     pairs = list(zip(range(len(first)), range(len(second)))) if in_order else _align(first, second)
     scores = [agreement(first[i], second[j]) for i, j in pairs]
+    kept = pairs
+    if not in_order:
+        # Where one side lacks remarks or has them in another order, only remarks that agree
+        # with each other better than with any other are paired; the rest are left unpaired.
+        kept = [(i, j) for (i, j), score in zip(pairs, scores) if score is not None and score >= AGREE]
+        kept = [(i, j) for i, j in kept if _best_of_both(first, second, i, j)]
     with_clues = sum(score is not None for score in scores)
     agreeing = sum(score is not None and score >= AGREE for score in scores)
     # Remarks left unpaired count as disagreeing.
@@ -90,20 +96,15 @@ def compare(first, second):
     shared = sum(len(first[i].clues & second[j].clues) for i, j in pairs)
     if shared < SURE_SHARED:
         return Verdict(
-            False, pairs, agreeing, with_clues, "too few outlets, countries or figures named on both sides to tell"
+            False, kept, agreeing, with_clues, "too few outlets, countries or figures named on both sides to tell"
         )
     share = agreeing / with_clues
     if share < SURE_SHARE:
         return Verdict(
-            False, pairs, agreeing, with_clues,
+            False, kept, agreeing, with_clues,
             f"{agreeing} of {with_clues} remarks agree ({len(first)} and {len(second)} remarks)",
         )
-    if not in_order:
-        # Where one side lacks remarks or has them in another order, only remarks that agree
-        # with each other better than with any other are paired; the rest are left unpaired.
-        pairs = [(i, j) for (i, j), score in zip(pairs, scores) if score is not None and score >= AGREE]
-        pairs = [(i, j) for i, j in pairs if _best_of_both(first, second, i, j)]
-    return Verdict(True, pairs, agreeing, with_clues, f"{agreeing} of {with_clues} remarks agree")
+    return Verdict(True, kept, agreeing, with_clues, f"{agreeing} of {with_clues} remarks agree")
 
 
 def _best_of_both(first, second, i, j):
