@@ -5,8 +5,10 @@ another subject left for an editor. Thresholds were set on the 2018 pairs; the 2
 reported on their own (docs/importing.md)."""
 
 import collections
+import io
 
 import pytest
+from django.core.management import call_command
 
 from statements.import_store import store_briefing
 from statements.translations import remark_signatures
@@ -166,3 +168,37 @@ def test_an_announcement_on_one_side_only_is_never_paired_with_an_exchange():
     chinese = [english[0], english[2], english[3], remark("qa")]
     verdict = pairing.compare(english, chinese)
     assert verdict.sure and verdict.pairs == [(0, 0), (2, 1), (3, 2)]
+
+
+def test_an_archive_imported_before_is_repaired_by_link_translations(mfa_spokespersons, reference_data):
+    """An English transcript imported as "remarks" (as "Daily Briefing Online" was) and left
+    unlinked: the command reads its kind again and links it with its remarks; a kind an
+    editor chose is kept; --dry-run writes nothing."""
+    import io
+
+    from django.core.management import call_command
+
+    rows = [row for row in MANIFEST if row["date_from_title"] in ("2020-04-01", "2020-04-08")]
+    for row in rows:
+        store_briefing(parse_transcript((CORPUS / row["path"]).read_bytes(), Hints(source_url=row["source_url"])))
+    first, second = (Briefing.objects.get(language="en", date=day) for day in ("2020-04-01", "2020-04-08"))
+    for english in (first, second):  # as the importer of before left them
+        Briefing.objects.filter(pk=english.translation_id).update(translation=None)
+        english.remarks.update(translation=None)
+        english.remarks.model.objects.filter(briefing=english.translation_id).update(translation=None)
+        Briefing.objects.filter(pk=english.pk).update(
+            translation=None, kind="remarks", imported_values={**english.imported_values, "kind": "remarks"}
+        )
+    Briefing.objects.filter(pk=second.pk).update(kind="statement")  # an editor's choice, since
+    out = io.StringIO()
+    call_command("link_translations", "--dry-run", stdout=out)
+    assert "Would read the kind again of 1 briefing(s); 1 more pair(s) of translations linked (1 in all)" in out.getvalue()
+    assert Briefing.objects.get(pk=first.pk).kind == "remarks" and Briefing.objects.get(pk=first.pk).translation_id is None
+
+    call_command("link_translations", stdout=(out := io.StringIO()))
+    assert "Read the kind again of 1 briefing(s); 1 more pair(s) of translations linked (1 in all)" in out.getvalue()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.kind == "press_conference" and first.translation.language == "zh"
+    assert all(remark.translation_id for remark in first.remarks.all())
+    assert second.kind == "statement" and second.translation_id is None
