@@ -93,16 +93,25 @@ def remark_signatures(briefing):
 
 
 def pair_remarks(first, second, pairs):
-    """Link each pair of remarks, given as (index, index) into the two briefings' remarks in order."""
+    """Link each pair of remarks, given as (index, index) into the two briefings' remarks in
+    order, and only those: a link of before between the two that is not among them, or from a
+    paired remark to a third, is undone."""
     mine, theirs = list(first.remarks.order_by("position")), list(second.remarks.order_by("position"))
-    touched = []
-    for i, j in pairs:
-        left, right = mine[i], theirs[j]
-        if left.translation_id != right.pk or right.translation_id != left.pk:
-            Remark.objects.filter(pk=left.pk).update(translation=right.pk)
-            Remark.objects.filter(pk=right.pk).update(translation=left.pk)
-            touched += [left.pk, right.pk]
-    _moved(touched)
+    wanted = {mine[i].pk: theirs[j].pk for i, j in pairs} | {theirs[j].pk: mine[i].pk for i, j in pairs}
+    stale = [
+        remark.pk for remark in mine + theirs
+        if remark.translation_id is not None and remark.pk not in wanted
+        and remark.translation_id in {other.pk for other in mine + theirs}
+    ]
+    changed = [remark for remark in mine + theirs if remark.pk in wanted and remark.translation_id != wanted[remark.pk]]
+    # Remarks elsewhere still pointing at one now paired here.
+    stale += Remark.objects.filter(translation__in=[remark.pk for remark in changed]).exclude(
+        pk__in=list(wanted)
+    ).values_list("pk", flat=True)
+    Remark.objects.filter(pk__in=stale).update(translation=None)
+    for remark in changed:
+        Remark.objects.filter(pk=remark.pk).update(translation=wanted[remark.pk])
+    _moved(stale + [remark.pk for remark in changed])
 
 
 def _moved(remark_ids):

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from statements.import_store import store_briefing
+from statements import translations
 from statements.translations import remark_signatures
 from statements.importers import Hints, TranscriptError, parse_transcript
 from statements.importers.base import title_kind
@@ -202,3 +203,23 @@ def test_an_archive_imported_before_is_repaired_by_link_translations(mfa_spokesp
     assert first.kind == "press_conference" and first.translation.language == "zh"
     assert all(remark.translation_id for remark in first.remarks.all())
     assert second.kind == "statement" and second.translation_id is None
+
+
+def test_pairing_again_undoes_the_pairs_of_before_that_no_longer_hold(ministry, hua, reference_data):
+    english = import_text("Foreign Ministry Spokesperson Hua Chunying's Remarks on February 4, 2020", ENGLISH_EXCHANGES).briefing
+    chinese = import_text(
+        "2020年2月4日外交部发言人华春莹答记者问",
+        [
+            ("路透社记者：美国对来自中国的旅客关闭了边境。", "答：我们敦促美方尊重世卫组织的建议。"),
+            ("法新社记者：日本派出第三架包机，搭载149人。", "答：中方支持日方接回本国公民。"),
+        ],
+    ).briefing
+    first, second = english.remarks.order_by("position")
+    wrong = [(0, 1), (1, 0)]  # crossed, as a wrong pairing of before
+    translations.pair_remarks(english, chinese, wrong)
+    translations.pair_remarks(english, chinese, [(0, 0)])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.translation.position == 1 and first.translation.translation_id == first.pk
+    assert second.translation_id is None and not chinese.remarks.filter(translation=second).exists()
+    assert chinese.remarks.get(position=2).translation_id is None
