@@ -343,10 +343,13 @@ def test_each_worker_opens_the_search_engine_before_its_first_request(monkeypatc
 
 def test_make_run_gives_alert_emails_the_address_it_serves():
     """`make run PORT=9123` serves on 9123: the links of the emails it sends say so (issue 29)."""
-    environment = {name: value for name, value in os.environ.items() if name != "SITE_URL"}
+    # As from a shell: not the make running the suite (its level and flags), nor a SITE_URL set.
+    environment = {
+        name: value for name, value in os.environ.items() if name not in ("SITE_URL", "MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+    }
     serve = subprocess.run(
-        ["make", "-n", "run", "PORT=9123"], cwd=Path(__file__).resolve().parents[1], env=environment,
-        capture_output=True, text=True, check=True,
+        ["make", "--no-print-directory", "-n", "run", "PORT=9123"], cwd=Path(__file__).resolve().parents[1],
+        env=environment, capture_output=True, text=True, check=True,
     ).stdout.strip().splitlines()[-1]
     assignment, command = serve.split(" ", 1)
     assert assignment.startswith("SITE_URL=") and command.endswith("manage.py runserver 127.0.0.1:9123")

@@ -62,15 +62,21 @@ function setUpPassageLinks() {
 // After a filter is chosen (a facet option's link, ending in the option's #fragment): on a phone
 // the results come first — filters folded, one tap away, and the page at the active filters, the
 // count and the first results; on a wider screen the reader keeps their place (the option stays
-// where it was on the screen) and keeps the focus, for keyboards. Without this file the browser
-// goes to the option, unfolded.
+// where it was on the screen) and keeps the focus, for keyboards; a reader choosing with the
+// keyboard keeps the focus on the option on any screen. Without this file the browser goes to
+// the option, unfolded.
 const NARROW = "(max-width: 56rem)";
 const PLACE_KEY = "facet-choice-scroll";
 
 function rememberPlaceOnFilterChoice() {
   document.addEventListener("click", (event) => {
     const option = event.target.closest("a.facet-option");
-    if (option) sessionStorage.setItem(PLACE_KEY, String(option.getBoundingClientRect().top));
+    // A link followed with the keyboard (Enter) clicks with detail 0: that reader stays in the
+    // filters, on the option, to choose the next one, whatever the screen's width.
+    if (option) {
+      const place = { top: option.getBoundingClientRect().top, keyboard: event.detail === 0 };
+      sessionStorage.setItem(PLACE_KEY, JSON.stringify(place));
+    }
   });
 }
 
@@ -82,10 +88,13 @@ function placeAfterFilterChoice() {
     if (narrow) for (const d of document.querySelectorAll(".filters-disclosure")) d.open = false;
     return;
   }
-  const saved = sessionStorage.getItem(PLACE_KEY);
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(PLACE_KEY));
+  } catch {}
   sessionStorage.removeItem(PLACE_KEY);
   const place = () => {
-    if (narrow) {
+    if (narrow && !saved?.keyboard) {
       for (const d of document.querySelectorAll(".filters-disclosure")) d.open = false;
       document.getElementById("results")?.focus({ preventScroll: true });
       (document.querySelector(".active-filters") || document.querySelector(".results")).scrollIntoView({ block: "start" });
@@ -96,7 +105,7 @@ function placeAfterFilterChoice() {
       } else {
         // The option where it was on the screen, though the page above it changed.
         chosen.focus({ preventScroll: true });
-        window.scrollTo(0, window.scrollY + chosen.getBoundingClientRect().top - Number(saved));
+        window.scrollTo(0, window.scrollY + chosen.getBoundingClientRect().top - saved.top);
       }
     }
   };

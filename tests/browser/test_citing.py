@@ -76,7 +76,7 @@ def test_download_a_csv_of_a_filtered_search(page, remarks):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV").click()
     download = download_info.value
-    assert re.fullmatch(r"remarks-\d{8}-\d{4}\.csv", download.suggested_filename)
+    assert download.suggested_filename == "remarks-trade.csv"  # named for what it holds
     text = open(download.path(), encoding="utf-8-sig").read()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert sorted(row["answer"] for row in rows) == ["Trade wars have no winners. 贸易战没有赢家。", "We will respond to tariffs firmly."]
