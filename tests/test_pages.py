@@ -316,7 +316,8 @@ def test_page_views_never_write_to_the_database(client, corpus, cold):
     assert writes == []
 
 
-def test_counts_are_read_with_thousands_separators(client, db):
+@pytest.mark.django_db(transaction=True)  # seed_synthetic commits batch by batch, as on a real database
+def test_counts_are_read_with_thousands_separators(client):
     """Issue 29: "1,100 remarks", not "1100 remarks", wherever a count is shown."""
     call_command("seed_synthetic", remarks=1100, seed=3, workers=1, stdout=io.StringIO())
     published = Remark.objects.published()
