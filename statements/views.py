@@ -326,7 +326,8 @@ def share_card(remark, briefing, permalink, passage="", terms=()):
         "isPartOf": {"@type": "CreativeWork", "name": briefing.title, "publisher": ministry},
     }
     if briefing.news_report and not quoted:
-        linked = {**linked, "@type": "CreativeWork", "text": remark.answer, "about": linked.pop("spokenByCharacter")}
+        about = linked.pop("spokenByCharacter")
+        linked = {**linked, "@type": "CreativeWork", "text": remark.answer, "about": about}
     # As django's json_script escapes: no text can close the script element.
     as_json = json.dumps(linked, ensure_ascii=False).replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
     return {"title": title, "description": description, "json_ld": mark_safe(as_json)}

@@ -268,7 +268,9 @@ def test_a_news_reports_card_quotes_only_what_the_report_quotes(client, make_bri
     title = meta(page, "og:title")
     assert title == "Wang Wenbin, 18 December 2020, as reported: China has conducted more than 60 technical exchanges with the WHO, Wang said."
     assert "“" not in title and not meta(page, "og:description").startswith("“")
-    assert linked_data(page)["@type"] == "CreativeWork"
+    described = linked_data(page)
+    assert described["@type"] == "CreativeWork" and "spokenByCharacter" not in described
+    assert described["about"] == {"@type": "Person", "name": "Wang Wenbin"}
 
 
 def test_a_chinese_permalinks_card_is_in_chinese(client, make_briefing, hua, topics):
