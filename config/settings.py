@@ -331,6 +331,9 @@ SEARCHES_PER_CLIENT = envint("SEARCHES_PER_CLIENT", 2)
 SEARCHES_AT_ONCE = envint("SEARCHES_AT_ONCE", max(1, min(2 * _CORES, _THREADS // 3)))
 SEARCH_QUEUE = envint("SEARCH_QUEUE", max(0, min(4 * _CORES, _THREADS * 2 // 3 - SEARCHES_AT_ONCE - EXPORTS_AT_ONCE)))
 SEARCH_QUEUE_SECONDS = envfloat("SEARCH_QUEUE_SECONDS", 5.0)
+# A request holding one of those slots runs this much lower in the CPU's priority (Linux's nice),
+# so that a page waiting for a core gets it first; 0: the same priority as pages.
+HEAVY_REQUEST_NICE = envint("HEAVY_REQUEST_NICE", 10)
 # A slot is a lease: not given back (its worker killed) or no longer renewed (an export whose
 # client stopped reading), it is free again after this; an export's stream renews its own every
 # third of it while it is sent.

@@ -10,9 +10,11 @@ are limited by none of this but the database budget.
 """
 
 import fcntl
+import functools
 import logging
 import os
 import random
+import sys
 import threading
 import time
 import uuid
@@ -81,7 +83,6 @@ def limit_database_time(seconds, lock_seconds):
     """From now until the request ends (after the last byte of a streamed response). A request
     that has not touched the database yet (a redirect, a 404) is not made to connect for it: the
     limits are applied when it does."""
-    connection.budget_limited = True
     if connection.vendor == "sqlite":
         _sqlite_deadline.at = time.monotonic() + seconds
         if connection.connection is not None and getattr(connection, "budget_handler_on", None) is not connection.connection:
@@ -93,12 +94,16 @@ def limit_database_time(seconds, lock_seconds):
 
 
 def _set_postgresql_limits(db, seconds, lock_seconds):
-    if db.vendor == "postgresql":
+    """The limits, unless the connection has them already: a connection kept between requests
+    (CONN_MAX_AGE) keeps its limits, so a page after a page costs no round trip for them."""
+    if db.vendor == "postgresql" and getattr(db, "budget_set", None) != (db.connection, seconds, lock_seconds):
         with db.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)",
                 [f"{int(seconds * 1000)}ms", f"{int(lock_seconds * 1000)}ms"],
             )
+        # Set in a transaction, they go if it is rolled back: set again next time.
+        db.budget_set = None if db.in_atomic_block else (db.connection, seconds, lock_seconds)
 
 
 def _install_progress_handler(db):
@@ -115,21 +120,22 @@ def _on_connect(sender, connection, **kwargs):
         _set_postgresql_limits(connection, *pending)
 
 
-@receiver(request_finished, dispatch_uid="budget-lift-limits")
-def _lift_database_limits(**kwargs):
-    """Back to the connection's defaults, for whatever uses it next (a test, a command)."""
+@receiver(request_finished, dispatch_uid="budget-end-request")
+def _end_request_deadline(**kwargs):
+    """The SQLite deadline ends with its request. PostgreSQL's limits stay on the connection for
+    its next request (_set_postgresql_limits), and for code using it outside a request after
+    one: a test lifts them (lift_database_limits)."""
     _sqlite_deadline.at = None
-    if not getattr(connection, "budget_limited", False):
-        return
-    connection.budget_limited, connection.budget_pending = False, None
-    try:
-        # No is_usable() first: one round trip more on every request, for a connection that
-        # broke, which Django closes anyway.
-        if connection.vendor == "postgresql" and connection.connection is not None:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET statement_timeout; RESET lock_timeout")
-    except Exception:  # a connection that broke is closed by Django anyway
-        logger.debug("Could not lift the database limits", exc_info=True)
+    connection.budget_pending = None
+
+
+def lift_database_limits():
+    """Back to the connection's defaults, for what uses it next outside a request (a test's
+    teardown)."""
+    if connection.vendor == "postgresql" and connection.connection is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout; RESET lock_timeout")
+    connection.budget_set = None
 
 
 def over_budget(exception):
@@ -172,6 +178,66 @@ def rate_limited(request, kind):
     return is_ratelimited(request, group=f"budget-{kind}", key=_client_key, rate=rate, increment=True)
 
 
+# CPU priority ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def priority_restorable():
+    """Whether this process may lower a thread's priority and raise it back afterwards (root,
+    CAP_SYS_NICE, or an RLIMIT_NICE that allows it: docs/operations.md, "Budgets"). Tried once,
+    on a thread of its own: a thread left at a lower priority would slow every page it serves."""
+    if sys.platform != "linux":
+        return False  # elsewhere setpriority would lower the whole process
+    outcome = []
+
+    def attempt():
+        thread = threading.get_native_id()
+        before = os.getpriority(os.PRIO_PROCESS, thread)
+        try:
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, before + 1))
+            os.setpriority(os.PRIO_PROCESS, thread, before)
+            outcome.append(True)
+        except OSError:
+            outcome.append(False)
+
+    probe = threading.Thread(target=attempt)
+    probe.start()
+    probe.join()
+    if not outcome[0]:
+        logger.info("Searches and exports run at the priority of pages: this process may not raise a thread's priority back")
+    return outcome[0]
+
+
+_lowered = threading.local()  # .before: the running thread's priority before it was lowered
+
+
+def lower_priority():
+    """The running thread at HEAVY_REQUEST_NICE more than before, while it holds a slot: the
+    operating system then gives a core to a page whenever one is waiting. Restored when the
+    slot is given back, or at the latest when the request ends."""
+    if getattr(_lowered, "before", None) is not None or not settings.HEAVY_REQUEST_NICE or not priority_restorable():
+        return
+    thread = threading.get_native_id()
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, before + settings.HEAVY_REQUEST_NICE))
+    except OSError:
+        return
+    _lowered.before = before
+
+
+@receiver(request_finished, dispatch_uid="budget-restore-priority")
+def restore_priority(**kwargs):
+    before = getattr(_lowered, "before", None)
+    if before is None:
+        return
+    _lowered.before = None
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), before)
+    except OSError:
+        logger.warning("Could not restore a thread's priority", exc_info=True)
+
+
 class Slots:
     """Requests of one class running at once: at most so many per address and so many in all,
     held in the shared cache as numbered keys, each taken with `add` (atomic: one holder) and
@@ -211,6 +277,7 @@ class Slots:
         if not self._take_one(*self.client):
             return 429
         if self._take_one(*self.site) or self._wait_in_line():
+            lower_priority()
             return None
         self.release()
         return 503
@@ -286,6 +353,7 @@ class Slots:
         for key in self.taken:
             self._give_back(key)
         self.taken = []
+        restore_priority()
 
     def _give_back(self, key):
         if key in self.files:

@@ -28,6 +28,7 @@ from statements.models import (
     Spokesperson,
     Topic,
 )
+from statements.budget import lift_database_limits, restore_priority
 from statements.roles import setup_roles
 
 _counter = itertools.count(1)
@@ -36,10 +37,13 @@ _counter = itertools.count(1)
 @pytest.fixture(autouse=True)
 def no_rate_limits(settings):
     """One test client makes hundreds of requests from one address; tests of the limits
-    (tests/test_budget.py) set them again."""
+    (tests/test_budget.py) set them again. A slot such a test takes and never gives back
+    leaves its thread at a lower CPU priority (statements/budget.py): put back afterwards."""
     settings.ANONYMOUS_RATE_LIMIT = settings.EXPORT_RATE_LIMIT = ""
     settings.EXPORTS_AT_ONCE = settings.EXPORTS_PER_CLIENT = 1000
     settings.SEARCHES_AT_ONCE = settings.SEARCHES_PER_CLIENT = 1000
+    yield
+    restore_priority()
 
 
 @pytest.fixture(scope="session")
@@ -70,15 +74,20 @@ def search_engine_directory(settings, engine_base):
 def content_versions_as_migrated(request):
     """The version rows migrations 0017 and 0023 create (pages read them and never write
     them), with tokens of this test's own: counts another test cached, or an index another
-    test built, are never read here."""
+    test built, are never read here. Afterwards the database limits of the test's last request,
+    which stay on its connection for the next one (statements/budget.py), are lifted: the
+    test's own teardown (a flush) must not run under them."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        yield
         return
     transactional = (marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
     request.getfixturevalue("transactional_db" if transactional else "db")
     ContentVersion.objects.update_or_create(pk=VERSION_ROW, defaults={"token": uuid.uuid4().hex})
     for row in (EVERY_MONTH, DATABASE):
         MonthVersion.objects.update_or_create(month=row, defaults={"token": uuid.uuid4().hex})
+    yield
+    lift_database_limits()
 
 
 @pytest.fixture

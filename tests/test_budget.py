@@ -166,6 +166,50 @@ def test_searches_at_once_are_bounded_so_permalinks_find_a_worker(remarks, setti
     assert Client().get("/remarks/?q=lighthouse").status_code == 429
 
 
+def test_searches_and_exports_yield_the_cpu_to_pages_while_they_run(remarks, settings):
+    """A request holding a search's or an export's slot runs at a lower CPU priority than pages,
+    and its thread is back at its own once it ends: a permalink waiting for a core gets it first
+    however many searches run (scripts/hostage_test.py measures what that buys)."""
+    import os
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    from statements.budget import priority_restorable
+
+    if not priority_restorable():
+        pytest.skip("this process may not raise a thread's priority back (CI runs as root)")
+    cache.clear()
+    settings.HEAVY_REQUEST_NICE = 7
+    settings.SEARCHES_AT_ONCE = settings.SEARCHES_PER_CLIENT = settings.EXPORTS_AT_ONCE = settings.EXPORTS_PER_CLIENT = 2
+
+    def priority():
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def priorities_while(path):
+        seen = []
+
+        def note(execute, sql, params, many, context):
+            seen.append(priority())
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(note):
+            response = Client().get(path)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200 and seen
+        return max(seen)  # what a request reads before it takes its slot runs at the usual priority
+
+    before = priority()
+    assert priorities_while("/remarks/?q=trade") == min(19, before + 7)
+    assert priority() == before
+    assert priorities_while("/remarks/export.csv?q=trade") == min(19, before + 7)
+    assert priority() == before
+    assert priorities_while(f"/remarks/{remarks.remarks.first().pk}/") == before
+    settings.HEAVY_REQUEST_NICE = 0
+    assert priorities_while("/remarks/?q=talks") == before
+
+
 def test_a_kept_page_never_waits_for_a_search_slot(remarks, settings, rf):
     from django.core.cache import cache
     from django.test import Client
