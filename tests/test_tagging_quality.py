@@ -46,3 +46,23 @@ def test_mentions_and_topics_meet_their_targets(tagger, ministry, part):
     assert topics.recall >= 0.85, f"topics: {topics}"
     if part != "never tuned on":
         assert topics.precision >= 0.90, f"topics: {topics}"
+
+
+@pytest.mark.parametrize(
+    "question, answer, named, not_named",
+    [
+        # 21 May 2018: a meeting of the SCO member states' national security council secretaries.
+        ("The SCO National Security Council Secretaries will hold a meeting this Tuesday in Beijing.",
+         "This is the inaugural meeting of the SCO National Security Council Secretaries.", "Shanghai Cooperation Organization", "UN Security Council"),
+        ("What is your comment on the statement by the US National Security Council?",
+         "We have noted the reports.", "United States", "UN Security Council"),
+        ("The Security Council will vote on the draft resolution tomorrow.", "China supports the Security Council's role.",
+         "UN Security Council", None),
+    ],
+)
+def test_a_body_that_bears_an_organisations_name_is_not_that_organisation(tagger, ministry, question, answer, named, not_named):
+    from statements.models import Entity
+
+    found = {Entity.objects.get(pk=pk).name for pk in tagger.find(question, answer, ministry.pk).entities}
+    assert named in found, found
+    assert not_named not in found, found
