@@ -1,4 +1,6 @@
+import collections
 import datetime
+import itertools
 import multiprocessing
 import random
 import sys
@@ -65,18 +67,25 @@ class Command(BaseCommand):
             f"{len(entities)} entities on {connection.vendor}"
         )
         backend = search_backend()
-        specs = self.plan_remarks(rng, briefing_plan, remarks)
-        chunks = [
-            (seed * 1_000_003 + i, [(s["language"], s["kind"] == "qa") for s in specs[i : i + CHUNK]], backend.payload)
-            for i in range(0, len(specs), CHUNK)
-        ]
+        announcements = self.plan_announcements(rng, briefing_plan)
         progress = Progress(remarks, self.stdout)
         topic_weights, entity_weights = zipf_weights(len(topics)), zipf_weights(len(entities))
         connections.close_all()  # workers are forked: they must not share the connection
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers or multiprocessing.cpu_count()) as pool:
-            for index, rows in enumerate(pool.imap(generate_chunk, chunks)):
-                batch = specs[index * CHUNK : index * CHUNK + len(rows)]
+        processes = workers or multiprocessing.cpu_count()
+        batches = enumerate(self.remark_batches(briefing_plan, announcements))
+        # A few batches of text ahead of the writes, never the whole corpus: memory stays that of
+        # a few batches whatever the size (docs/benchmarks.md, "Building the corpus").
+        with context.Pool(processes) as pool:
+            def generate(index, batch):
+                work = (seed * 1_000_003 + index * CHUNK, [(s["language"], s["kind"] == "qa") for s in batch], backend.payload)
+                return batch, pool.apply_async(generate_chunk, (work,))
+
+            pending = collections.deque(generate(*b) for b in itertools.islice(batches, 2 * processes))
+            while pending:
+                batch, generated = pending.popleft()
+                rows = generated.get()
+                pending.extend(generate(*b) for b in itertools.islice(batches, 1))
                 self.write_batch(rng, batch, rows, topics, topic_weights, entities, entity_weights, backend)
                 progress.advance(len(rows))
         self.stdout.write("")
@@ -150,12 +159,18 @@ class Command(BaseCommand):
                     p["briefing"] = briefing
         return plan
 
-    def plan_remarks(self, rng, plan, remarks):
-        specs = []
-        for p in plan:
-            announcements = rng.choice([0, 0, 0, 1, 2, 3])
+    @staticmethod
+    def plan_announcements(rng, plan):
+        """How many announcements open each briefing (the rest are questions and answers)."""
+        return [rng.choice([0, 0, 0, 1, 2, 3]) for _ in plan]
+
+    @staticmethod
+    def remark_batches(plan, announcements):
+        """The remarks to write, CHUNK at a time, made as they are needed."""
+        batch = []
+        for p, opening in zip(plan, announcements):
             for position in range(1, p["size"] + 1):
-                specs.append(
+                batch.append(
                     {
                         "briefing_id": p["briefing"].pk,
                         "date": p["date"],
@@ -164,10 +179,14 @@ class Command(BaseCommand):
                         "speaker_id": p["speaker"].pk,
                         "language": p["language"],
                         "position": position,
-                        "kind": "announcement" if position <= announcements else "qa",
+                        "kind": "announcement" if position <= opening else "qa",
                     }
                 )
-        return specs[:remarks]
+                if len(batch) == CHUNK:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
 
     def write_batch(self, rng, specs, rows, topics, topic_weights, entities, entity_weights, backend):
         with transaction.atomic():
