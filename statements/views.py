@@ -251,13 +251,26 @@ def page_links(params, page):
 
 
 def published_remark(pk):
+    """The public remark with its briefing, ministry, host and speaker in one query. Its
+    translation (public_translation) and tags (remark.topics, remark.entities) come in small
+    queries of their own: two joins more cost PostgreSQL's planner more than they save, and
+    prefetching costs more than asking (docs/benchmarks.md, "Measured reasons")."""
     return get_object_or_404(
         Remark.objects.published()
-        .select_related("briefing__ministry", "briefing__spokesperson", "speaker", "translation__briefing")
-        .defer(*provenance_fields("briefing__", "translation__briefing__"))
-        .prefetch_related("topics", "entities")
+        .select_related("briefing__ministry", "briefing__spokesperson", "speaker")
+        .defer(*provenance_fields("briefing__"))
         .order_by(),  # one row: the remarks' default order would only cost a sort
         pk=pk,
+    )
+
+
+def public_translation(remark):
+    """The remark's translation with its briefing, where it has a public one."""
+    if remark.translation_id is None:
+        return None
+    return (
+        Remark.objects.published().select_related("briefing").defer(*provenance_fields("briefing__"))
+        .order_by().filter(pk=remark.translation_id).first()
     )
 
 
@@ -275,9 +288,9 @@ def remark_card(request, pk):
     return response
 
 
-def remark_heading(remark, briefing):
-    """The remark in a line, for its heading: who answered whom, on what, when ("Hua Chunying
-    answers AFP on Trade, 15 November 2018")."""
+def remark_heading(remark, briefing, topics):
+    """The remark in a line, for its heading: who answered whom, on what (the first of its
+    topics), when ("Hua Chunying answers AFP on Trade, 15 November 2018")."""
     who = remark.speaker_label()
     if remark.kind == Remark.Kind.QUESTION_AND_ANSWER and (remark.outlet or remark.question):
         act = f"answers {remark.outlet}" if remark.outlet else "answers a question"
@@ -286,8 +299,7 @@ def remark_heading(remark, briefing):
         act = "speaks"
     else:
         act = "announces"
-    topic = next(iter(remark.topics.all()), None)
-    about = f" on {topic.name}" if topic else ""
+    about = f" on {topics[0].name}" if topics else ""
     return f"{who} {act}{about}, {briefing.date.day} {briefing.date:%B %Y}"
 
 
@@ -352,9 +364,9 @@ def remark_detail(request, pk):
     reference = citations.Reference.for_remark(remark, len(sequence), permalink)
     passage = request.GET.get("passage", "")
     answer_html, passage_found = passages.render(remark.answer, passage, reported_speech=remark.briefing.news_report)
-    translation = remark.translation
-    translation = translation if translation and translation.is_public else None
-    heading = remark_heading(remark, remark.briefing)
+    translation = public_translation(remark)
+    topics, entities = list(remark.topics.all()), list(remark.entities.all())
+    heading = remark_heading(remark, remark.briefing, topics)
     # A result list links here with its search (?q=): the card quotes the sentence it matched.
     terms = parse_query(request.GET.get("q", "")).positive_terms
     card = share_card(remark, remark.briefing, permalink, passage if passage_found else "", terms)
@@ -393,6 +405,8 @@ def remark_detail(request, pk):
             "passage": passage if passage.strip() else "",
             "passage_found": passage_found,
             "translation": translation,
+            "topics": topics,
+            "entities": entities,
         },
     )
 
