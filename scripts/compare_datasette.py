@@ -38,6 +38,7 @@ PYTHON = str(ROOT / ".venv/bin/python")
 WORK = ROOT / "var" / "datasette"
 DATASETTE_VENV = ROOT / ".venv-datasette"
 SITE_PORT, DATASETTE_PORT = 8091, 8092
+UNCACHED_PERMALINKS = 20_000
 REDIS_URL = os.environ.get("COMPARE_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
@@ -263,10 +264,13 @@ def compare(terms, runs):
 def compare_permalinks(path, count, seconds):
     """A remark's page: ours the first time it is asked (rendered, then kept) and again (the page
     kept, statements/pagecache.py), against Datasette's row page; then how many a second each
-    side serves to 16 connections asking for those remarks at random (wrk, on the same two cores)."""
+    side serves to 16 connections asking at random (wrk, on the same two cores), for those
+    remarks (ours kept) and for UNCACHED_PERMALINKS others never asked (ours rendered nearly
+    every time: the cache emptied first, and a 20-second run asks few of them twice)."""
     db = sqlite3.connect(path)
-    ids = [pk for (pk,) in db.execute("SELECT id FROM remarks ORDER BY random() LIMIT ?", (count,))]
+    ids = [pk for (pk,) in db.execute("SELECT id FROM remarks ORDER BY random() LIMIT ?", (count + UNCACHED_PERMALINKS,))]
     db.close()
+    ids, never_asked = ids[:count], ids[count:]
     flush_cache()
     sides = {"this site, first request": [], "this site, asked again": [], "Datasette row page": []}
     for pk in ids:
@@ -283,9 +287,16 @@ def compare_permalinks(path, count, seconds):
     for name, values in sides.items():
         print(f"{name:<30} {statistics.median(values):>8.1f} {percentile(values, 0.95):>8.1f}")
     print(f"\n{'16 connections, ' + str(seconds) + ' s':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, port, template in (("this site", SITE_PORT, "/remarks/{}/"), ("Datasette", DATASETTE_PORT, "/remarks/remarks/{}")):
+    for name, port, template, asked in (
+        ("this site, pages kept", SITE_PORT, "/remarks/{}/", ids),
+        ("Datasette", DATASETTE_PORT, "/remarks/remarks/{}", ids),
+        ("this site, never asked", SITE_PORT, "/remarks/{}/", never_asked),
+        ("Datasette, the same ids", DATASETTE_PORT, "/remarks/remarks/{}", never_asked),
+    ):
+        if port == SITE_PORT and asked is never_asked:
+            flush_cache()
         paths = WORK / f"permalinks-{port}.txt"
-        paths.write_text("".join(f"permalink\t{template.format(pk)}\n" for pk in ids))
+        paths.write_text("".join(f"permalink\t{template.format(pk)}\n" for pk in asked))
         result = subprocess.run(
             ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(ROOT / "scripts" / "loadtest.lua"), f"http://127.0.0.1:{port}"],
             env={**os.environ, "LOADTEST_PATHS": str(paths)}, capture_output=True, text=True, check=True,
