@@ -178,7 +178,10 @@ def test_searches_and_exports_yield_the_cpu_to_pages_while_they_run(remarks, set
     from statements.budget import priority_restorable
 
     if not priority_restorable():
-        pytest.skip("this process may not raise a thread's priority back (CI runs as root)")
+        message = "this process may not raise a thread's priority back"
+        if os.environ.get("REQUIRE_PRIORITY") == "1":
+            pytest.fail(message + "; REQUIRE_PRIORITY=1 (CI, as root) forbids skipping it")
+        pytest.skip(message)
     cache.clear()
     settings.HEAVY_REQUEST_NICE = 7
     settings.SEARCHES_AT_ONCE = settings.SEARCHES_PER_CLIENT = settings.EXPORTS_AT_ONCE = settings.EXPORTS_PER_CLIENT = 2
@@ -208,6 +211,64 @@ def test_searches_and_exports_yield_the_cpu_to_pages_while_they_run(remarks, set
     assert priorities_while(f"/remarks/{remarks.remarks.first().pk}/") == before
     settings.HEAVY_REQUEST_NICE = 0
     assert priorities_while("/remarks/?q=talks") == before
+
+
+def test_where_a_thread_could_not_be_raised_back_nothing_is_lowered(remarks, settings, monkeypatch):
+    """A service run without the right to raise a thread's priority (docs/operations.md): the
+    probe finds it out, searches run at the priority of pages, and are served as before."""
+    import os
+
+    from django.test import Client
+
+    from statements import budget
+
+    def no_raising(which, who, priority):
+        if priority < os.getpriority(which, who):
+            raise PermissionError("raising a priority needs CAP_SYS_NICE")
+        real_setpriority(which, who, priority)
+
+    real_setpriority = os.setpriority
+    monkeypatch.setattr(os, "setpriority", no_raising)
+    budget.priority_restorable.cache_clear()
+    try:
+        settings.SEARCHES_AT_ONCE = settings.SEARCHES_PER_CLIENT = 2
+        before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        seen = []
+
+        def note(execute, sql, params, many, context):
+            seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(note):
+            assert Client().get("/remarks/?q=trade").status_code == 200
+        assert not budget.priority_restorable() and set(seen) == {before}
+    finally:
+        budget.priority_restorable.cache_clear()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout (CI runs it)")
+@pytest.mark.django_db(transaction=True)  # as on a server: requests in autocommit, the connection kept
+def test_a_connection_keeps_its_limits_from_page_to_page_and_changes_them_for_an_export(client, remarks, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    def limits_set_by(path):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200
+        return sum("set_config('statement_timeout'" in q["sql"] for q in captured.captured_queries)
+
+    def statement_timeout():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            return cursor.fetchone()[0]
+
+    page = f"/remarks/{remarks.remarks.first().pk}/"
+    assert limits_set_by(page) == 1
+    assert limits_set_by(page) == 0 and statement_timeout() == "5s"  # kept, and in force
+    assert limits_set_by("/remarks/export.csv?q=trade") == 1 and statement_timeout() == "1min"
+    assert limits_set_by(page) == 1 and statement_timeout() == "5s"
 
 
 def test_a_kept_page_never_waits_for_a_search_slot(remarks, settings, rf):
